@@ -1,0 +1,48 @@
+// Type test (ES module consumer): valid uses compile; each @ts-expect-error marks a misuse that must not.
+import { createSecretKey } from 'node:crypto'
+import { TrustedIdentity, sign, type KnownPlatform, type Secrets } from 'mtribes-trusted-identity'
+
+const identity = new TrustedIdentity({ ios: 'secret', android: Buffer.from('x'), roku: createSecretKey(Buffer.from('k')) })
+const signed: string = identity.sign('user-1', 'ios')
+const many: string[] = identity.signMany(['a', 'b'] as const, 'roku')
+const ok: boolean = identity.verify('user-1', 'android', signed)
+const platforms: readonly ('ios' | 'android' | 'roku')[] = identity.platforms
+const json: { platforms: ('ios' | 'android' | 'roku')[] } = identity.toJSON()
+identity.dispose()
+identity[Symbol.dispose]()
+
+// @ts-expect-error 'android' was not configured
+new TrustedIdentity({ ios: 'secret' }).sign('user-1', 'android')
+// @ts-expect-error userId must be a string
+identity.sign(42, 'ios')
+// @ts-expect-error a secret is a string, Uint8Array or KeyObject
+new TrustedIdentity({ ios: 42 })
+// @ts-expect-error signature must be a string
+identity.verify('user-1', 'ios', Buffer.from(signed))
+// @ts-expect-error platforms is read-only
+identity.platforms.push('web')
+
+// Secrets from configuration: any platform name compiles.
+const fromConfig: Record<string, string> = { ios: 'x' }
+new TrustedIdentity(fromConfig).sign('u', 'anything')
+
+// fromEnv with platforms narrows P; without, any string.
+const env = TrustedIdentity.fromEnv({ platforms: ['ios', 'browser'] })
+env.sign('u', 'browser')
+// @ts-expect-error roku was not required
+env.sign('u', 'roku')
+TrustedIdentity.fromEnv().sign('u', 'anything')
+TrustedIdentity.fromEnv({ prefix: 'APP_' })
+// @ts-expect-error prefix is a string
+TrustedIdentity.fromEnv({ prefix: 1 })
+
+const known: KnownPlatform = 'roku'
+// @ts-expect-error not a known platform
+const unknown: KnownPlatform = 'web'
+const typed: Secrets<KnownPlatform> = { browser: 'a', ios: 'b', android: 'c', roku: 'd' }
+const module: string = sign('user-1', known)
+sign('user-1', 'customplatform')
+// @ts-expect-error platform must be a string
+sign('user-1', 1)
+
+export { signed, many, ok, platforms, json, unknown, typed, module }

@@ -1,0 +1,171 @@
+// Types of the public API of mtribes-trusted-identity (hand-written; the implementation is index.js).
+/// <reference types="node" />
+import type { KeyObject } from 'node:crypto'
+
+/** The client platforms mtribes knows by name. Any other name matching `/^[a-z][a-z0-9]*$/` works too. */
+export type KnownPlatform = 'browser' | 'ios' | 'android' | 'roku'
+
+/**
+ * One platform's shared secret, from the mtribes Space settings: a string (its UTF-8 bytes, as
+ * `crypto.createHmac` reads a string key), a `Buffer`/`Uint8Array` (raw bytes), or a secret `KeyObject`.
+ */
+export type Secret = string | Uint8Array | KeyObject
+
+/**
+ * The secrets object: platform name to secret.
+ *
+ * @example
+ * const secrets: Secrets<'ios' | 'android'> = {
+ *   ios: process.env.MTRIBES_IOS_SECRET!,
+ *   android: process.env.MTRIBES_ANDROID_SECRET!,
+ * }
+ */
+export type Secrets<P extends string = string> = { readonly [K in P]: Secret }
+
+/**
+ * Options of {@link TrustedIdentity.fromEnv}.
+ *
+ * @example
+ * TrustedIdentity.fromEnv({ platforms: ['ios', 'android'], prefix: 'MYAPP_MTRIBES_' })
+ */
+export interface FromEnvOptions<P extends string = string> {
+  /** Platforms whose secret must be set; only these are loaded. Default: every one found. */
+  readonly platforms?: readonly P[]
+  /** Replaces `MTRIBES_` in the variable names. Default: `'MTRIBES_'`. */
+  readonly prefix?: string
+}
+
+/**
+ * Signs user ids for mtribes Trusted Identity: HMAC-SHA256 of the id under the platform's shared
+ * secret, hex-encoded, byte for byte what
+ * `crypto.createHmac('sha256', secret).update(userId).digest('hex')` gives. The secrets are held
+ * by native code: nothing on this object returns, prints or serializes them.
+ *
+ * `P` is the union of the configured platform names, inferred from the secrets object, so signing
+ * for a platform that was not configured does not compile.
+ *
+ * @example
+ * import { TrustedIdentity } from 'mtribes-trusted-identity'
+ *
+ * const identity = new TrustedIdentity({ ios: process.env.MTRIBES_IOS_SECRET! })
+ * const signed = identity.sign(user.id, 'ios') // 64 lowercase hex characters
+ */
+export declare class TrustedIdentity<P extends string = string> {
+  /**
+   * @param secrets Platform name to secret, such as `{ ios: secret, android: secret }`.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` (not a plain object, a secret of the wrong type) or
+   *   `ERR_INVALID_ARG_VALUE` (invalid platform name; empty secret; string secret with surrounding
+   *   whitespace or a lone surrogate; a public or private KeyObject).
+   * @throws {Error} `ERR_TRUSTED_IDENTITY_NO_SECRETS` when `secrets` has no platforms.
+   *
+   * @example
+   * const identity = new TrustedIdentity({
+   *   ios: process.env.MTRIBES_IOS_SECRET!,
+   *   android: fs.readFileSync('/run/secrets/mtribes-android'),
+   * })
+   */
+  constructor(secrets: Secrets<P>)
+
+  /**
+   * Creates a TrustedIdentity from `MTRIBES_<PLATFORM>_SECRET`, or `MTRIBES_<PLATFORM>_SECRET_FILE`
+   * (a file whose contents, less one trailing newline, are the secret). The variables and files
+   * are read by native code, so the secrets never become JavaScript values.
+   *
+   * @throws {Error} `ERR_TRUSTED_IDENTITY_NO_SECRETS` (nothing set, or a platform in
+   *   `options.platforms` missing: the message names the variables) or
+   *   `ERR_TRUSTED_IDENTITY_SECRET_SOURCE` (both forms set, file unreadable or empty, empty secret).
+   *
+   * @example
+   * // MTRIBES_IOS_SECRET=... MTRIBES_ANDROID_SECRET_FILE=/run/secrets/android node server.js
+   * const identity = TrustedIdentity.fromEnv({ platforms: ['ios', 'android'] })
+   * identity.sign(user.id, 'android')
+   */
+  static fromEnv<const P extends string>(
+    options: FromEnvOptions<P> & { readonly platforms: readonly P[] },
+  ): TrustedIdentity<P>
+  static fromEnv(options?: FromEnvOptions<never>): TrustedIdentity<string>
+
+  /**
+   * The configured platform names (frozen).
+   *
+   * @example
+   * new TrustedIdentity({ ios: a, roku: b }).platforms // ['ios', 'roku']
+   */
+  readonly platforms: readonly P[]
+
+  /**
+   * Signs one user id: 64 lowercase hex characters, to pass to the mtribes SDK's `session.start`.
+   *
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` (userId or platform not a string) or
+   *   `ERR_INVALID_ARG_VALUE` (empty userId, or one with a lone surrogate).
+   * @throws {Error} `ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM`, `ERR_TRUSTED_IDENTITY_DISPOSED`.
+   *
+   * @example
+   * const signed = identity.sign('6f1c2b0e-3c1d-4a53-9d0e-2f1b7a1c9e42', 'ios')
+   */
+  sign(userId: string, platform: P): string
+
+  /**
+   * Signs many user ids for one platform; all or nothing: one bad id throws (naming its index)
+   * and nothing is signed.
+   *
+   * @example
+   * const [a, b] = identity.signMany(['user-1', 'user-2'], 'android')
+   */
+  signMany(userIds: readonly string[], platform: P): string[]
+
+  /**
+   * Whether `signature` is the signature of `userId` for `platform`, compared in constant time.
+   * Upper- or lowercase hex is accepted; a string of the wrong length or with a non-hex character
+   * gives `false`.
+   *
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` when `signature` is not a string; otherwise as {@link sign}.
+   *
+   * @example
+   * identity.verify(user.id, 'ios', signedFromClient) // true or false
+   */
+  verify(userId: string, platform: P, signature: string): boolean
+
+  /**
+   * Wipes the key material now. Every later `sign`, `signMany` or `verify` throws
+   * `ERR_TRUSTED_IDENTITY_DISPOSED`. Calling it again does nothing. Keys are also wiped when the
+   * object is garbage-collected.
+   *
+   * @example
+   * identity.dispose()
+   */
+  dispose(): void
+
+  /**
+   * The same as {@link dispose}, for `using identity = new TrustedIdentity(...)`.
+   *
+   * @example
+   * {
+   *   using identity = TrustedIdentity.fromEnv()
+   *   identity.sign(id, 'ios')
+   * } // keys wiped here
+   */
+  [Symbol.dispose](): void
+
+  /**
+   * What `JSON.stringify` shows: the platforms, never a secret.
+   *
+   * @example
+   * JSON.stringify(identity) // '{"platforms":["ios"]}'
+   */
+  toJSON(): { platforms: P[] }
+}
+
+/**
+ * Signs `userId` with the default TrustedIdentity, created by `TrustedIdentity.fromEnv()` on the
+ * first call: the one-line replacement for the mtribes docs'
+ * `crypto.createHmac("sha256", MTRIBES_IOS_SECRET).update(user.id).digest("hex")`.
+ *
+ * @throws As {@link TrustedIdentity.fromEnv} on the first call, then as {@link TrustedIdentity.sign}.
+ *
+ * @example
+ * import { sign } from 'mtribes-trusted-identity'
+ * // with MTRIBES_IOS_SECRET set in the environment:
+ * const signed = sign(user.id, 'ios')
+ */
+export declare function sign(userId: string, platform: KnownPlatform | (string & {})): string

@@ -1,0 +1,317 @@
+// Public JavaScript API of mtribes-trusted-identity (hand-written): argument validation, Node-style
+// errors, inspect/JSON behaviour, and the lazy module-level `sign`. Keys live in the native
+// keyring (binding.js -> src/lib.rs -> src/core); this file never sees a secret after handing it over.
+'use strict'
+
+const { KeyObject } = require('node:crypto')
+const { inspect } = require('node:util')
+const { NativeKeyring } = require('./binding.js')
+
+const PLATFORM_NAME = /^[a-z][a-z0-9]*$/
+const LONE_SURROGATE = /\p{Surrogate}/u
+const disposeSymbol = Symbol.dispose ?? Symbol.for('nodejs.dispose')
+const encoder = new TextEncoder()
+
+// ---------------------------------------------------------------------------------------------
+// Errors: `code` as in Node's own errors; messages name the argument and the fix, and never
+// contain a secret or echo the value that was passed.
+
+function makeError(Base, code, message) {
+  const error = new Base(message)
+  error.code = code
+  return error
+}
+
+function typeName(value) {
+  if (value === null) return 'null'
+  if (typeof value === 'function') return 'function'
+  if (typeof value !== 'object') return `type ${typeof value}`
+  if (Array.isArray(value)) return 'an array'
+  const name = Object.getPrototypeOf(value)?.constructor?.name
+  return name ? `an instance of ${name}` : 'an object'
+}
+
+function invalidType(what, expected, value, hint = '') {
+  return makeError(
+    TypeError,
+    'ERR_INVALID_ARG_TYPE',
+    `${what} must be ${expected}${hint} (received ${value === undefined ? 'undefined' : typeName(value)})`,
+  )
+}
+
+function invalidValue(message) {
+  return makeError(TypeError, 'ERR_INVALID_ARG_VALUE', message)
+}
+
+/** Rebuilds an error thrown by the native layer as the JS error class its code calls for. */
+function fromNative(error) {
+  const code = typeof error?.code === 'string' ? error.code : 'ERR_TRUSTED_IDENTITY_INTERNAL'
+  const Base = code.startsWith('ERR_INVALID_ARG_') ? TypeError : Error
+  return makeError(Base, code, String(error?.message ?? error))
+}
+
+const isWellFormed = String.prototype.isWellFormed
+  ? (string) => string.isWellFormed()
+  : (string) => !LONE_SURROGATE.test(string)
+
+function checkUserId(userId, what) {
+  if (typeof userId !== 'string') {
+    const hint =
+      typeof userId === 'number' || typeof userId === 'bigint'
+        ? '; for a numeric id pass String(id), the text form mtribes is given'
+        : ''
+    throw invalidType(what, 'a string', userId, hint)
+  }
+  if (userId.length === 0) {
+    throw invalidValue(
+      `${what} is empty: only logged-in users can be signed; start anonymous sessions without a signature`,
+    )
+  }
+  if (!isWellFormed(userId)) {
+    throw invalidValue(
+      `${what} is not well-formed Unicode (it has a lone surrogate); node:crypto would sign U+FFFD in ` +
+        'its place, which other ids share: fix how the id is decoded',
+    )
+  }
+}
+
+/** The bytes of one secret for the native keyring, and whether they are text (a string). */
+function secretBytes(platform, secret) {
+  const what = `secrets.${platform}`
+  if (typeof secret === 'string') {
+    if (!isWellFormed(secret)) {
+      throw invalidValue(`${what} is not well-formed Unicode (it has a lone surrogate); copy it again`)
+    }
+    return { bytes: encoder.encode(secret), text: true, owned: true }
+  }
+  if (secret instanceof Uint8Array) {
+    return { bytes: secret, text: false, owned: false }
+  }
+  if (secret instanceof KeyObject) {
+    if (secret.type !== 'secret') {
+      throw invalidValue(
+        `${what} is a ${secret.type} key; mtribes uses a shared secret: a string, Buffer or secret KeyObject`,
+      )
+    }
+    return { bytes: secret.export(), text: false, owned: true }
+  }
+  throw invalidType(what, 'a string, Buffer, Uint8Array or secret KeyObject', secret)
+}
+
+function isPlainObject(value) {
+  if (typeof value !== 'object' || value === null) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+// ---------------------------------------------------------------------------------------------
+
+// The native keyring handed from `fromEnv` to the constructor (see `TrustedIdentity.fromEnv`).
+const fromNativeKeyring = Symbol('fromNativeKeyring')
+let pendingKeyring = null
+
+/**
+ * Signs user ids for mtribes Trusted Identity with the shared secret of each client platform.
+ * See index.d.ts for the documented API.
+ */
+class TrustedIdentity {
+  #native
+  #positions
+  #platforms
+  #disposed = false
+
+  constructor(secrets) {
+    if (secrets === fromNativeKeyring && pendingKeyring !== null) {
+      this.#native = pendingKeyring
+      pendingKeyring = null
+    } else {
+      this.#native = TrustedIdentity.#keyringFromSecrets(secrets)
+    }
+    this.#platforms = Object.freeze(this.#native.platforms)
+    this.#positions = new Map(this.#platforms.map((name, position) => [name, position]))
+    // Structured clone (structuredClone, postMessage) copies own enumerable properties: this one
+    // makes it fail loudly instead of producing a plain object that looks like a signer.
+    Object.defineProperty(this, 'cloning', { enumerable: true, get: refuseClone })
+  }
+
+  static #keyringFromSecrets(secrets) {
+    if (!isPlainObject(secrets)) {
+      throw invalidType('secrets', 'a plain object from platform name to secret, such as { ios: secret }', secrets)
+    }
+    const platforms = Object.keys(secrets)
+    if (platforms.length === 0) {
+      throw makeError(
+        Error,
+        'ERR_TRUSTED_IDENTITY_NO_SECRETS',
+        'secrets has no platforms; give at least one, such as { ios: process.env.MTRIBES_IOS_SECRET }',
+      )
+    }
+    const native = new NativeKeyring()
+    platforms.forEach((platform, index) => {
+      if (!PLATFORM_NAME.test(platform)) {
+        throw invalidValue(
+          `key ${index} of secrets is not a valid platform name: platform names are lowercase letters ` +
+            "and digits starting with a letter, such as 'ios' or 'android'",
+        )
+      }
+      const { bytes, text, owned } = secretBytes(platform, secrets[platform])
+      try {
+        native.insert(platform, bytes, text)
+      } catch (error) {
+        throw fromNative(error)
+      } finally {
+        // Our own copies (a string's UTF-8 bytes, a KeyObject export) are wiped at once; the
+        // caller's Buffer or Uint8Array is theirs and is left as it was.
+        if (owned) bytes.fill(0)
+      }
+    })
+    return native
+  }
+
+  static fromEnv(options) {
+    if (options !== undefined && !isPlainObject(options)) {
+      throw invalidType('options', 'a plain object such as { platforms: ["ios"] }', options)
+    }
+    const { platforms, prefix, ...unknown } = options ?? {}
+    if (Object.keys(unknown).length > 0) {
+      throw invalidValue('options has an unknown key; the options are platforms and prefix')
+    }
+    if (platforms !== undefined) {
+      if (!Array.isArray(platforms)) throw invalidType('options.platforms', 'an array of platform names', platforms)
+      platforms.forEach((name, index) => {
+        if (typeof name !== 'string') throw invalidType(`options.platforms[${index}]`, 'a string', name)
+      })
+    }
+    if (prefix !== undefined && typeof prefix !== 'string') {
+      throw invalidType('options.prefix', "a string such as 'MTRIBES_'", prefix)
+    }
+    let native
+    try {
+      native = NativeKeyring.fromEnv(prefix, platforms === undefined ? undefined : [...platforms])
+    } catch (error) {
+      throw fromNative(error)
+    }
+    pendingKeyring = native
+    try {
+      return new TrustedIdentity(fromNativeKeyring)
+    } finally {
+      pendingKeyring = null
+    }
+  }
+
+  /** Throws unless `self` was made by this class (methods called with a foreign `this`). */
+  static #check(self) {
+    if (typeof self !== 'object' || self === null || !(#native in self)) {
+      throw makeError(TypeError, 'ERR_INVALID_THIS', 'this must be a TrustedIdentity; call the method on an instance')
+    }
+  }
+
+  get platforms() {
+    TrustedIdentity.#check(this)
+    return this.#platforms
+  }
+
+  #position(platform) {
+    if (this.#disposed) {
+      throw makeError(
+        Error,
+        'ERR_TRUSTED_IDENTITY_DISPOSED',
+        'this TrustedIdentity was disposed and its keys wiped; create a new one to sign again',
+      )
+    }
+    if (typeof platform !== 'string') {
+      throw invalidType('platform', "a string such as 'ios'", platform)
+    }
+    const position = this.#positions.get(platform)
+    if (position === undefined) {
+      const lower = this.#positions.has(platform.toLowerCase())
+        ? ` (platform names are lowercase: '${platform.toLowerCase()}')`
+        : ''
+      throw makeError(
+        Error,
+        'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM',
+        `platform is not one this TrustedIdentity was given secrets for${lower}; ` +
+          `configured platforms: ${this.#platforms.join(', ')}`,
+      )
+    }
+    return position
+  }
+
+  sign(userId, platform) {
+    TrustedIdentity.#check(this)
+    const position = this.#position(platform)
+    checkUserId(userId, 'userId')
+    return this.#native.sign(position, userId)
+  }
+
+  signMany(userIds, platform) {
+    TrustedIdentity.#check(this)
+    const position = this.#position(platform)
+    if (!Array.isArray(userIds)) {
+      throw invalidType('userIds', 'an array of strings', userIds)
+    }
+    // Copy while checking, so the array cannot change between the check and the signing.
+    const ids = new Array(userIds.length)
+    for (let index = 0; index < ids.length; index++) {
+      const userId = userIds[index]
+      checkUserId(userId, `userIds[${index}]`)
+      ids[index] = userId
+    }
+    return this.#native.signMany(position, ids)
+  }
+
+  verify(userId, platform, signature) {
+    TrustedIdentity.#check(this)
+    const position = this.#position(platform)
+    checkUserId(userId, 'userId')
+    if (typeof signature !== 'string') {
+      throw invalidType('signature', 'a string of 64 hex characters', signature)
+    }
+    return this.#native.verify(position, userId, signature)
+  }
+
+  dispose() {
+    TrustedIdentity.#check(this)
+    if (this.#disposed) return
+    this.#disposed = true
+    this.#native.dispose()
+  }
+
+  [disposeSymbol]() {
+    this.dispose()
+  }
+
+  toJSON() {
+    TrustedIdentity.#check(this)
+    return { platforms: [...this.#platforms] }
+  }
+
+  [inspect.custom](depth, options, inspectFn = inspect) {
+    TrustedIdentity.#check(this)
+    if (depth < 0) return `[${this.constructor.name}]`
+    return `${this.constructor.name} ${inspectFn({ platforms: [...this.#platforms] }, options)}`
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'TrustedIdentity'
+  }
+}
+
+function refuseClone() {
+  throw makeError(
+    TypeError,
+    'ERR_TRUSTED_IDENTITY_NOT_CLONEABLE',
+    'a TrustedIdentity cannot be copied, cloned or sent to a worker; create one where it is used, ' +
+      'for example with TrustedIdentity.fromEnv()',
+  )
+}
+
+let defaultIdentity = null
+
+/** Signs `userId` with the default TrustedIdentity, made by `TrustedIdentity.fromEnv()` on first use. */
+function sign(userId, platform) {
+  defaultIdentity ??= TrustedIdentity.fromEnv()
+  return defaultIdentity.sign(userId, platform)
+}
+
+module.exports = { TrustedIdentity, sign }

@@ -1,0 +1,287 @@
+//! Where a platform's key is kept: the secret is turned into prepared HMAC-SHA256 state once, and
+//! every signature and verification starts from that state. The state (and any copy of it made
+//! for one signature) is zeroized when dropped, through the `zeroize` features of `hmac`/`sha2`.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Length of a signature in hexadecimal characters (32 bytes of HMAC-SHA256, two digits each).
+pub const SIGNATURE_HEX_LEN: usize = 64;
+
+/// How a secret's bytes were given, which decides the rules they are checked against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretKind {
+    /// The UTF-8 bytes of a text secret (a JavaScript string, an environment variable, a file).
+    /// Leading or trailing whitespace is refused: it is the usual copy-paste mistake.
+    Text,
+    /// Raw bytes (a `Buffer`, `Uint8Array` or `KeyObject`): any non-empty value is accepted.
+    Raw,
+}
+
+/// Why a secret was refused. Callers add where the secret came from to the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretProblem {
+    /// The secret has no bytes: HMAC would accept it, but a signature under it proves nothing.
+    Empty,
+    /// A text secret starts or ends with whitespace (or a byte order mark).
+    SurroundingWhitespace,
+}
+
+impl SecretProblem {
+    /// A short description that completes a sentence such as "secrets.ios ...".
+    #[must_use]
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::Empty => "is empty; copy the platform's secret from the mtribes Space settings",
+            Self::SurroundingWhitespace => {
+                "starts or ends with whitespace, which mtribes would not sign with; \
+                 remove the stray spaces or newline around the copied secret"
+            }
+        }
+    }
+}
+
+/// Checks a secret against the rules for its kind, without keeping or copying it.
+///
+/// ```
+/// use mtribes_trusted_identity::core::key::{check_secret, SecretKind, SecretProblem};
+/// assert_eq!(check_secret(b"s3cret", SecretKind::Text), Ok(()));
+/// assert_eq!(check_secret(b"s3cret\n", SecretKind::Text), Err(SecretProblem::SurroundingWhitespace));
+/// assert_eq!(check_secret(b" raw", SecretKind::Raw), Ok(()));
+/// assert_eq!(check_secret(b"", SecretKind::Raw), Err(SecretProblem::Empty));
+/// ```
+///
+/// # Errors
+/// The [`SecretProblem`] that makes the secret unusable.
+pub fn check_secret(secret: &[u8], kind: SecretKind) -> Result<(), SecretProblem> {
+    if secret.is_empty() {
+        return Err(SecretProblem::Empty);
+    }
+    if kind == SecretKind::Text {
+        let (first, last) = edge_chars(secret);
+        if first.is_some_and(is_space) || last.is_some_and(is_space) {
+            return Err(SecretProblem::SurroundingWhitespace);
+        }
+    }
+    Ok(())
+}
+
+/// Unicode `White_Space` (what JavaScript's `trim()` removes, with the byte order mark).
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+/// The first and last characters of `bytes` read as UTF-8 (`None` where the edge is not valid
+/// UTF-8), found without copying the bytes anywhere.
+fn edge_chars(bytes: &[u8]) -> (Option<char>, Option<char>) {
+    let mut first = None;
+    let mut last = None;
+    for (index, chunk) in bytes.utf8_chunks().enumerate() {
+        if index == 0 {
+            first = chunk.valid().chars().next();
+        }
+        last = if chunk.invalid().is_empty() { chunk.valid().chars().next_back() } else { None };
+    }
+    (first, last)
+}
+
+/// One platform's key, held as keyed HMAC-SHA256 state (inner and outer pads already absorbed).
+pub struct PlatformKey {
+    mac: HmacSha256,
+}
+
+impl PlatformKey {
+    /// Prepares the key for `secret`, after checking it against the rules for `kind`.
+    /// The caller keeps ownership of `secret` and is responsible for wiping it.
+    ///
+    /// # Errors
+    /// The [`SecretProblem`] that makes the secret unusable.
+    pub fn new(secret: &[u8], kind: SecretKind) -> Result<Self, SecretProblem> {
+        check_secret(secret, kind)?;
+        // HMAC takes keys of any length (longer than a block are hashed first), so this cannot fail.
+        let mac = <HmacSha256 as KeyInit>::new_from_slice(secret).map_err(|_| SecretProblem::Empty)?;
+        Ok(Self { mac })
+    }
+
+    /// The raw 32-byte HMAC-SHA256 of `message` under this key.
+    #[must_use]
+    pub fn sign_bytes(&self, message: &[u8]) -> [u8; 32] {
+        let mut mac = self.mac.clone();
+        mac.update(message);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// The signature of `message` as 64 lowercase hexadecimal ASCII bytes: the same bytes as
+    /// `crypto.createHmac('sha256', secret).update(message).digest('hex')` in Node.
+    ///
+    /// ```
+    /// use mtribes_trusted_identity::core::{PlatformKey, SecretKind};
+    /// let key = PlatformKey::new(b"key", SecretKind::Text).unwrap();
+    /// let hex = key.sign_hex(b"The quick brown fox jumps over the lazy dog");
+    /// assert_eq!(&hex[..], b"f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+    /// ```
+    #[must_use]
+    pub fn sign_hex(&self, message: &[u8]) -> [u8; SIGNATURE_HEX_LEN] {
+        let mut out = [0u8; SIGNATURE_HEX_LEN];
+        // 32 bytes always fill exactly 64 hex digits, so this cannot fail.
+        let _ = hex::encode_to_slice(self.sign_bytes(message), &mut out);
+        out
+    }
+
+    /// Whether `signature_hex` (either case) is the signature of `message`. The comparison of the
+    /// decoded bytes is constant-time (`Mac::verify_slice`). A signature of the wrong length or
+    /// with a non-hex character is simply not valid: `false`.
+    ///
+    /// ```
+    /// use mtribes_trusted_identity::core::{PlatformKey, SecretKind};
+    /// let key = PlatformKey::new(b"key", SecretKind::Text).unwrap();
+    /// let hex = key.sign_hex(b"user-1");
+    /// assert!(key.verify_hex(b"user-1", &hex));
+    /// assert!(key.verify_hex(b"user-1", hex.to_ascii_uppercase().as_slice()));
+    /// assert!(!key.verify_hex(b"user-2", &hex));
+    /// assert!(!key.verify_hex(b"user-1", b"not hex"));
+    /// ```
+    #[must_use]
+    pub fn verify_hex(&self, message: &[u8], signature_hex: &[u8]) -> bool {
+        let mut expected = [0u8; 32];
+        if signature_hex.len() != SIGNATURE_HEX_LEN
+            || hex::decode_to_slice(signature_hex, &mut expected).is_err()
+        {
+            return false;
+        }
+        let mut mac = self.mac.clone();
+        mac.update(message);
+        mac.verify_slice(&expected).is_ok()
+    }
+}
+
+impl std::fmt::Debug for PlatformKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PlatformKey { .. }")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex_of(s: &str) -> Vec<u8> {
+        hex::decode(s).unwrap()
+    }
+
+    /// RFC 4231, section 4: HMAC-SHA256 test cases 1 to 7 (case 5 is truncated output, checked
+    /// as a prefix). Keys are raw bytes.
+    #[test]
+    fn rfc4231_vectors() {
+        let cases: [(Vec<u8>, Vec<u8>, &str); 7] = [
+            (
+                vec![0x0b; 20],
+                b"Hi There".to_vec(),
+                "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
+            ),
+            (
+                b"Jefe".to_vec(),
+                b"what do ya want for nothing?".to_vec(),
+                "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            ),
+            (
+                vec![0xaa; 20],
+                vec![0xdd; 50],
+                "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe",
+            ),
+            (
+                hex_of("0102030405060708090a0b0c0d0e0f10111213141516171819"),
+                vec![0xcd; 50],
+                "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b",
+            ),
+            (vec![0x0c; 20], b"Test With Truncation".to_vec(), "a3b6167473100ee06e0c796c2955552b"),
+            (
+                vec![0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First".to_vec(),
+                "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+            ),
+            (
+                vec![0xaa; 131],
+                b"This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.".to_vec(),
+                "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
+            ),
+        ];
+        for (key, data, expected) in cases {
+            let key = PlatformKey::new(&key, SecretKind::Raw).unwrap();
+            let hex = key.sign_hex(&data);
+            let hex = std::str::from_utf8(&hex).unwrap();
+            assert!(hex.starts_with(expected), "{hex} != {expected}");
+            if expected.len() == SIGNATURE_HEX_LEN {
+                assert!(key.verify_hex(&data, expected.as_bytes()));
+                assert_eq!(key.sign_bytes(&data).to_vec(), hex_of(expected));
+            }
+        }
+    }
+
+    #[test]
+    fn sign_hex_is_lowercase_and_64_long() {
+        let key = PlatformKey::new(b"k", SecretKind::Text).unwrap();
+        for message in [&b"a"[..], b"", &[0u8; 1000], "é😀".as_bytes()] {
+            let hex = key.sign_hex(message);
+            assert_eq!(hex.len(), SIGNATURE_HEX_LEN);
+            assert!(hex.iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b)));
+        }
+    }
+
+    #[test]
+    fn verify_rejects_every_wrong_shape() {
+        let key = PlatformKey::new(b"k", SecretKind::Text).unwrap();
+        let good = key.sign_hex(b"id");
+        assert!(key.verify_hex(b"id", &good));
+        assert!(!key.verify_hex(b"id", &good[..63]));
+        assert!(!key.verify_hex(b"id", &[&good[..], b"0"].concat()));
+        assert!(!key.verify_hex(b"id", b""));
+        let mut non_hex = good;
+        non_hex[10] = b'g';
+        assert!(!key.verify_hex(b"id", &non_hex));
+        // Every single-digit change is refused.
+        for i in 0..SIGNATURE_HEX_LEN {
+            let mut changed = good;
+            changed[i] = if changed[i] == b'0' { b'1' } else { b'0' };
+            assert!(!key.verify_hex(b"id", &changed), "digit {i}");
+        }
+        let other = PlatformKey::new(b"other", SecretKind::Text).unwrap();
+        assert!(!other.verify_hex(b"id", &good));
+    }
+
+    #[test]
+    fn secret_rules() {
+        use SecretKind::{Raw, Text};
+        assert_eq!(check_secret(b"", Text), Err(SecretProblem::Empty));
+        assert_eq!(check_secret(b"", Raw), Err(SecretProblem::Empty));
+        for bad in [
+            &b" s"[..],
+            b"s ",
+            b"s\n",
+            b"s\r\n",
+            b"\ts",
+            b" ",
+            "s\u{a0}".as_bytes(),
+            "\u{2003}s".as_bytes(),
+            "\u{feff}s".as_bytes(),
+        ] {
+            assert_eq!(check_secret(bad, Text), Err(SecretProblem::SurroundingWhitespace), "{bad:?}");
+            assert_eq!(check_secret(bad, Raw), Ok(()));
+        }
+        for good in [&b"s"[..], b"a b", "é".as_bytes(), &[0xff, b' ', 0xfe], &[0xff], b"\0"] {
+            assert_eq!(check_secret(good, Text), Ok(()), "{good:?}");
+        }
+        assert!(PlatformKey::new(b" s", Text).is_err());
+        assert!(PlatformKey::new(b" s", Raw).is_ok());
+        assert!(SecretProblem::Empty.describe().contains("empty"));
+        assert!(SecretProblem::SurroundingWhitespace.describe().contains("whitespace"));
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        let key = PlatformKey::new(b"super-secret", SecretKind::Text).unwrap();
+        assert_eq!(format!("{key:?}"), "PlatformKey { .. }");
+    }
+}
