@@ -106,10 +106,7 @@ where
                 })
                 .collect();
             if !missing.is_empty() {
-                return Err(Error::new(
-                    ErrorKind::NoSecrets,
-                    format!("missing secrets: set {}", missing.join(", ")),
-                ));
+                return Err(Error::new(ErrorKind::NoSecrets, format!("missing secrets: set {}", missing.join(", "))));
             }
             platforms.to_vec()
         }
@@ -131,9 +128,7 @@ where
         let var = var_name(prefix, platform);
         let key = match entry {
             Found { secret: Some(_), file: Some(_) } => {
-                return Err(source_error(format!(
-                    "both {var} and {var}_FILE are set; set only one of them"
-                )));
+                return Err(source_error(format!("both {var} and {var}_FILE are set; set only one of them")));
             }
             Found { secret: Some(secret), file: None } => key_from_var(&var, &secret)?,
             Found { secret: None, file: Some(path) } => key_from_file(&var, path, &read_file)?,
@@ -157,8 +152,7 @@ fn parse_var_name(name: &str, prefix: &str) -> Option<(String, bool)> {
         None => (rest.strip_suffix("_SECRET")?, false),
     };
     let platform = upper.to_ascii_lowercase();
-    (upper.bytes().all(|b| !b.is_ascii_lowercase()) && is_valid_platform_name(&platform))
-        .then_some((platform, is_file))
+    (upper.bytes().all(|b| !b.is_ascii_lowercase()) && is_valid_platform_name(&platform)).then_some((platform, is_file))
 }
 
 fn check_prefix(prefix: &str) -> Result<(), Error> {
@@ -193,7 +187,9 @@ fn into_bytes(value: OsString) -> Vec<u8> {
 
 fn key_from_var(var: &str, secret: &[u8]) -> Result<PlatformKey, Error> {
     if std::str::from_utf8(secret).is_err() {
-        return Err(source_error(format!("{var} is not valid UTF-8 text; set it to the secret as shown in the mtribes Space settings")));
+        return Err(source_error(format!(
+            "{var} is not valid UTF-8 text; set it to the secret as shown in the mtribes Space settings"
+        )));
     }
     PlatformKey::new(secret, SecretKind::Text).map_err(|problem| source_error(format!("{var} {}", problem.describe())))
 }
@@ -212,10 +208,9 @@ where
     let newline = if content.ends_with(b"\r\n") { 2 } else { usize::from(content.ends_with(b"\n")) };
     let len = content.len() - newline;
     content.truncate(len);
-    check_secret(&content, SecretKind::Text)
-        .map_err(|problem| {
-            source_error(format!("the file {} named by {var}_FILE {}", path.display(), problem.describe()))
-        })?;
+    check_secret(&content, SecretKind::Text).map_err(|problem| {
+        source_error(format!("the file {} named by {var}_FILE {}", path.display(), problem.describe()))
+    })?;
     PlatformKey::new(&content, SecretKind::Text)
         .map_err(|problem| source_error(format!("{var}_FILE {}", problem.describe())))
 }
@@ -293,17 +288,15 @@ mod tests {
 
         let error = err(&[("MTRIBES_IOS_SECRET", "i")], options);
         assert_eq!(error.code(), "ERR_TRUSTED_IDENTITY_NO_SECRETS");
-        assert_eq!(
-            error.message(),
-            "missing secrets: set MTRIBES_ROKU_SECRET (or MTRIBES_ROKU_SECRET_FILE)"
-        );
+        assert_eq!(error.message(), "missing secrets: set MTRIBES_ROKU_SECRET (or MTRIBES_ROKU_SECRET_FILE)");
     }
 
     #[test]
     fn prefix_replaces_mtribes() {
         let options = EnvOptions { prefix: Some("APP_MT_"), platforms: None };
         let keyring =
-            keyring_from_vars(vars(&[("APP_MT_IOS_SECRET", "x"), ("MTRIBES_ROKU_SECRET", "r")]), options, no_files).unwrap();
+            keyring_from_vars(vars(&[("APP_MT_IOS_SECRET", "x"), ("MTRIBES_ROKU_SECRET", "r")]), options, no_files)
+                .unwrap();
         assert_eq!(keyring.platforms(), ["ios"]);
         let error = err(&[], options);
         assert!(error.message().contains("APP_MT_<PLATFORM>_SECRET"), "{}", error.message());
@@ -341,10 +334,19 @@ mod tests {
     #[test]
     fn source_errors_name_variable_and_path_never_content() {
         let cases: [(&[(&str, &str)], &str); 7] = [
-            (&[("MTRIBES_IOS_SECRET", "hunter2"), ("MTRIBES_IOS_SECRET_FILE", "/s/ios")], "both MTRIBES_IOS_SECRET and MTRIBES_IOS_SECRET_FILE are set"),
-            (&[("MTRIBES_IOS_SECRET_FILE", "/s/missing")], "MTRIBES_IOS_SECRET_FILE names /s/missing, which could not be read: No such file"),
+            (
+                &[("MTRIBES_IOS_SECRET", "hunter2"), ("MTRIBES_IOS_SECRET_FILE", "/s/ios")],
+                "both MTRIBES_IOS_SECRET and MTRIBES_IOS_SECRET_FILE are set",
+            ),
+            (
+                &[("MTRIBES_IOS_SECRET_FILE", "/s/missing")],
+                "MTRIBES_IOS_SECRET_FILE names /s/missing, which could not be read: No such file",
+            ),
             (&[("MTRIBES_IOS_SECRET_FILE", "/s/empty")], "the file /s/empty named by MTRIBES_IOS_SECRET_FILE is empty"),
-            (&[("MTRIBES_IOS_SECRET_FILE", "/s/two")], "the file /s/two named by MTRIBES_IOS_SECRET_FILE starts or ends with whitespace"),
+            (
+                &[("MTRIBES_IOS_SECRET_FILE", "/s/two")],
+                "the file /s/two named by MTRIBES_IOS_SECRET_FILE starts or ends with whitespace",
+            ),
             (&[("MTRIBES_IOS_SECRET_FILE", "")], "MTRIBES_IOS_SECRET_FILE is empty"),
             (&[("MTRIBES_IOS_SECRET", "")], "MTRIBES_IOS_SECRET is empty"),
             (&[("MTRIBES_IOS_SECRET", " hunter2")], "MTRIBES_IOS_SECRET starts or ends with whitespace"),

@@ -7,6 +7,13 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+// The keyed state is two SHA-256 block states (inner and outer pad); each must wipe itself when
+// dropped. This fails to compile if the `zeroize` feature of `sha2` is ever turned off.
+const _: fn() = || {
+    fn zeroizes_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    zeroizes_on_drop::<sha2::block_api::Sha256VarCore>();
+};
+
 /// Length of a signature in hexadecimal characters (32 bytes of HMAC-SHA256, two digits each).
 pub const SIGNATURE_HEX_LEN: usize = 64;
 
@@ -146,9 +153,7 @@ impl PlatformKey {
     #[must_use]
     pub fn verify_hex(&self, message: &[u8], signature_hex: &[u8]) -> bool {
         let mut expected = [0u8; 32];
-        if signature_hex.len() != SIGNATURE_HEX_LEN
-            || hex::decode_to_slice(signature_hex, &mut expected).is_err()
-        {
+        if signature_hex.len() != SIGNATURE_HEX_LEN || hex::decode_to_slice(signature_hex, &mut expected).is_err() {
             return false;
         }
         let mut mac = self.mac.clone();

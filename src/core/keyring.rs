@@ -19,8 +19,7 @@ use super::key::{PlatformKey, SecretKind, SIGNATURE_HEX_LEN};
 #[must_use]
 pub fn is_valid_platform_name(name: &str) -> bool {
     let mut bytes = name.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_lowercase())
-        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    bytes.next().is_some_and(|b| b.is_ascii_lowercase()) && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// The message tail used whenever a platform name is refused.
