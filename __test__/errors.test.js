@@ -1,0 +1,476 @@
+// Bad input: error classes, codes and messages for the constructor, sign, signMany and verify; secrets never in errors.
+'use strict'
+
+const { describe, it, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
+const util = require('node:util')
+
+const { TrustedIdentity } = require('..')
+const { NativeKeyring } = require('../binding.js')
+
+// Every secret in this file contains MARKER, so one check finds a leaked secret in any error.
+const MARKER = 'Sekr1tMarker'
+const IOS_SECRET = `ios-${MARKER}-a1`
+const ANDROID_SECRET = Buffer.from(`android-${MARKER}-b2`)
+const LEAK_PATTERNS = [MARKER, Buffer.from(MARKER).toString('hex'), Buffer.from(MARKER).toString('base64').slice(0, 12)]
+
+const BAD_PLATFORM = 'zz-SUPERSECRETPLATFORM-zz'
+
+function hmac(secret, userId) {
+  return crypto.createHmac('sha256', secret).update(userId).digest('hex')
+}
+
+function describeValue(v) {
+  if (typeof v === 'string') return JSON.stringify(v.length > 30 ? v.slice(0, 30) + '...' : v)
+  if (typeof v === 'bigint') return `${v}n`
+  if (typeof v === 'symbol') return v.toString()
+  if (typeof v === 'function') return 'a function'
+  return util.inspect(v, { depth: 0, breakLength: Infinity, maxArrayLength: 3, maxStringLength: 30 })
+}
+
+/**
+ * Calls fn and checks the error: class (TypeError, or Error that is not a TypeError when notTypeError),
+ * code, substrings the message must and must not contain, and that no secret leaks into message or stack.
+ */
+function expectError(fn, { type, code, includes = [], excludes = [], notTypeError = false }) {
+  let threw = false
+  let error
+  let result
+  try {
+    result = fn()
+  } catch (e) {
+    threw = true
+    error = e
+  }
+  assert.ok(threw, `expected a throw with code ${code}, got a result: ${describeValue(result)}`)
+  assert.ok(error instanceof type, `expected ${type.name}, got ${describeValue(error)}`)
+  if (notTypeError) assert.ok(!(error instanceof TypeError), `expected an Error that is not a TypeError: ${error}`)
+  assert.equal(error.code, code, `wrong code; message: ${error.message}`)
+  assert.equal(typeof error.message, 'string')
+  for (const s of includes) assert.ok(error.message.includes(s), `message should contain ${JSON.stringify(s)}: ${error.message}`)
+  for (const s of excludes) assert.ok(!error.message.includes(s), `message should not contain ${JSON.stringify(s)}: ${error.message}`)
+  for (const s of LEAK_PATTERNS) {
+    assert.ok(!String(error.message).includes(s), `a secret leaked into the message: ${error.message}`)
+    assert.ok(!String(error.stack).includes(s), `a secret leaked into the stack: ${error.stack}`)
+  }
+  return error
+}
+
+function identity() {
+  return new TrustedIdentity({ ios: IOS_SECRET, android: ANDROID_SECRET })
+}
+
+/**
+ * Counts calls that reach the native signing methods, to show that bad input is refused before anything is signed.
+ * Returns null when index.js does not go through NativeKeyring.prototype (then "nothing signed" rests on the throw alone).
+ */
+function nativeSpy() {
+  const proto = NativeKeyring.prototype
+  const names = ['sign', 'signMany', 'verify']
+  const originals = Object.fromEntries(names.map((n) => [n, proto[n]]))
+  const spy = {
+    calls: 0,
+    active: false,
+    restore() {
+      Object.assign(proto, originals)
+    },
+  }
+  for (const n of names) {
+    proto[n] = function (...args) {
+      spy.calls++
+      return originals[n].apply(this, args)
+    }
+  }
+  // Calibrate: a good call must be seen.
+  identity().sign('calibrate', 'ios')
+  spy.active = spy.calls > 0
+  spy.calls = 0
+  return spy
+}
+
+const NOT_A_STRING = [
+  ['a number', 987654321],
+  ['NaN', NaN],
+  ['a bigint', 123456789n],
+  ['undefined', undefined],
+  ['null', null],
+  ['a boolean', true],
+  ['an object', { id: 'u1' }],
+  ['an array', ['u1']],
+  ['a Buffer', Buffer.from('u1')],
+  ['a String object', new String('u1')],
+  ['a symbol', Symbol('u1')],
+  ['a function', () => 'u1'],
+]
+
+const LONE_SURROGATES = [
+  ['a trailing lone high surrogate', 'a\uD800'],
+  ['a leading lone low surrogate', '\uDC00x'],
+  ['a reversed pair', 'x\uDC00\uD800y'],
+  ['only a high surrogate', '\uD83D'],
+]
+
+const UNKNOWN_PLATFORMS = ['IOS', 'Ios', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'iso', 'iosx', 'andriod', '', ' ios', 'ios ', BAD_PLATFORM]
+
+// The three signing methods, each called with (userId, platform) and valid other arguments.
+const METHODS = {
+  sign: (ti, id, platform) => ti.sign(id, platform),
+  signMany: (ti, id, platform) => ti.signMany([id], platform),
+  verify: (ti, id, platform) => ti.verify(id, platform, hmac(IOS_SECRET, 'u1')),
+}
+
+describe('userId must be a string', () => {
+  for (const [method, call] of Object.entries(METHODS)) {
+    for (const [label, value] of NOT_A_STRING) {
+      it(`${method}: ${label} -> TypeError ERR_INVALID_ARG_TYPE`, () => {
+        const ti = identity()
+        const error = expectError(() => call(ti, value, 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+        if (typeof value === 'number') {
+          // The fix for the usual mistake (a numeric id) is spelled out.
+          assert.ok(error.message.includes('String(id)'), `message should suggest String(id): ${error.message}`)
+        }
+        if (method === 'signMany') assert.ok(error.message.includes('userIds[0]'), `message should name userIds[0]: ${error.message}`)
+      })
+    }
+  }
+})
+
+describe('userId must not be empty', () => {
+  for (const [method, call] of Object.entries(METHODS)) {
+    it(`${method}: '' -> TypeError ERR_INVALID_ARG_VALUE`, () => {
+      expectError(() => call(identity(), '', 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE' })
+    })
+  }
+})
+
+describe('userId must be well-formed UTF-16 (no lone surrogates)', () => {
+  for (const [method, call] of Object.entries(METHODS)) {
+    for (const [label, value] of LONE_SURROGATES) {
+      it(`${method}: ${label} -> TypeError ERR_INVALID_ARG_VALUE`, () => {
+        expectError(() => call(identity(), value, 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE' })
+      })
+    }
+  }
+
+  it('a proper surrogate pair is accepted', () => {
+    assert.equal(identity().sign('a\uD83D\uDE00b', 'ios'), hmac(IOS_SECRET, 'a😀b'))
+  })
+})
+
+describe('platform must be a string', () => {
+  for (const [method, call] of Object.entries(METHODS)) {
+    for (const [label, value] of NOT_A_STRING) {
+      it(`${method}: ${label} -> TypeError ERR_INVALID_ARG_TYPE`, () => {
+        expectError(() => call(identity(), 'u1', value), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+      })
+    }
+  }
+})
+
+describe('platform must be configured', () => {
+  for (const [method, call] of Object.entries(METHODS)) {
+    for (const platform of UNKNOWN_PLATFORMS) {
+      it(`${method}: ${JSON.stringify(platform)} -> Error (not TypeError) ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM listing ios, android`, () => {
+        expectError(() => call(identity(), 'u1', platform), {
+          type: Error,
+          notTypeError: true,
+          code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM',
+          includes: ['ios', 'android'],
+        })
+      })
+    }
+
+    it(`${method}: the message does not echo the unknown platform value`, () => {
+      expectError(() => call(identity(), 'u1', BAD_PLATFORM), {
+        type: Error,
+        code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM',
+        excludes: ['SUPERSECRETPLATFORM'],
+      })
+    })
+  }
+
+  it('a platform configured on another instance is still unknown here', () => {
+    new TrustedIdentity({ roku: IOS_SECRET })
+    expectError(() => identity().sign('u1', 'roku'), { type: Error, code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM' })
+  })
+})
+
+describe('secrets must be a plain object', () => {
+  class Secrets {
+    constructor() {
+      this.ios = IOS_SECRET
+    }
+  }
+  const cases = [
+    ['null', null],
+    ['undefined', undefined],
+    ['a string', IOS_SECRET],
+    ['a number', 42],
+    ['an array', [IOS_SECRET]],
+    ['an array of entries', [['ios', IOS_SECRET]]],
+    ['a Map', new Map([['ios', IOS_SECRET]])],
+    ['a class instance', new Secrets()],
+    ['a Buffer', Buffer.from(IOS_SECRET)],
+    ['a function', () => IOS_SECRET],
+  ]
+  for (const [label, value] of cases) {
+    it(`${label} -> TypeError ERR_INVALID_ARG_TYPE`, () => {
+      expectError(() => new TrustedIdentity(value), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+    })
+  }
+
+  it('no argument -> TypeError ERR_INVALID_ARG_TYPE', () => {
+    expectError(() => new TrustedIdentity(), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+  })
+
+  it('{} (no platforms) -> Error ERR_TRUSTED_IDENTITY_NO_SECRETS', () => {
+    expectError(() => new TrustedIdentity({}), { type: Error, code: 'ERR_TRUSTED_IDENTITY_NO_SECRETS' })
+  })
+})
+
+describe('platform names (keys of secrets) must match /^[a-z][a-z0-9]*$/', () => {
+  for (const name of ['IOS', 'Ios', 'my-tv', 'my_tv', '2tv', '', ' ios', 'ios ', 'tv.2', 'télé', '__proto__', 'constructor_']) {
+    it(`${JSON.stringify(name)} -> TypeError ERR_INVALID_ARG_VALUE`, () => {
+      expectError(() => new TrustedIdentity({ [name]: IOS_SECRET }), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE' })
+      // Also when it comes after a valid platform.
+      expectError(() => new TrustedIdentity({ ios: IOS_SECRET, [name]: IOS_SECRET }), {
+        type: TypeError,
+        code: 'ERR_INVALID_ARG_VALUE',
+      })
+    })
+  }
+
+  it('valid names with digits are accepted', () => {
+    const ti = new TrustedIdentity({ a: IOS_SECRET, tv2: IOS_SECRET, x9y8z7: IOS_SECRET })
+    assert.deepEqual([...ti.platforms], ['a', 'tv2', 'x9y8z7'])
+  })
+})
+
+describe('a secret must not be empty', () => {
+  for (const [label, value] of [
+    ["''", ''],
+    ['Buffer.alloc(0)', Buffer.alloc(0)],
+    ['new Uint8Array(0)', new Uint8Array(0)],
+    ['an empty view into a non-empty ArrayBuffer', new Uint8Array(new ArrayBuffer(8), 4, 0)],
+  ]) {
+    it(`${label} -> TypeError ERR_INVALID_ARG_VALUE naming the platform`, () => {
+      expectError(() => new TrustedIdentity({ ios: IOS_SECRET, roku7: value }), {
+        type: TypeError,
+        code: 'ERR_INVALID_ARG_VALUE',
+        includes: ['roku7'],
+      })
+    })
+  }
+})
+
+describe('a secret must be a string, Buffer, Uint8Array or secret KeyObject', () => {
+  for (const [label, value] of [
+    ['a number', 424242],
+    ['null', null],
+    ['undefined', undefined],
+    ['a boolean', true],
+    ['an object', { value: IOS_SECRET }],
+    ['an array', [IOS_SECRET]],
+    ['a Uint16Array', new Uint16Array([1, 2, 3])],
+    ['a String object', new String(IOS_SECRET)],
+    ['a symbol', Symbol(IOS_SECRET)],
+    ['a bigint', 4242424242n],
+  ]) {
+    it(`${label} -> TypeError ERR_INVALID_ARG_TYPE naming the platform, not showing the value`, () => {
+      expectError(() => new TrustedIdentity({ ios: IOS_SECRET, roku7: value }), {
+        type: TypeError,
+        code: 'ERR_INVALID_ARG_TYPE',
+        includes: ['roku7'],
+        excludes: typeof value === 'number' || typeof value === 'bigint' ? [String(value)] : [],
+      })
+    })
+  }
+
+  for (const kind of ['publicKey', 'privateKey']) {
+    it(`an ed25519 ${kind} KeyObject -> TypeError ERR_INVALID_ARG_VALUE naming the platform`, () => {
+      const pair = crypto.generateKeyPairSync('ed25519')
+      expectError(() => new TrustedIdentity({ roku7: pair[kind] }), {
+        type: TypeError,
+        code: 'ERR_INVALID_ARG_VALUE',
+        includes: ['roku7'],
+      })
+    })
+  }
+})
+
+describe('a string secret must not start or end with whitespace', () => {
+  for (const value of [` ${MARKER}`, `${MARKER}\n`, `\t${MARKER}`, `${MARKER}\u00a0`, `${MARKER}\r\n`, `\u3000${MARKER}`, `${MARKER} `, ' ', '\n']) {
+    it(`${JSON.stringify(value)} -> TypeError ERR_INVALID_ARG_VALUE naming the platform`, () => {
+      expectError(() => new TrustedIdentity({ roku7: value }), {
+        type: TypeError,
+        code: 'ERR_INVALID_ARG_VALUE',
+        includes: ['roku7'],
+      })
+    })
+  }
+
+  it('inner whitespace is part of the secret', () => {
+    const secret = 'in ner\tsec\nret'
+    assert.equal(new TrustedIdentity({ ios: secret }).sign('u1', 'ios'), hmac(secret, 'u1'))
+  })
+
+  for (const [label, bytes] of [
+    ['Buffer with a trailing space', Buffer.from('raw-secret ')],
+    ['Buffer with a leading newline', Buffer.from('\nraw-secret')],
+    ['Uint8Array of one space', new Uint8Array([0x20])],
+  ]) {
+    it(`${label} is accepted as raw bytes`, () => {
+      const ti = new TrustedIdentity({ ios: bytes })
+      assert.equal(ti.sign('u1', 'ios'), hmac(bytes, 'u1'))
+    })
+  }
+
+  it('a secret KeyObject whose bytes end in a space is accepted as raw bytes', () => {
+    const bytes = Buffer.from('raw-secret ')
+    const ti = new TrustedIdentity({ ios: crypto.createSecretKey(bytes) })
+    assert.equal(ti.sign('u1', 'ios'), hmac(bytes, 'u1'))
+  })
+})
+
+describe('a string secret must be well-formed UTF-16', () => {
+  for (const value of [`${MARKER}\uD800`, `\uDC00${MARKER}`, `${MARKER}\uDFFF\uD800x`]) {
+    it(`${JSON.stringify(value)} -> TypeError ERR_INVALID_ARG_VALUE naming the platform`, () => {
+      expectError(() => new TrustedIdentity({ roku7: value }), {
+        type: TypeError,
+        code: 'ERR_INVALID_ARG_VALUE',
+        includes: ['roku7'],
+      })
+    })
+  }
+})
+
+describe('signMany: userIds must be an array of valid user ids, all or nothing', () => {
+  let spy
+  before(() => {
+    spy = nativeSpy()
+  })
+  after(() => spy.restore())
+
+  for (const [label, value] of [
+    ['a string', 'u1'],
+    ['undefined', undefined],
+    ['null', null],
+    ['a Set', new Set(['u1'])],
+    ['an array-like object', { length: 1, 0: 'u1' }],
+    ['a number', 3],
+  ]) {
+    it(`${label} -> TypeError ERR_INVALID_ARG_TYPE, nothing signed`, () => {
+      spy.calls = 0
+      expectError(() => identity().signMany(value, 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+      if (spy.active) assert.equal(spy.calls, 0, 'the native keyring was called')
+    })
+  }
+
+  const bad = [
+    ['a number', 424242, 'ERR_INVALID_ARG_TYPE'],
+    ['undefined', undefined, 'ERR_INVALID_ARG_TYPE'],
+    ['null', null, 'ERR_INVALID_ARG_TYPE'],
+    ['a Buffer', Buffer.from('u'), 'ERR_INVALID_ARG_TYPE'],
+    ['an empty string', '', 'ERR_INVALID_ARG_VALUE'],
+    ['a lone surrogate', 'a\uD800', 'ERR_INVALID_ARG_VALUE'],
+  ]
+  for (const [label, value, code] of bad) {
+    for (const index of [0, 3, 999]) {
+      it(`${label} at index ${index} -> TypeError ${code} naming userIds[${index}], nothing signed`, () => {
+        const ids = Array.from({ length: Math.max(index + 1, 5) }, (_, i) => `user-${i}`)
+        ids[index] = value
+        spy.calls = 0
+        let result
+        expectError(
+          () => {
+            result = identity().signMany(ids, 'ios')
+            return result
+          },
+          { type: TypeError, code, includes: [`userIds[${index}]`] },
+        )
+        assert.equal(result, undefined)
+        if (spy.active) assert.equal(spy.calls, 0, 'the native keyring was called')
+      })
+    }
+  }
+
+  it('a hole in a sparse array is an undefined element: TypeError naming userIds[1]', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expectError(() => identity().signMany(['u0', , 'u2'], 'ios'), {
+      type: TypeError,
+      code: 'ERR_INVALID_ARG_TYPE',
+      includes: ['userIds[1]'],
+    })
+  })
+
+  it('the spy sees good calls (so the "nothing signed" checks above can fail)', (t) => {
+    if (!spy.active) t.skip('index.js does not call NativeKeyring.prototype methods; "nothing signed" is checked by the throw only')
+    spy.calls = 0
+    identity().signMany(['u1', 'u2'], 'ios')
+    assert.ok(spy.calls > 0)
+  })
+})
+
+describe('verify: signature must be a string; a malformed string is simply not valid', () => {
+  for (const [label, value] of [
+    ['undefined', undefined],
+    ['null', null],
+    ['a number', 1234],
+    ['a Buffer of the right signature', Buffer.from(hmac(IOS_SECRET, 'u1'))],
+    ['the raw digest bytes', crypto.createHmac('sha256', IOS_SECRET).update('u1').digest()],
+    ['an array', [hmac(IOS_SECRET, 'u1')]],
+    ['a String object', new String(hmac(IOS_SECRET, 'u1'))],
+  ]) {
+    it(`${label} -> TypeError ERR_INVALID_ARG_TYPE`, () => {
+      expectError(() => identity().verify('u1', 'ios', value), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+    })
+  }
+
+  const good = hmac(IOS_SECRET, 'u1')
+  for (const [label, value] of [
+    ['empty', ''],
+    ['too short by one', good.slice(0, 63)],
+    ['too long by one', good + '0'],
+    ['double length', good + good],
+    ['half length', good.slice(0, 32)],
+    ['a trailing newline', good + '\n'],
+    ['a 0x prefix', '0x' + good.slice(2)],
+    ['a non-hex letter', 'g' + good.slice(1)],
+    ['a space', good.slice(0, 10) + ' ' + good.slice(11)],
+    ['a non-ASCII character', good.slice(0, 63) + 'é'],
+    ['an astral character', good.slice(0, 62) + '😀'],
+    ['a NUL', good.slice(0, 63) + '\0'],
+    ['base64 of the digest', crypto.createHmac('sha256', IOS_SECRET).update('u1').digest('base64')],
+    ['a lone surrogate', good.slice(0, 63) + '\uD800'],
+  ]) {
+    it(`${label} -> false, no throw`, () => {
+      assert.equal(identity().verify('u1', 'ios', value), false)
+    })
+  }
+
+  it('the good signature itself -> true (so the rows above can fail)', () => {
+    assert.equal(identity().verify('u1', 'ios', good), true)
+    assert.equal(identity().verify('u1', 'ios', good.toUpperCase()), true)
+  })
+})
+
+describe('very large user ids are signed correctly', () => {
+  const MB = 1024 * 1024
+  for (const [label, id] of [
+    ['4 MB ASCII', 'a'.repeat(4 * MB - 1) + 'z'],
+    ['4 MB of 2-byte UTF-8', 'é'.repeat(2 * MB)],
+    ['~4 MB of 3-byte UTF-8', '€'.repeat(Math.floor((4 * MB) / 3))],
+    ['4 MB of astral characters', '😀'.repeat(MB)],
+  ]) {
+    it(`${label}: sign, signMany and verify agree with node:crypto`, () => {
+      const ti = identity()
+      const expected = hmac(IOS_SECRET, id)
+      assert.equal(ti.sign(id, 'ios'), expected)
+      assert.deepEqual(ti.signMany([id, 'x'], 'ios'), [expected, hmac(IOS_SECRET, 'x')])
+      assert.equal(ti.verify(id, 'ios', expected), true)
+      assert.equal(ti.verify(id + 'a', 'ios', expected), false)
+      assert.equal(ti.sign(id, 'android'), hmac(ANDROID_SECRET, id))
+    })
+  }
+})

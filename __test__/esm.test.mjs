@@ -1,0 +1,62 @@
+// ES module entry: index.mjs gives the same TrustedIdentity and sign as the CommonJS index.js.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import crypto from 'node:crypto'
+import { createRequire } from 'node:module'
+import { spawnSync } from 'node:child_process'
+
+import { TrustedIdentity, sign } from '../index.mjs'
+import * as esm from '../index.mjs'
+
+const require = createRequire(import.meta.url)
+const cjs = require('../index.js')
+
+function hmac(secret, userId) {
+  return crypto.createHmac('sha256', secret).update(userId).digest('hex')
+}
+
+describe('index.mjs named exports', () => {
+  it('exports TrustedIdentity and sign as functions', () => {
+    assert.equal(typeof TrustedIdentity, 'function')
+    assert.equal(typeof sign, 'function')
+    assert.ok(Object.keys(esm).includes('TrustedIdentity'))
+    assert.ok(Object.keys(esm).includes('sign'))
+  })
+
+  it('TrustedIdentity is the same class as require("../index.js")', () => {
+    assert.equal(TrustedIdentity, cjs.TrustedIdentity)
+    const ti = new TrustedIdentity({ ios: 'esm-secret' })
+    assert.ok(ti instanceof cjs.TrustedIdentity)
+    assert.ok(new cjs.TrustedIdentity({ ios: 'x' }) instanceof TrustedIdentity)
+  })
+
+  it('signs like node:crypto through the ES module entry', () => {
+    const ti = new TrustedIdentity({ ios: 'esm-secret', android: Buffer.from('esm-bytes') })
+    assert.equal(ti.sign('user-1', 'ios'), hmac('esm-secret', 'user-1'))
+    assert.deepEqual(ti.signMany(['a', 'b'], 'android'), [hmac(Buffer.from('esm-bytes'), 'a'), hmac(Buffer.from('esm-bytes'), 'b')])
+    assert.equal(ti.verify('user-1', 'ios', hmac('esm-secret', 'user-1')), true)
+  })
+})
+
+describe('module-level sign from index.mjs (child process)', () => {
+  const indexUrl = new URL('../index.mjs', import.meta.url).href
+  const run = (code, env) =>
+    spawnSync(process.execPath, ['--input-type=module', '-e', `import { sign } from ${JSON.stringify(indexUrl)}\n${code}`], {
+      env: { PATH: process.env.PATH, ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+
+  it('signs with MTRIBES_IOS_SECRET', () => {
+    const r = run(`process.stdout.write(sign('user-1', 'ios'))`, { MTRIBES_IOS_SECRET: 'esm-child-secret' })
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout, hmac('esm-child-secret', 'user-1'))
+  })
+
+  it('importing without secrets does not throw; signing throws ERR_TRUSTED_IDENTITY_NO_SECRETS', () => {
+    const r = run(`try { sign('u', 'ios'); process.stdout.write('signed') } catch (e) { process.stdout.write(String(e.code)) }`, {})
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout, 'ERR_TRUSTED_IDENTITY_NO_SECRETS')
+  })
+})
+

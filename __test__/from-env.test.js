@@ -1,0 +1,427 @@
+// TrustedIdentity.fromEnv (variables, files, options.platforms, prefix, errors) and the module-level sign, run in child processes.
+'use strict'
+
+const { describe, it, before, after, afterEach } = require('node:test')
+const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { spawnSync } = require('node:child_process')
+
+const { TrustedIdentity } = require('..')
+
+const INDEX = path.resolve(__dirname, '..', 'index.js')
+// A prefix no other process or test uses, so a stray MTRIBES_* variable cannot change results.
+const PREFIX = `MTI_TEST_${process.pid}_`
+const MARKER = 'EnvSecretMarker'
+
+function hmac(secret, userId) {
+  return crypto.createHmac('sha256', secret).update(userId).digest('hex')
+}
+
+// Variables set through setEnv are removed after each test.
+const touched = new Set()
+function setEnv(vars) {
+  for (const [name, value] of Object.entries(vars)) {
+    touched.add(name)
+    process.env[name] = value
+  }
+}
+afterEach(() => {
+  for (const name of touched) delete process.env[name]
+  touched.clear()
+})
+
+let dir
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-from-env-'))
+})
+after(() => {
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+let fileCount = 0
+function secretFile(content, name = `secret-${++fileCount}`) {
+  const file = path.join(dir, name)
+  fs.writeFileSync(file, content)
+  return file
+}
+
+/** Checks the error's class and code, that the message contains `includes` and never contains `secrets`. */
+function expectError(fn, { code, includes = [], secrets = [] }) {
+  let error
+  assert.throws(fn, (e) => {
+    error = e
+    return true
+  })
+  assert.ok(error instanceof Error, `expected an Error, got ${error}`)
+  assert.equal(error.code, code, `wrong code; message: ${error.message}`)
+  for (const s of includes) assert.ok(error.message.includes(s), `message should contain ${JSON.stringify(s)}: ${error.message}`)
+  for (const s of [MARKER, ...secrets]) {
+    assert.ok(!error.message.includes(s), `message reveals secret content ${JSON.stringify(s)}: ${error.message}`)
+    assert.ok(!String(error.stack).includes(s), `stack reveals secret content ${JSON.stringify(s)}`)
+  }
+  return error
+}
+
+describe('fromEnv reads <prefix><PLATFORM>_SECRET variables', () => {
+  it('one variable gives one platform whose signatures match node:crypto', () => {
+    const secret = `ios-${MARKER}-1`
+    setEnv({ [`${PREFIX}IOS_SECRET`]: secret })
+    const ti = TrustedIdentity.fromEnv({ prefix: PREFIX })
+    assert.ok(ti instanceof TrustedIdentity)
+    assert.deepEqual([...ti.platforms], ['ios'])
+    assert.equal(ti.sign('user-1', 'ios'), hmac(secret, 'user-1'))
+    assert.equal(ti.verify('user-1', 'ios', hmac(secret, 'user-1')), true)
+  })
+
+  it('a non-ASCII secret is used as its UTF-8 bytes', () => {
+    const secret = `sé€😀-${MARKER}`
+    setEnv({ [`${PREFIX}IOS_SECRET`]: secret })
+    assert.equal(TrustedIdentity.fromEnv({ prefix: PREFIX }).sign('ü', 'ios'), hmac(secret, 'ü'))
+  })
+
+  it('without options.platforms, loads every platform, sorted by name', () => {
+    const secrets = { ROKU: 'r-secret', IOS: 'i-secret', TV2: 't-secret', ANDROID: 'a-secret', WEB: 'w-secret' }
+    setEnv(Object.fromEntries(Object.entries(secrets).map(([p, s]) => [`${PREFIX}${p}_SECRET`, s])))
+    const ti = TrustedIdentity.fromEnv({ prefix: PREFIX })
+    assert.deepEqual([...ti.platforms], ['android', 'ios', 'roku', 'tv2', 'web'])
+    assert.ok(Object.isFrozen(ti.platforms))
+    for (const [p, s] of Object.entries(secrets)) assert.equal(ti.sign('u', p.toLowerCase()), hmac(s, 'u'), p)
+  })
+
+  it('ignores variables under another prefix', () => {
+    const other = `MTI_OTHER_${process.pid}_`
+    setEnv({ [`${PREFIX}IOS_SECRET`]: 'mine', [`${other}WEB_SECRET`]: 'not-mine' })
+    const ti = TrustedIdentity.fromEnv({ prefix: PREFIX })
+    assert.deepEqual([...ti.platforms], ['ios'])
+    assert.throws(() => ti.sign('u', 'web'), { code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM' })
+  })
+
+  it('reads the variables when called, not when the module was loaded', () => {
+    setEnv({ [`${PREFIX}IOS_SECRET`]: 'first' })
+    const a = TrustedIdentity.fromEnv({ prefix: PREFIX })
+    setEnv({ [`${PREFIX}IOS_SECRET`]: 'second' })
+    const b = TrustedIdentity.fromEnv({ prefix: PREFIX })
+    assert.equal(a.sign('u', 'ios'), hmac('first', 'u'))
+    assert.equal(b.sign('u', 'ios'), hmac('second', 'u'))
+  })
+
+  it('the default prefix is MTRIBES_', () => {
+    const platform = `zq${process.pid}`
+    const name = `MTRIBES_${platform.toUpperCase()}_SECRET`
+    setEnv({ [name]: 'default-prefix-secret' })
+    const ti = TrustedIdentity.fromEnv({ platforms: [platform] })
+    assert.deepEqual([...ti.platforms], [platform])
+    assert.equal(ti.sign('u', platform), hmac('default-prefix-secret', 'u'))
+    // Not read under another prefix.
+    expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX, platforms: [platform] }), { code: 'ERR_TRUSTED_IDENTITY_NO_SECRETS' })
+  })
+})
+
+describe('fromEnv reads <prefix><PLATFORM>_SECRET_FILE files, removing one trailing newline', () => {
+  const cases = [
+    ['a trailing \\n', `file-${MARKER}-lf\n`, `file-${MARKER}-lf`],
+    ['a trailing \\r\\n', `file-${MARKER}-crlf\r\n`, `file-${MARKER}-crlf`],
+    ['no trailing newline', `file-${MARKER}-none`, `file-${MARKER}-none`],
+    ['non-ASCII UTF-8 text', 'fïlé-€-😀\n', 'fïlé-€-😀'],
+    ['inner newlines', 'line1\nline2\n', 'line1\nline2'],
+  ]
+  for (const [label, content, secret] of cases) {
+    it(`${label}`, () => {
+      setEnv({ [`${PREFIX}IOS_SECRET_FILE`]: secretFile(content) })
+      const ti = TrustedIdentity.fromEnv({ prefix: PREFIX })
+      assert.deepEqual([...ti.platforms], ['ios'])
+      assert.equal(ti.sign('user-1', 'ios'), hmac(secret, 'user-1'))
+    })
+  }
+
+  it('binary content is used as raw bytes', () => {
+    const bytes = Buffer.from([0x01, 0xff, 0x00, 0x80, 0xc3, 0x28, 0x00, 0x7f, 0xfe])
+    setEnv({ [`${PREFIX}IOS_SECRET_FILE`]: secretFile(bytes) })
+    assert.equal(TrustedIdentity.fromEnv({ prefix: PREFIX }).sign('u', 'ios'), hmac(bytes, 'u'))
+  })
+
+  it('binary content with a trailing \\n loses only the \\n', () => {
+    const bytes = Buffer.from([0x01, 0xff, 0x00, 0x80, 0xfe])
+    setEnv({ [`${PREFIX}IOS_SECRET_FILE`]: secretFile(Buffer.concat([bytes, Buffer.from('\n')])) })
+    assert.equal(TrustedIdentity.fromEnv({ prefix: PREFIX }).sign('u', 'ios'), hmac(bytes, 'u'))
+  })
+
+  it('a long file secret (more than one HMAC block)', () => {
+    const secret = 'k'.repeat(1000) + MARKER
+    setEnv({ [`${PREFIX}IOS_SECRET_FILE`]: secretFile(secret + '\n') })
+    assert.equal(TrustedIdentity.fromEnv({ prefix: PREFIX }).sign('u', 'ios'), hmac(secret, 'u'))
+  })
+
+  it('a path with spaces and non-ASCII characters', () => {
+    setEnv({ [`${PREFIX}IOS_SECRET_FILE`]: secretFile('spaced-path-secret\n', 'my sécret file.txt') })
+    assert.equal(TrustedIdentity.fromEnv({ prefix: PREFIX }).sign('u', 'ios'), hmac('spaced-path-secret', 'u'))
+  })
+
+  it('files and variables mix across platforms', () => {
+    setEnv({
+      [`${PREFIX}IOS_SECRET`]: 'from-var',
+      [`${PREFIX}ANDROID_SECRET_FILE`]: secretFile('from-file\n'),
+    })
+    const ti = TrustedIdentity.fromEnv({ prefix: PREFIX })
+    assert.deepEqual([...ti.platforms], ['android', 'ios'])
+    assert.equal(ti.sign('u', 'ios'), hmac('from-var', 'u'))
+    assert.equal(ti.sign('u', 'android'), hmac('from-file', 'u'))
+  })
+})
+
+describe('options.platforms names the platforms that must be present', () => {
+  it('loads only those, in that order', () => {
+    setEnv({ [`${PREFIX}IOS_SECRET`]: 'i', [`${PREFIX}ROKU_SECRET`]: 'r', [`${PREFIX}WEB_SECRET`]: 'w' })
+    const ti = TrustedIdentity.fromEnv({ prefix: PREFIX, platforms: ['roku', 'ios'] })
+    assert.deepEqual([...ti.platforms], ['roku', 'ios'])
+    assert.equal(ti.sign('u', 'roku'), hmac('r', 'u'))
+    assert.equal(ti.sign('u', 'ios'), hmac('i', 'u'))
+    assert.throws(() => ti.sign('u', 'web'), { code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM' })
+  })
+
+  it('a file-backed platform counts as present', () => {
+    setEnv({ [`${PREFIX}ROKU_SECRET_FILE`]: secretFile('roku-file\n') })
+    const ti = TrustedIdentity.fromEnv({ prefix: PREFIX, platforms: ['roku'] })
+    assert.equal(ti.sign('u', 'roku'), hmac('roku-file', 'u'))
+  })
+
+  it('a missing platform -> ERR_TRUSTED_IDENTITY_NO_SECRETS naming its variable', () => {
+    setEnv({ [`${PREFIX}IOS_SECRET`]: `i-${MARKER}` })
+    expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX, platforms: ['ios', 'roku'] }), {
+      code: 'ERR_TRUSTED_IDENTITY_NO_SECRETS',
+      includes: [`${PREFIX}ROKU_SECRET`],
+    })
+  })
+
+  it('several missing platforms are all named', () => {
+    setEnv({ [`${PREFIX}IOS_SECRET`]: `i-${MARKER}` })
+    const error = expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX, platforms: ['roku', 'ios', 'web'] }), {
+      code: 'ERR_TRUSTED_IDENTITY_NO_SECRETS',
+      includes: [`${PREFIX}ROKU_SECRET`, `${PREFIX}WEB_SECRET`],
+    })
+    assert.ok(!error.message.includes(`${PREFIX}IOS_SECRET`), `present platforms are not listed as missing: ${error.message}`)
+  })
+
+  it('with the default prefix the message names MTRIBES_<PLATFORM>_SECRET', () => {
+    const platform = `zr${process.pid}`
+    expectError(() => TrustedIdentity.fromEnv({ platforms: [platform] }), {
+      code: 'ERR_TRUSTED_IDENTITY_NO_SECRETS',
+      includes: [`MTRIBES_${platform.toUpperCase()}_SECRET`],
+    })
+  })
+})
+
+describe('fromEnv errors', () => {
+  it('nothing set under the prefix -> ERR_TRUSTED_IDENTITY_NO_SECRETS', () => {
+    expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), { code: 'ERR_TRUSTED_IDENTITY_NO_SECRETS' })
+  })
+
+  it('both _SECRET and _SECRET_FILE for one platform -> ERR_TRUSTED_IDENTITY_SECRET_SOURCE naming the variable', () => {
+    const fileContent = `file-${MARKER}-both`
+    setEnv({ [`${PREFIX}IOS_SECRET`]: `var-${MARKER}-both`, [`${PREFIX}IOS_SECRET_FILE`]: secretFile(fileContent) })
+    expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), {
+      code: 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE',
+      includes: [`${PREFIX}IOS_SECRET`],
+      secrets: [fileContent],
+    })
+  })
+
+  it('an unreadable file (missing) -> ERR_TRUSTED_IDENTITY_SECRET_SOURCE naming the variable and the path', () => {
+    const missing = path.join(dir, 'does-not-exist')
+    setEnv({ [`${PREFIX}IOS_SECRET_FILE`]: missing })
+    expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), {
+      code: 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE',
+      includes: [`${PREFIX}IOS_SECRET_FILE`, missing],
+    })
+  })
+
+  it('an unreadable file (a directory) -> ERR_TRUSTED_IDENTITY_SECRET_SOURCE naming the variable and the path', () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'subdir-'))
+    setEnv({ [`${PREFIX}IOS_SECRET_FILE`]: sub })
+    expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), {
+      code: 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE',
+      includes: [`${PREFIX}IOS_SECRET_FILE`, sub],
+    })
+  })
+
+  for (const [label, content] of [
+    ['empty', ''],
+    ['just \\n', '\n'],
+    ['just \\r\\n', '\r\n'],
+  ]) {
+    it(`a file that is ${label} -> ERR_TRUSTED_IDENTITY_SECRET_SOURCE naming the variable and the path`, () => {
+      const file = secretFile(content)
+      setEnv({ [`${PREFIX}IOS_SECRET_FILE`]: file })
+      expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), {
+        code: 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE',
+        includes: [`${PREFIX}IOS_SECRET_FILE`, file],
+      })
+    })
+  }
+
+  it('an empty _SECRET variable -> ERR_TRUSTED_IDENTITY_SECRET_SOURCE naming the variable', () => {
+    setEnv({ [`${PREFIX}IOS_SECRET`]: '' })
+    expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), {
+      code: 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE',
+      includes: [`${PREFIX}IOS_SECRET`],
+    })
+  })
+
+  it('one bad platform fails the whole call, and the good platforms’ secrets are not shown', () => {
+    const good = `good-${MARKER}-android`
+    setEnv({ [`${PREFIX}ANDROID_SECRET`]: good, [`${PREFIX}ROKU_SECRET`]: '' })
+    expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), {
+      code: 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE',
+      includes: [`${PREFIX}ROKU_SECRET`],
+      secrets: [good],
+    })
+  })
+
+  it('a bad platform not listed in options.platforms is not read', () => {
+    setEnv({ [`${PREFIX}IOS_SECRET`]: 'fine', [`${PREFIX}ROKU_SECRET`]: '' })
+    const ti = TrustedIdentity.fromEnv({ prefix: PREFIX, platforms: ['ios'] })
+    assert.deepEqual([...ti.platforms], ['ios'])
+  })
+})
+
+// The module-level sign keeps a lazily created default; each case runs in a fresh Node process with a controlled environment.
+function runChild(code, env = {}) {
+  const script = `'use strict'\nconst api = require(${JSON.stringify(INDEX)})\n${code}`
+  const r = spawnSync(process.execPath, ['-e', script], {
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
+  assert.equal(r.error, undefined, `spawn failed: ${r.error}`)
+  return r
+}
+
+/** Runs `code` (which may throw) and reports its outcome as JSON on stdout. */
+function childOutcome(code, env) {
+  const r = runChild(
+    `let out
+    try {
+      out = { value: (() => { ${code} })() }
+    } catch (e) {
+      out = { error: { isError: e instanceof Error, isTypeError: e instanceof TypeError, code: e.code, message: e.message } }
+    }
+    process.stdout.write(JSON.stringify(out))`,
+    env,
+  )
+  assert.equal(r.status, 0, `child failed: ${r.stderr}`)
+  return { ...JSON.parse(r.stdout), stdout: r.stdout, stderr: r.stderr }
+}
+
+function assertNoLeak(r, secrets) {
+  for (const s of secrets) {
+    assert.ok(!r.stdout.includes(s), `stdout reveals the secret: ${r.stdout}`)
+    assert.ok(!r.stderr.includes(s), `stderr reveals the secret: ${r.stderr}`)
+  }
+}
+
+describe('module-level sign uses a default TrustedIdentity.fromEnv() created on first use', () => {
+  const SECRET = `child-${MARKER}-ios`
+
+  it('signs with MTRIBES_IOS_SECRET', () => {
+    const r = childOutcome(`return api.sign('user-1', 'ios')`, { MTRIBES_IOS_SECRET: SECRET })
+    assert.equal(r.value, hmac(SECRET, 'user-1'))
+  })
+
+  it('signs with MTRIBES_IOS_SECRET_FILE', () => {
+    const file = secretFile(`${SECRET}-file\n`)
+    const r = childOutcome(`return api.sign('user-1', 'ios')`, { MTRIBES_IOS_SECRET_FILE: file })
+    assert.equal(r.value, hmac(`${SECRET}-file`, 'user-1'))
+  })
+
+  it('loads every MTRIBES_<PLATFORM>_SECRET variable', () => {
+    const r = childOutcome(
+      `return [api.sign('u', 'ios'), api.sign('u', 'android'), api.TrustedIdentity.fromEnv().platforms]`,
+      { MTRIBES_IOS_SECRET: SECRET, MTRIBES_ANDROID_SECRET: `${SECRET}-android` },
+    )
+    assert.deepEqual(r.value, [hmac(SECRET, 'u'), hmac(`${SECRET}-android`, 'u'), ['android', 'ios']])
+  })
+
+  it('with no MTRIBES_* variable, throws ERR_TRUSTED_IDENTITY_NO_SECRETS (and loading the module does not throw)', () => {
+    const r = childOutcome(`return api.sign('user-1', 'ios')`, {})
+    assert.equal(r.value, undefined)
+    assert.equal(r.error.isError, true)
+    assert.equal(r.error.code, 'ERR_TRUSTED_IDENTITY_NO_SECRETS')
+  })
+
+  it('is created on first use: a variable set after require() but before the first sign is used', () => {
+    const r = childOutcome(`process.env.MTRIBES_IOS_SECRET = ${JSON.stringify(SECRET)}; return api.sign('u', 'ios')`, {})
+    assert.equal(r.value, hmac(SECRET, 'u'))
+  })
+
+  it('is not cached when creation failed: a later call succeeds once the variable is set', () => {
+    const r = childOutcome(
+      `let first
+      try { api.sign('u', 'ios'); first = 'signed' } catch (e) { first = e.code }
+      process.env.MTRIBES_IOS_SECRET = ${JSON.stringify(SECRET)}
+      return [first, api.sign('u', 'ios')]`,
+      {},
+    )
+    assert.deepEqual(r.value, ['ERR_TRUSTED_IDENTITY_NO_SECRETS', hmac(SECRET, 'u')])
+  })
+
+  it('is kept once created: later changes to the environment do not change it', () => {
+    const r = childOutcome(
+      `const first = api.sign('u', 'ios')
+      process.env.MTRIBES_IOS_SECRET = 'changed-secret'
+      process.env.MTRIBES_ROKU_SECRET = 'added-later'
+      let roku
+      try { roku = api.sign('u', 'roku') } catch (e) { roku = e.code }
+      return [first, api.sign('u', 'ios'), roku]`,
+      { MTRIBES_IOS_SECRET: SECRET },
+    )
+    assert.deepEqual(r.value, [hmac(SECRET, 'u'), hmac(SECRET, 'u'), 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM'])
+  })
+
+  it('checks its arguments like TrustedIdentity#sign', () => {
+    const env = { MTRIBES_IOS_SECRET: SECRET }
+    const cases = [
+      [`api.sign('', 'ios')`, 'ERR_INVALID_ARG_VALUE', true],
+      [`api.sign(42, 'ios')`, 'ERR_INVALID_ARG_TYPE', true],
+      [`api.sign('u', 42)`, 'ERR_INVALID_ARG_TYPE', true],
+      [`api.sign('u', 'web')`, 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM', false],
+    ]
+    for (const [code, expected, isTypeError] of cases) {
+      const r = childOutcome(`return ${code}`, env)
+      assert.equal(r.error?.code, expected, code)
+      assert.equal(r.error.isTypeError, isTypeError, code)
+      assertNoLeak(r, [MARKER])
+    }
+  })
+
+  it('a failed default (both _SECRET and _SECRET_FILE) thrown uncaught shows neither secret on stdout or stderr', () => {
+    const fileSecret = `file-${MARKER}-uncaught`
+    const r = runChild(`api.sign('u', 'ios')`, {
+      MTRIBES_IOS_SECRET: SECRET,
+      MTRIBES_IOS_SECRET_FILE: secretFile(fileSecret),
+    })
+    assert.notEqual(r.status, 0)
+    assert.match(r.stderr, /ERR_TRUSTED_IDENTITY_SECRET_SOURCE/)
+    assertNoLeak(r, [SECRET, fileSecret, MARKER])
+  })
+
+  it('uncaught errors from a working default (unknown platform, bad id) show no secret', () => {
+    for (const code of [`api.sign('u', 'web')`, `api.sign('', 'ios')`, `console.log(api.sign('u', 'ios')); api.sign(1, 'ios')`]) {
+      const r = runChild(code, { MTRIBES_IOS_SECRET: SECRET })
+      assert.notEqual(r.status, 0, code)
+      assert.match(r.stderr, /ERR_/, code)
+      assertNoLeak(r, [SECRET, MARKER])
+    }
+  })
+
+  it('printing the module exports and a default-created instance shows no secret', () => {
+    const r = runChild(
+      `console.log(api); api.sign('u', 'ios'); console.log(api); console.log(api.TrustedIdentity.fromEnv()); console.dir(api, { showHidden: true, depth: Infinity })`,
+      { MTRIBES_IOS_SECRET: SECRET },
+    )
+    assert.equal(r.status, 0, r.stderr)
+    assertNoLeak(r, [SECRET, MARKER])
+  })
+})

@@ -1,0 +1,362 @@
+// Secret hygiene: inspect, JSON, structuredClone, no readable secret, frozen platforms, dispose and Symbol.dispose.
+'use strict'
+
+const { describe, it } = require('node:test')
+const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
+const util = require('node:util')
+
+const { TrustedIdentity } = require('..')
+
+const IOS_SECRET = 'ios-HygieneSecret-7f3a9c'
+const ANDROID_BYTES = Buffer.from('android-HygieneSecret-b81d')
+const SECRET_FORMS = [IOS_SECRET, ANDROID_BYTES.toString('latin1')].flatMap((s) => {
+  const b = Buffer.from(s, 'latin1')
+  return [s, 'HygieneSecret', b.toString('hex'), b.toString('base64').slice(0, 16), b.toString('base64url').slice(0, 16)]
+})
+
+function hmac(secret, userId) {
+  return crypto.createHmac('sha256', secret).update(userId).digest('hex')
+}
+
+function make() {
+  // android's secret is a KeyObject, so a kept KeyObject would be found by the walk below.
+  return new TrustedIdentity({ ios: IOS_SECRET, android: crypto.createSecretKey(ANDROID_BYTES) })
+}
+
+function assertNoSecret(text, where) {
+  for (const form of SECRET_FORMS) assert.ok(!text.includes(form), `${where} reveals a secret (${form}): ${text.slice(0, 500)}`)
+}
+
+function deepInspect(value) {
+  return util.inspect(value, { showHidden: true, depth: Infinity, getters: true, maxArrayLength: Infinity, maxStringLength: Infinity })
+}
+
+/** Reads every value reachable from `root` through own properties (string and symbol keys, getters called). */
+function reachableValues(root) {
+  const seen = new Set()
+  const out = []
+  const stack = [root]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    out.push(v)
+    if ((typeof v !== 'object' && typeof v !== 'function') || v === null || seen.has(v)) continue
+    seen.add(v)
+    if (v === Object.prototype || v === Function.prototype || v === Array.prototype) continue
+    for (const key of Reflect.ownKeys(v)) {
+      const d = Object.getOwnPropertyDescriptor(v, key)
+      if ('value' in d) stack.push(d.value)
+      else if (d.get) {
+        try {
+          stack.push(d.get.call(root))
+        } catch {}
+        try {
+          stack.push(d.get.call(v))
+        } catch {}
+      }
+    }
+    stack.push(Object.getPrototypeOf(v))
+  }
+  return out
+}
+
+function assertValueHoldsNoSecret(v, where) {
+  if (typeof v === 'string') assertNoSecret(v, where)
+  else if (v instanceof crypto.KeyObject) assert.fail(`${where}: a KeyObject is reachable (${v.type})`)
+  else if (ArrayBuffer.isView(v)) assertNoSecret(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1'), where)
+  else if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)) {
+    assertNoSecret(Buffer.from(v).toString('latin1'), where)
+  }
+}
+
+describe('util.inspect shows the class name and platforms only', () => {
+  it('names TrustedIdentity and lists the platforms', () => {
+    const text = util.inspect(make())
+    assert.match(text, /TrustedIdentity/)
+    assert.ok(text.includes("'ios'"), text)
+    assert.ok(text.includes("'android'"), text)
+    assertNoSecret(text, 'util.inspect')
+  })
+
+  it('reveals nothing with showHidden, infinite depth and getters', () => {
+    const ti = make()
+    assertNoSecret(deepInspect(ti), 'util.inspect(showHidden)')
+    assertNoSecret(util.format('%o %O %j %s', ti, ti, ti, ti), 'util.format')
+    assertNoSecret(`${String(ti)}`, 'String()')
+  })
+
+  it('console.log formatting (inspect with colors) reveals nothing', () => {
+    assertNoSecret(util.inspect(make(), { colors: true, depth: null }), 'util.inspect(colors)')
+  })
+})
+
+describe('JSON.stringify gives only the platforms', () => {
+  it("is exactly '{\"platforms\":[\"ios\",\"android\"]}'", () => {
+    assert.equal(JSON.stringify(make()), '{"platforms":["ios","android"]}')
+  })
+
+  it('inside another object too', () => {
+    assert.equal(JSON.stringify({ a: make() }), '{"a":{"platforms":["ios","android"]}}')
+  })
+})
+
+describe('structuredClone and spreading do not copy a usable secret', () => {
+  it('structuredClone throws', () => {
+    assert.throws(() => structuredClone(make()))
+  })
+
+  it('structuredClone of an object holding it throws', () => {
+    assert.throws(() => structuredClone({ ti: make() }))
+  })
+
+  it('{...ti} throws or holds no secret', () => {
+    let copy
+    try {
+      copy = { ...make() }
+    } catch {
+      return
+    }
+    for (const v of reachableValues(copy)) assertValueHoldsNoSecret(v, '{...ti}')
+    assertNoSecret(deepInspect(copy), 'inspect({...ti})')
+    assert.ok(!(copy instanceof TrustedIdentity))
+  })
+
+  it('Object.assign({}, ti), Object.entries, Object.values and for...in throw or hold no secret', () => {
+    const ti = make()
+    const copies = [
+      () => Object.assign({}, ti),
+      () => Object.entries(ti),
+      () => Object.values(ti),
+      () => {
+        const out = []
+        for (const k in ti) out.push(k, ti[k])
+        return out
+      },
+    ]
+    for (const copy of copies) {
+      let value
+      try {
+        value = copy()
+      } catch (e) {
+        assertNoSecret(`${e.message}\n${e.stack}`, 'copy error')
+        continue
+      }
+      for (const v of reachableValues(value)) assertValueHoldsNoSecret(v, 'copy')
+      assertNoSecret(deepInspect(value), 'copy')
+    }
+  })
+})
+
+describe('no property, getter or method returns the secret', () => {
+  it('walking everything reachable from an instance finds no secret string, bytes or KeyObject', () => {
+    const ti = make()
+    const values = reachableValues(ti)
+    assert.ok(values.length > 1)
+    for (const v of values) assertValueHoldsNoSecret(v, 'a reachable value')
+  })
+
+  it('the class itself (statics, prototype) holds no secret after instances exist', () => {
+    make()
+    for (const v of reachableValues(TrustedIdentity)) assertValueHoldsNoSecret(v, 'TrustedIdentity statics')
+    assertNoSecret(deepInspect(TrustedIdentity), 'inspect(TrustedIdentity)')
+  })
+
+  it('every own and prototype property, getter and method, called on a fresh instance, returns no secret', () => {
+    const targets = [make(), TrustedIdentity.prototype]
+    let calls = 0
+    for (const holder of targets) {
+      for (const key of Reflect.ownKeys(holder)) {
+        if (key === 'constructor') continue
+        const d = Object.getOwnPropertyDescriptor(holder, key)
+        const ti = make() // fresh, since a method may be dispose
+        let value
+        try {
+          value = d.get ? d.get.call(ti) : d.value
+        } catch (e) {
+          assertNoSecret(`${e?.message} ${e?.stack}`, `getter ${String(key)} error`)
+          continue
+        }
+        assertValueHoldsNoSecret(value, `property ${String(key)}`)
+        assertNoSecret(deepInspect(value), `property ${String(key)}`)
+        if (typeof value === 'function') {
+          for (const args of [[], ['u1'], ['u1', 'ios'], [['u1'], 'ios'], ['u1', 'ios', '0'.repeat(64)], [{ depth: 5 }, {}, util.inspect]]) {
+            let result
+            try {
+              result = value.apply(make(), args)
+              calls++
+            } catch (e) {
+              assertNoSecret(`${e?.message} ${e?.stack}`, `${String(key)}(${args.length} args) error`)
+              continue
+            }
+            for (const v of reachableValues(result)) assertValueHoldsNoSecret(v, `${String(key)}() result`)
+            assertNoSecret(deepInspect(result), `${String(key)}() result`)
+          }
+        }
+      }
+    }
+    assert.ok(calls > 0, 'some methods were called')
+  })
+
+  it('toString, toJSON, valueOf and Symbol.toPrimitive (when present) return no secret', () => {
+    const ti = make()
+    const probes = [() => String(ti), () => `${ti}`, () => ti + '', () => ti.toJSON?.(), () => ti.valueOf?.(), () => ti.toString?.()]
+    for (const probe of probes) {
+      let out
+      try {
+        out = probe()
+      } catch {
+        continue
+      }
+      assertNoSecret(deepInspect(out), 'conversion')
+      if (typeof out === 'string') assertNoSecret(out, 'conversion')
+    }
+  })
+
+  it('errors from a configured instance do not reveal the secret', () => {
+    const ti = make()
+    const calls = [() => ti.sign('', 'ios'), () => ti.sign('u', 'web'), () => ti.signMany(['u', 1], 'android'), () => ti.verify('u', 'ios', 1)]
+    for (const call of calls) {
+      assert.throws(call, (e) => {
+        assertNoSecret(`${e.message}\n${e.stack}\n${deepInspect(e)}`, 'error')
+        return true
+      })
+    }
+  })
+})
+
+describe('the secrets given to the constructor are neither kept nor changed', () => {
+  it('changing the caller’s Buffer, Uint8Array or object afterwards does not change signatures', () => {
+    const buf = Buffer.from('mutable-secret-1')
+    const u8 = new Uint8Array(Buffer.from('mutable-secret-2'))
+    const secrets = { a: buf, b: u8, c: 'mutable-secret-3' }
+    const ti = new TrustedIdentity(secrets)
+    buf.fill(0x41)
+    u8.fill(0x42)
+    secrets.c = 'something else'
+    secrets.d = 'added later'
+    delete secrets.a
+    assert.equal(ti.sign('u1', 'a'), hmac('mutable-secret-1', 'u1'))
+    assert.equal(ti.sign('u1', 'b'), hmac('mutable-secret-2', 'u1'))
+    assert.equal(ti.sign('u1', 'c'), hmac('mutable-secret-3', 'u1'))
+    assert.deepEqual([...ti.platforms], ['a', 'b', 'c'])
+  })
+
+  it('the caller’s Buffer and Uint8Array still hold their bytes after construction', () => {
+    const buf = Buffer.from('caller-owned-secret')
+    const u8 = new Uint8Array([1, 2, 3, 4, 5])
+    new TrustedIdentity({ a: buf, b: u8 }).dispose()
+    assert.equal(buf.toString(), 'caller-owned-secret')
+    assert.deepEqual([...u8], [1, 2, 3, 4, 5])
+  })
+})
+
+describe('platforms is a frozen array of the configured names, in key order', () => {
+  it('is a frozen array in the order of the secrets object', () => {
+    const ti = new TrustedIdentity({ web: 's1', ios: 's2', android: 's3', tv2: 's4' })
+    assert.ok(Array.isArray(ti.platforms))
+    assert.ok(Object.isFrozen(ti.platforms))
+    assert.deepEqual([...ti.platforms], ['web', 'ios', 'android', 'tv2'])
+  })
+
+  it('cannot be changed through the array', () => {
+    const ti = make()
+    const p = ti.platforms
+    assert.throws(() => p.push('web'), TypeError)
+    assert.throws(() => {
+      p[0] = 'web'
+    }, TypeError)
+    assert.throws(() => {
+      p.length = 0
+    }, TypeError)
+    assert.deepEqual([...ti.platforms], ['ios', 'android'])
+    assert.throws(() => ti.sign('u1', 'web'), { code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM' })
+  })
+
+  it('cannot be replaced on the instance', () => {
+    const ti = make()
+    try {
+      ti.platforms = ['web']
+    } catch {}
+    assert.deepEqual([...ti.platforms], ['ios', 'android'])
+    assert.throws(() => ti.sign('u1', 'web'), { code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM' })
+  })
+})
+
+describe('dispose() wipes the keys', () => {
+  const calls = {
+    sign: (ti) => ti.sign('u1', 'ios'),
+    signMany: (ti) => ti.signMany(['u1', 'u2'], 'android'),
+    verify: (ti) => ti.verify('u1', 'ios', hmac(IOS_SECRET, 'u1')),
+  }
+
+  for (const [name, call] of Object.entries(calls)) {
+    it(`${name} works before and throws ERR_TRUSTED_IDENTITY_DISPOSED after`, () => {
+      const ti = make()
+      assert.doesNotThrow(() => call(ti))
+      assert.equal(ti.dispose(), undefined)
+      assert.throws(() => call(ti), (e) => {
+        assert.ok(e instanceof Error)
+        assert.equal(e.code, 'ERR_TRUSTED_IDENTITY_DISPOSED')
+        assertNoSecret(`${e.message}\n${e.stack}`, 'disposed error')
+        return true
+      })
+    })
+  }
+
+  it('every platform is wiped, not only the ones used', () => {
+    const ti = make()
+    ti.dispose()
+    for (const platform of ['ios', 'android']) {
+      assert.throws(() => ti.sign('u1', platform), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+    }
+  })
+
+  it('a second dispose does not throw', () => {
+    const ti = make()
+    ti.dispose()
+    assert.doesNotThrow(() => ti.dispose())
+    assert.doesNotThrow(() => ti[Symbol.dispose]())
+    assert.throws(() => ti.sign('u1', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+  })
+
+  it('another instance with the same secrets keeps working', () => {
+    const a = make()
+    const b = make()
+    a.dispose()
+    assert.equal(b.sign('u1', 'ios'), hmac(IOS_SECRET, 'u1'))
+    assert.equal(b.sign('u1', 'android'), hmac(ANDROID_BYTES, 'u1'))
+  })
+
+  it('a disposed instance still reveals nothing', () => {
+    const ti = make()
+    ti.dispose()
+    assertNoSecret(deepInspect(ti), 'inspect after dispose')
+    let json = ''
+    try {
+      json = JSON.stringify(ti)
+    } catch {}
+    assertNoSecret(String(json), 'JSON after dispose')
+  })
+})
+
+describe('[Symbol.dispose]() wipes the keys like dispose()', () => {
+  it('is a method on instances', () => {
+    assert.equal(typeof Symbol.dispose, 'symbol')
+    assert.equal(typeof make()[Symbol.dispose], 'function')
+  })
+
+  it('sign, signMany and verify throw ERR_TRUSTED_IDENTITY_DISPOSED after it', () => {
+    const ti = make()
+    assert.equal(ti.sign('u1', 'ios'), hmac(IOS_SECRET, 'u1'))
+    ti[Symbol.dispose]()
+    assert.throws(() => ti.sign('u1', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+    assert.throws(() => ti.signMany(['u1'], 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+    assert.throws(() => ti.verify('u1', 'ios', hmac(IOS_SECRET, 'u1')), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+  })
+
+  it('then dispose() does not throw', () => {
+    const ti = make()
+    ti[Symbol.dispose]()
+    assert.doesNotThrow(() => ti.dispose())
+  })
+})
