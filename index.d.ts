@@ -2,12 +2,22 @@
 /// <reference types="node" />
 import type { KeyObject } from 'node:crypto'
 
-/** The client platforms mtribes knows by name. Any other name matching `/^[a-z][a-z0-9]*$/` works too. */
+/**
+ * The client platforms mtribes knows by name. Any other name matching `/^[a-z][a-z0-9]*$/` works too.
+ *
+ * @example
+ * const platform: KnownPlatform = req.get('X-Mtribes-Platform') === 'roku' ? 'roku' : 'browser'
+ */
 export type KnownPlatform = 'browser' | 'ios' | 'android' | 'roku'
 
 /**
  * One platform's shared secret, from the mtribes Space settings: a string (its UTF-8 bytes, as
  * `crypto.createHmac` reads a string key), a `Buffer`/`Uint8Array` (raw bytes), or a secret `KeyObject`.
+ *
+ * @example
+ * const fromText: Secret = process.env.MTRIBES_IOS_SECRET!
+ * const fromFile: Secret = fs.readFileSync('/run/secrets/mtribes-roku')
+ * const asKey: Secret = crypto.createSecretKey(fromFile)
  */
 export type Secret = string | Uint8Array | KeyObject
 

@@ -147,24 +147,30 @@ class TrustedIdentity {
       )
     }
     const native = new NativeKeyring()
-    platforms.forEach((platform, index) => {
-      if (!PLATFORM_NAME.test(platform)) {
-        throw invalidValue(
-          `key ${index} of secrets is not a valid platform name: platform names are lowercase letters ` +
-            "and digits starting with a letter, such as 'ios' or 'android'",
-        )
-      }
-      const { bytes, text, owned } = secretBytes(platform, secrets[platform])
-      try {
-        native.insert(platform, bytes, text)
-      } catch (error) {
-        throw fromNative(error)
-      } finally {
-        // Our own copies (a string's UTF-8 bytes, a KeyObject export) are wiped at once; the
-        // caller's Buffer or Uint8Array is theirs and is left as it was.
-        if (owned) bytes.fill(0)
-      }
-    })
+    try {
+      platforms.forEach((platform, index) => {
+        if (!PLATFORM_NAME.test(platform)) {
+          throw invalidValue(
+            `key ${index} of secrets is not a valid platform name: platform names are lowercase letters ` +
+              "and digits starting with a letter, such as 'ios' or 'android'",
+          )
+        }
+        const { bytes, text, owned } = secretBytes(platform, secrets[platform])
+        try {
+          native.insert(platform, bytes, text)
+        } catch (error) {
+          throw fromNative(error)
+        } finally {
+          // Our own copies (a string's UTF-8 bytes, a KeyObject export) are wiped at once; the
+          // caller's Buffer or Uint8Array is theirs and is left as it was.
+          if (owned) bytes.fill(0)
+        }
+      })
+    } catch (error) {
+      // Keys already added for earlier platforms are wiped now, not whenever GC gets to them.
+      native.dispose()
+      throw error
+    }
     return native
   }
 

@@ -345,6 +345,29 @@ describe('a string secret must be well-formed UTF-16', () => {
   }
 })
 
+describe('a refused secrets object leaves no keys behind', () => {
+  it('keys added for earlier platforms are wiped at once when a later secret is refused', () => {
+    const proto = NativeKeyring.prototype
+    const original = proto.dispose
+    let disposed = 0
+    proto.dispose = function () {
+      disposed++
+      return original.call(this)
+    }
+    try {
+      expectError(() => new TrustedIdentity({ ios: IOS_SECRET, android: '' }), {
+        type: TypeError,
+        code: 'ERR_INVALID_ARG_VALUE',
+      })
+      assert.equal(disposed, 1)
+      new TrustedIdentity({ ios: IOS_SECRET })
+      assert.equal(disposed, 1, 'a good secrets object is not disposed')
+    } finally {
+      proto.dispose = original
+    }
+  })
+})
+
 describe('signMany: userIds must be an array of valid user ids, all or nothing', () => {
   let spy
   before(() => {
