@@ -173,6 +173,12 @@ fn source_error(message: String) -> Error {
     Error::new(ErrorKind::SecretSource, message)
 }
 
+/// Whether a `_FILE` value has a directory separator, so that showing it in a message cannot
+/// reveal a secret pasted into the wrong variable.
+fn looks_like_a_path(path: &Path) -> bool {
+    path.components().count() > 1 || path.to_string_lossy().contains(['/', '\\'])
+}
+
 #[cfg(unix)]
 fn into_bytes(value: OsString) -> Vec<u8> {
     use std::os::unix::ffi::OsStringExt;
@@ -203,7 +209,15 @@ where
     }
     let path = PathBuf::from(path);
     let mut content = Zeroizing::new(read_file(&path).map_err(|error| {
-        source_error(format!("{var}_FILE names {}, which could not be read: {error}", path.display()))
+        if looks_like_a_path(&path) {
+            source_error(format!("{var}_FILE names {}, which could not be read: {error}", path.display()))
+        } else {
+            // Not shown: a value with no separator that cannot be opened is often the secret itself.
+            source_error(format!(
+                "{var}_FILE names a file that could not be read ({error}); its value has no '/' so it is not \
+                 shown: if it is the secret itself, set {var} instead"
+            ))
+        }
     })?);
     let newline = if content.ends_with(b"\r\n") { 2 } else { usize::from(content.ends_with(b"\n")) };
     let len = content.len() - newline;
@@ -358,6 +372,18 @@ mod tests {
             assert!(!error.message().contains("hunter2"));
             assert!(!error.message().contains("file-secret"));
         }
+    }
+
+    #[test]
+    fn a_secret_pasted_into_the_file_variable_is_not_shown() {
+        let error = err(&[("MTRIBES_IOS_SECRET_FILE", "hunter2-secret")], EnvOptions::default());
+        assert_eq!(error.code(), "ERR_TRUSTED_IDENTITY_SECRET_SOURCE");
+        assert!(!error.message().contains("hunter2"), "{}", error.message());
+        assert!(error.message().contains("set MTRIBES_IOS_SECRET instead"), "{}", error.message());
+        assert!(error.message().contains("No such file"), "{}", error.message());
+        assert!(looks_like_a_path(Path::new("./secret")));
+        assert!(looks_like_a_path(Path::new("/run/secrets/ios")));
+        assert!(!looks_like_a_path(Path::new("secret.txt")));
     }
 
     #[cfg(unix)]
