@@ -63,7 +63,7 @@ impl Keyring {
         let key = PlatformKey::new(secret, kind).map_err(|problem| {
             Error::new(ErrorKind::InvalidArgValue, format!("secrets.{platform} {}", problem.describe()))
         })?;
-        self.insert_key(platform, key)
+        Ok(self.push(platform, key))
     }
 
     /// Adds `platform` with a key prepared by the caller (used by [`crate::core::env`], which
@@ -73,9 +73,14 @@ impl Keyring {
     /// As [`Keyring::insert`], for the platform name.
     pub fn insert_key(&mut self, platform: &str, key: PlatformKey) -> Result<usize, Error> {
         self.check_new_platform(platform)?;
+        Ok(self.push(platform, key))
+    }
+
+    /// Appends a platform already checked by `check_new_platform`; returns its position.
+    fn push(&mut self, platform: &str, key: PlatformKey) -> usize {
         self.platforms.push(platform.to_owned());
         self.keys.push(key);
-        Ok(self.keys.len() - 1)
+        self.keys.len() - 1
     }
 
     fn check_new_platform(&self, platform: &str) -> Result<(), Error> {
