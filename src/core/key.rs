@@ -1,13 +1,12 @@
-//! Where a platform's key is kept: the secret is turned into prepared HMAC-SHA256 state once, and
-//! every signature and verification starts from that state. The state (and any copy of it made
-//! for one signature) is zeroized when dropped, through the `zeroize` features of `hmac`/`sha2`.
+//! Where a platform's key is kept: the secret is checked, then turned into prepared HMAC-SHA256
+//! state once ([`super::hmac`]), and every signature and verification starts from that state.
+//! The state is zeroized when dropped; the secret's bytes themselves are never kept.
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use ctutils::CtEq;
 
-type HmacSha256 = Hmac<Sha256>;
+use super::hmac::{PadStates, DIGEST};
 
-// The keyed state is two SHA-256 block states (inner and outer pad); each must wipe itself when
+// A secret longer than a block is hashed with `sha2::Sha256`, whose state must wipe itself when
 // dropped. This fails to compile if the `zeroize` feature of `sha2` is ever turned off.
 const _: fn() = || {
     fn zeroizes_on_drop<T: zeroize::ZeroizeOnDrop>() {}
@@ -96,7 +95,7 @@ fn edge_chars(bytes: &[u8]) -> (Option<char>, Option<char>) {
 
 /// One platform's key, held as keyed HMAC-SHA256 state (inner and outer pads already absorbed).
 pub struct PlatformKey {
-    mac: HmacSha256,
+    states: PadStates,
 }
 
 impl PlatformKey {
@@ -107,17 +106,13 @@ impl PlatformKey {
     /// The [`SecretProblem`] that makes the secret unusable.
     pub fn new(secret: &[u8], kind: SecretKind) -> Result<Self, SecretProblem> {
         check_secret(secret, kind)?;
-        // HMAC takes keys of any length (longer than a block are hashed first), so this cannot fail.
-        let mac = <HmacSha256 as KeyInit>::new_from_slice(secret).map_err(|_| SecretProblem::Empty)?;
-        Ok(Self { mac })
+        Ok(Self { states: PadStates::new(secret) })
     }
 
     /// The raw 32-byte HMAC-SHA256 of `message` under this key.
     #[must_use]
-    pub fn sign_bytes(&self, message: &[u8]) -> [u8; 32] {
-        let mut mac = self.mac.clone();
-        mac.update(message);
-        mac.finalize().into_bytes().into()
+    pub fn sign_bytes(&self, message: &[u8]) -> [u8; DIGEST] {
+        self.states.mac(message)
     }
 
     /// The signature of `message` as 64 lowercase hexadecimal ASCII bytes: the same bytes as
@@ -138,7 +133,7 @@ impl PlatformKey {
     }
 
     /// Whether `signature_hex` (either case) is the signature of `message`. The comparison of the
-    /// decoded bytes is constant-time (`Mac::verify_slice`). A signature of the wrong length or
+    /// signatures is constant-time (`ctutils::CtEq`, as `hmac` itself uses). A signature of the wrong length or
     /// with a non-hex character is simply not valid: `false`.
     ///
     /// ```
@@ -152,13 +147,12 @@ impl PlatformKey {
     /// ```
     #[must_use]
     pub fn verify_hex(&self, message: &[u8], signature_hex: &[u8]) -> bool {
-        let mut expected = [0u8; 32];
-        if signature_hex.len() != SIGNATURE_HEX_LEN || hex::decode_to_slice(signature_hex, &mut expected).is_err() {
+        // Compared as lowercase hex: the same as decoding and comparing bytes (a non-hex character
+        // can never equal a hex digit), without the branchy decoding of attacker-chosen input.
+        let Ok(candidate) = <&[u8; SIGNATURE_HEX_LEN]>::try_from(signature_hex) else {
             return false;
-        }
-        let mut mac = self.mac.clone();
-        mac.update(message);
-        mac.verify_slice(&expected).is_ok()
+        };
+        self.sign_hex(message).ct_eq(&candidate.map(|byte| byte.to_ascii_lowercase())).to_bool()
     }
 }
 
