@@ -46,6 +46,17 @@ export interface FromEnvOptions<P extends string = string> {
 }
 
 /**
+ * Options of {@link TrustedIdentity.signManyAsync}.
+ *
+ * @example
+ * identity.signManyAsync(ids, 'ios', { signal: AbortSignal.timeout(10_000) })
+ */
+export interface SignManyAsyncOptions {
+  /** Stops the signing (between chunks) and rejects with an `AbortError` when it aborts. */
+  readonly signal?: AbortSignal
+}
+
+/**
  * Signs user ids for mtribes Trusted Identity: HMAC-SHA256 of the id under the platform's shared
  * secret, hex-encoded, byte for byte what
  * `crypto.createHmac('sha256', secret).update(userId).digest('hex')` gives. The secrets are held
@@ -125,6 +136,20 @@ export declare class TrustedIdentity<P extends string = string> {
   signMany(userIds: readonly string[], platform: P): string[]
 
   /**
+   * Signs many user ids for one platform off the main thread: the hashing runs on libuv's thread
+   * pool, in chunks of 4,096 ids, so the event loop keeps serving requests meanwhile. Resolves to
+   * the same array `signMany` returns. The ids are copied when it is called.
+   *
+   * Every error rejects the promise (it never throws): the same errors as {@link signMany}; an
+   * `AbortError` (`code: 'ABORT_ERR'`, `cause`: the signal's reason) when `options.signal` aborts;
+   * `ERR_TRUSTED_IDENTITY_DISPOSED` when `dispose()` is called before it finishes.
+   *
+   * @example
+   * const signatures = await identity.signManyAsync(allUserIds, 'web', { signal: AbortSignal.timeout(30_000) })
+   */
+  signManyAsync(userIds: readonly string[], platform: P, options?: SignManyAsyncOptions): Promise<string[]>
+
+  /**
    * Whether `signature` is the signature of `userId` for `platform`, compared in constant time.
    * Upper- or lowercase hex is accepted; a string of the wrong length or with a non-hex character
    * gives `false`.
@@ -137,8 +162,8 @@ export declare class TrustedIdentity<P extends string = string> {
   verify(userId: string, platform: P, signature: string): boolean
 
   /**
-   * Wipes the key material now. Every later `sign`, `signMany` or `verify` throws
-   * `ERR_TRUSTED_IDENTITY_DISPOSED`. Calling it again does nothing. Keys are also wiped when the
+   * Wipes the key material now. Every later `sign`, `signMany`, `signManyAsync` or `verify` fails
+   * with `ERR_TRUSTED_IDENTITY_DISPOSED`. Calling it again does nothing. Keys are also wiped when the
    * object is garbage-collected.
    *
    * @example

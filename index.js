@@ -5,12 +5,16 @@
 
 const { KeyObject } = require('node:crypto')
 const { inspect } = require('node:util')
-const { NativeKeyring } = require('./binding.js')
+const { NativeKeyring, sign: nativeSign, verify: nativeVerify, signBatch, signBatchAsync } = require('./binding.js')
 
 const PLATFORM_NAME = /^[a-z][a-z0-9]*$/
 const LONE_SURROGATE = /\p{Surrogate}/u
 const disposeSymbol = Symbol.dispose ?? Symbol.for('nodejs.dispose')
 const encoder = new TextEncoder()
+const HEX_LENGTH = 64
+// signMany/signManyAsync hand ids to native code in chunks of this many: each chunk is one
+// crossing each way, and for signManyAsync the most work done on the event loop at one time.
+const CHUNK = 4096
 
 // ---------------------------------------------------------------------------------------------
 // Errors: `code` as in Node's own errors; messages name the argument and the fix, and never
@@ -116,6 +120,7 @@ let pendingKeyring = null
  */
 class TrustedIdentity {
   #native
+  #handle
   #positions
   #platforms
   #disposed = false
@@ -127,6 +132,7 @@ class TrustedIdentity {
     } else {
       this.#native = TrustedIdentity.#keyringFromSecrets(secrets)
     }
+    this.#handle = this.#native.handle
     this.#platforms = Object.freeze(this.#native.platforms)
     this.#positions = new Map(this.#platforms.map((name, position) => [name, position]))
     // Structured clone (structuredClone, postMessage) copies own enumerable properties: this one
@@ -218,13 +224,7 @@ class TrustedIdentity {
   }
 
   #position(platform) {
-    if (this.#disposed) {
-      throw makeError(
-        Error,
-        'ERR_TRUSTED_IDENTITY_DISPOSED',
-        'this TrustedIdentity was disposed and its keys wiped; create a new one to sign again',
-      )
-    }
+    if (this.#disposed) throw disposedError()
     if (typeof platform !== 'string') {
       throw invalidType('platform', "a string such as 'ios'", platform)
     }
@@ -247,7 +247,7 @@ class TrustedIdentity {
     TrustedIdentity.#check(this)
     const position = this.#position(platform)
     checkUserId(userId, 'userId')
-    return this.#native.sign(position, userId)
+    return nativeSign(this.#handle, position, userId)
   }
 
   signMany(userIds, platform) {
@@ -256,14 +256,35 @@ class TrustedIdentity {
     if (!Array.isArray(userIds)) {
       throw invalidType('userIds', 'an array of strings', userIds)
     }
-    // Copy while checking, so the array cannot change between the check and the signing.
-    const ids = new Array(userIds.length)
-    for (let index = 0; index < ids.length; index++) {
-      const userId = userIds[index]
-      checkUserId(userId, `userIds[${index}]`)
-      ids[index] = userId
+    // Every id is checked (and copied) before any is signed: all or nothing.
+    const chunks = []
+    for (let start = 0; start < userIds.length; start += CHUNK) chunks.push(takeChunk(userIds, start))
+    const signatures = new Array(userIds.length)
+    chunks.forEach(({ joined, lengths }, index) => {
+      splitSignatures(signBatch(this.#handle, position, joined, lengths), signatures, index * CHUNK)
+    })
+    return signatures
+  }
+
+  async signManyAsync(userIds, platform, options) {
+    TrustedIdentity.#check(this)
+    const position = this.#position(platform)
+    if (!Array.isArray(userIds)) {
+      throw invalidType('userIds', 'an array of strings', userIds)
     }
-    return this.#native.signMany(position, ids)
+    const signal = abortSignalOption(options)
+    if (signal?.aborted) throw abortError(signal)
+    // A copy, so changes the caller makes to the array while this runs do not matter.
+    const ids = userIds.slice()
+    const signatures = new Array(ids.length)
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      const { joined, lengths } = takeChunk(ids, start)
+      const hex = await signBatchAsync(this.#handle, position, joined, lengths)
+      if (signal?.aborted) throw abortError(signal)
+      if (this.#disposed) throw disposedError()
+      splitSignatures(hex, signatures, start)
+    }
+    return signatures
   }
 
   verify(userId, platform, signature) {
@@ -273,7 +294,7 @@ class TrustedIdentity {
     if (typeof signature !== 'string') {
       throw invalidType('signature', 'a string of 64 hex characters', signature)
     }
-    return this.#native.verify(position, userId, signature)
+    return nativeVerify(this.#handle, position, userId, signature)
   }
 
   dispose() {
@@ -301,6 +322,61 @@ class TrustedIdentity {
   get [Symbol.toStringTag]() {
     return 'TrustedIdentity'
   }
+}
+
+function disposedError() {
+  return makeError(
+    Error,
+    'ERR_TRUSTED_IDENTITY_DISPOSED',
+    'this TrustedIdentity was disposed and its keys wiped; create a new one to sign again',
+  )
+}
+
+/**
+ * Checks and copies the ids `ids[start .. start + CHUNK]` into what `signBatch` takes: the ids
+ * joined into one string, and each id's length in UTF-16 code units.
+ */
+function takeChunk(ids, start) {
+  const end = Math.min(ids.length, start + CHUNK)
+  const chunk = new Array(end - start)
+  const lengths = new Uint32Array(end - start)
+  for (let index = start; index < end; index++) {
+    const userId = ids[index]
+    checkUserId(userId, `userIds[${index}]`)
+    chunk[index - start] = userId
+    lengths[index - start] = userId.length
+  }
+  return { joined: chunk.join(''), lengths }
+}
+
+/** Splits the hex digits from `signBatch` into `signatures[start ..]`, 64 per id. */
+function splitSignatures(hex, signatures, start) {
+  for (let offset = 0; offset < hex.length; offset += HEX_LENGTH) {
+    signatures[start + offset / HEX_LENGTH] = hex.slice(offset, offset + HEX_LENGTH)
+  }
+}
+
+function abortSignalOption(options) {
+  if (options === undefined) return undefined
+  if (!isPlainObject(options)) {
+    throw invalidType('options', 'a plain object such as { signal }', options)
+  }
+  const { signal, ...unknown } = options
+  if (Object.keys(unknown).length > 0) {
+    throw invalidValue('options has an unknown key; the only option is signal')
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalidType('options.signal', 'an AbortSignal', signal)
+  }
+  return signal
+}
+
+/** The error an aborted operation rejects with, as Node's own APIs do. */
+function abortError(signal) {
+  const error = new Error('the operation was aborted', { cause: signal.reason })
+  error.name = 'AbortError'
+  error.code = 'ABORT_ERR'
+  return error
 }
 
 function refuseClone() {

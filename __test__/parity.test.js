@@ -143,7 +143,8 @@ function buildIds(gen) {
 /** Ids whose UTF-16 length or UTF-8 byte length is within 2 of common buffer sizes. */
 function boundaryIds(gen) {
   const ids = []
-  for (const size of [64, 128, 256, 1024, 4096]) {
+  // 252 and 256: the native stack buffer holds 255 bytes and re-reads the length from 252 on.
+  for (const size of [64, 128, 252, 256, 1024, 4096]) {
     for (let delta = -2; delta <= 2; delta++) {
       const n = size + delta
       // ASCII: n characters, n bytes.
@@ -194,7 +195,7 @@ describe(`sign matches crypto.createHmac('sha256', secret).update(userId).digest
     })
   }
 
-  it(`ids around UTF-8 buffer boundaries (64, 128, 256, 1024, 4096 +-2), ASCII and multibyte ${SEED_TAG}`, () => {
+  it(`ids around UTF-8 buffer boundaries (64, 128, 252, 256, 1024, 4096 +-2), ASCII and multibyte ${SEED_TAG}`, () => {
     const cases = boundaryIds(gen)
     for (const [name, { forCrypto }] of [entries[1], entries[6], entries[entries.length - 1]]) {
       for (const { label, id } of cases) checkParity(ti, name, forCrypto, id, `${name}: ${label}`)
@@ -267,6 +268,20 @@ describe(`signMany is sign mapped over the ids ${SEED_TAG}`, () => {
   it('returns an empty array for no ids', () => {
     assert.deepEqual(ti.signMany([], entries[0][0]), [])
   })
+
+  it(`ids around buffer boundaries, and arrays around the 4,096-id chunk size ${SEED_TAG}`, () => {
+    const [name, { forCrypto }] = entries[1]
+    const boundary = boundaryIds(gen).map(({ id }) => id)
+    assert.deepEqual(ti.signMany(boundary, name), boundary.map((id) => hmac(forCrypto, id)))
+    for (const count of [4095, 4096, 4097, 8193]) {
+      const many = Array.from({ length: count }, (_, i) => ids[i % ids.length])
+      const signed = ti.signMany(many, name)
+      assert.equal(signed.length, count)
+      for (const i of [0, 1, 4094, 4095, 4096, count - 2, count - 1].filter((i) => i < count)) {
+        assert.equal(signed[i], hmac(forCrypto, many[i]), `${count} ids: signMany[${i}]`)
+      }
+    }
+  })
 })
 
 describe(`verify accepts exactly the signature of that user id on that platform ${SEED_TAG}`, () => {
@@ -316,6 +331,15 @@ describe(`verify accepts exactly the signature of that user id on that platform 
         const sig = hmac(forCrypto, id)
         assert.equal(ti.verify(id, otherName, sig), false, `${name} signature checked on ${otherName}`)
       }
+    }
+  })
+
+  it(`true and false alike for ids around buffer boundaries ${SEED_TAG}`, () => {
+    const [name, { forCrypto }] = entries[0]
+    for (const { label, id } of boundaryIds(gen)) {
+      const sig = hmac(forCrypto, id)
+      assert.equal(ti.verify(id, name, sig), true, label)
+      assert.equal(ti.verify(id, name, mutateSignature(gen, sig).sig), false, `${label}, one digit changed`)
     }
   })
 

@@ -5,6 +5,12 @@ import { TrustedIdentity, sign, type KnownPlatform, type Secrets } from 'mtribes
 const identity = new TrustedIdentity({ ios: 'secret', android: Buffer.from('x'), roku: createSecretKey(Buffer.from('k')) })
 const signed: string = identity.sign('user-1', 'ios')
 const many: string[] = identity.signMany(['a', 'b'] as const, 'roku')
+const later: Promise<string[]> = identity.signManyAsync(['a'], 'ios', { signal: AbortSignal.timeout(1000) })
+identity.signManyAsync(['a'], 'android')
+// @ts-expect-error signal must be an AbortSignal
+identity.signManyAsync(['a'], 'ios', { signal: 'stop' })
+// @ts-expect-error 'web' was not configured
+identity.signManyAsync(['a'], 'web')
 const ok: boolean = identity.verify('user-1', 'android', signed)
 const platforms: readonly ('ios' | 'android' | 'roku')[] = identity.platforms
 const json: { platforms: ('ios' | 'android' | 'roku')[] } = identity.toJSON()
@@ -45,4 +51,4 @@ sign('user-1', 'customplatform')
 // @ts-expect-error platform must be a string
 sign('user-1', 1)
 
-export { signed, many, ok, platforms, json, unknown, typed, module }
+export { signed, many, later, ok, platforms, json, unknown, typed, module }

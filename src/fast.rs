@@ -1,0 +1,250 @@
+//! Binding, hot path: `sign(handle, position, userId)` and `verify(handle, position, userId,
+//! signature)` written directly against Node-API, because they run once per request and napi-rs's
+//! class-method and `String` conversions cost more than the HMAC itself. Per call: one argument
+//! read, the id's UTF-8 read in one call into a stack buffer (the heap only for ids longer than
+//! it), the HMAC on prepared states, and the result made as a one-byte (latin1) string. `index.js`
+//! checks every argument before calling these; the checks here only keep a misuse of the internal
+//! binding from doing harm.
+
+use std::ffi::{c_char, CString};
+use std::ptr;
+
+use napi::sys;
+
+use crate::core::{Error, SIGNATURE_HEX_LEN};
+use crate::registry::{self, Handle};
+
+/// Bytes of UTF-8 read onto the stack. Longer ids (rare: ids are usually UUIDs or database keys)
+/// take one more call for their length and a heap buffer.
+const STACK_BYTES: usize = 256;
+
+/// Adds `sign` and `verify` to the module's exports.
+///
+/// # Safety
+/// `env` and `exports` must be the live values Node passed to the module's initialisation.
+pub unsafe fn export(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()> {
+    let functions: [(&str, unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value); 2] =
+        [("sign", sign), ("verify", verify)];
+    for (name, callback) in functions {
+        let c_name = CString::new(name).map_err(|_| napi::Error::from_reason("function name"))?;
+        let mut function = ptr::null_mut();
+        // SAFETY: `env` is live (caller's contract); `c_name` is NUL-terminated and outlives both
+        // calls; `function` is written by Node before it is read.
+        let status = unsafe {
+            let created = sys::napi_create_function(
+                env,
+                c_name.as_ptr(),
+                name.len() as isize,
+                Some(callback),
+                ptr::null_mut(),
+                &mut function,
+            );
+            if created == sys::Status::napi_ok {
+                sys::napi_set_named_property(env, exports, c_name.as_ptr(), function)
+            } else {
+                created
+            }
+        };
+        if status != sys::Status::napi_ok {
+            return Err(napi::Error::from_reason(format!("could not export {name}")));
+        }
+    }
+    Ok(())
+}
+
+/// `sign(handle, position, userId)`: the 64-character hex signature.
+unsafe extern "C" fn sign(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY (whole body): Node calls this with a live `env` and `info` on the JavaScript thread;
+    // every value passed on comes from `arguments`, which reads them from that `info`.
+    unsafe {
+        let Some([handle, position, user_id]) = arguments::<3>(env, info) else {
+            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"sign(handle, position, userId)");
+        };
+        let Some((handle, position)) = keyring_address(env, handle, position) else {
+            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"sign(handle, position, userId)");
+        };
+        let mut stack = [0u8; STACK_BYTES];
+        let mut heap = Vec::new();
+        let Some(message) = read_utf8(env, user_id, &mut stack, &mut heap) else {
+            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"userId must be a string");
+        };
+        match registry::with(handle, |keyring| keyring.sign_hex(position, message)) {
+            Some(Ok(hex)) => latin1(env, &hex),
+            Some(Err(error)) => throw(env, &error),
+            None => throw(env, &Error::disposed()),
+        }
+    }
+}
+
+/// `verify(handle, position, userId, signature)`: whether `signature` is `userId`'s signature.
+unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY (whole body): as in `sign`.
+    unsafe {
+        let Some([handle, position, user_id, signature]) = arguments::<4>(env, info) else {
+            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"verify(handle, position, userId, signature)");
+        };
+        let Some((handle, position)) = keyring_address(env, handle, position) else {
+            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"verify(handle, position, userId, signature)");
+        };
+        let mut stack = [0u8; STACK_BYTES];
+        let mut heap = Vec::new();
+        let Some(message) = read_utf8(env, user_id, &mut stack, &mut heap) else {
+            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"userId must be a string");
+        };
+        // A signature is 64 ASCII characters; read at most a little more, to tell "too long".
+        // UTF-8 (not latin1) so that no non-ASCII character can turn into a hex digit.
+        let mut signature_bytes = [0u8; SIGNATURE_HEX_LEN + 2];
+        let mut copied = 0usize;
+        if sys::napi_get_value_string_utf8(
+            env,
+            signature,
+            signature_bytes.as_mut_ptr().cast::<c_char>(),
+            signature_bytes.len(),
+            &mut copied,
+        ) != sys::Status::napi_ok
+        {
+            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"signature must be a string");
+        }
+        let signature = &signature_bytes[..copied.min(signature_bytes.len())];
+        match registry::with(handle, |keyring| keyring.verify_hex(position, message, signature)) {
+            Some(Ok(valid)) => boolean(env, valid),
+            Some(Err(error)) => throw(env, &error),
+            None => throw(env, &Error::disposed()),
+        }
+    }
+}
+
+/// The first `N` arguments, or `None` if fewer were passed.
+///
+/// # Safety
+/// `env` and `info` must be the live values Node passed to the running callback.
+unsafe fn arguments<const N: usize>(env: sys::napi_env, info: sys::napi_callback_info) -> Option<[sys::napi_value; N]> {
+    let mut argv = [ptr::null_mut(); N];
+    let mut argc = N;
+    // SAFETY: `argv` has room for `argc` values; Node writes at most that many and sets `argc` to
+    // the number actually passed.
+    let status =
+        unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut()) };
+    (status == sys::Status::napi_ok && argc >= N).then_some(argv)
+}
+
+/// The keyring handle and platform position arguments.
+///
+/// # Safety
+/// As [`arguments`]; the values must come from the running callback.
+unsafe fn keyring_address(
+    env: sys::napi_env,
+    handle: sys::napi_value,
+    position: sys::napi_value,
+) -> Option<(Handle, usize)> {
+    let mut handle_number = 0f64;
+    let mut position_number = 0u32;
+    // SAFETY: the out-pointers are valid locals; Node checks the values are numbers.
+    let read = unsafe {
+        sys::napi_get_value_double(env, handle, &mut handle_number) == sys::Status::napi_ok
+            && sys::napi_get_value_uint32(env, position, &mut position_number) == sys::Status::napi_ok
+    };
+    if !read {
+        return None;
+    }
+    Some((Handle::from_f64(handle_number)?, usize::try_from(position_number).ok()?))
+}
+
+/// The UTF-8 bytes of the string `value`: in `stack` when they fit, else in `heap`. `None` if
+/// `value` is not a string. (A lone surrogate would become U+FFFD here; `index.js` refuses such ids
+/// before they get this far.)
+///
+/// # Safety
+/// As [`arguments`]; `value` must come from the running callback.
+unsafe fn read_utf8<'a>(
+    env: sys::napi_env,
+    value: sys::napi_value,
+    stack: &'a mut [u8; STACK_BYTES],
+    heap: &'a mut Vec<u8>,
+) -> Option<&'a [u8]> {
+    let mut copied = 0usize;
+    // SAFETY: `stack` is writable for its whole length; Node writes at most `len - 1` bytes and a
+    // NUL, and reports how many bytes it wrote before the NUL.
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(env, value, stack.as_mut_ptr().cast::<c_char>(), STACK_BYTES, &mut copied)
+    };
+    if status != sys::Status::napi_ok {
+        return None;
+    }
+    // V8 writes whole characters only (at most 4 bytes each), so when 4 or more bytes of room are
+    // left the string ended: it was read whole.
+    if copied + 4 < STACK_BYTES {
+        return stack.get(..copied);
+    }
+    let mut full = 0usize;
+    // SAFETY: a null buffer asks only for the length in UTF-8 bytes, written to `full`.
+    if unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut full) } != sys::Status::napi_ok {
+        return None;
+    }
+    if full == copied {
+        return stack.get(..copied);
+    }
+    heap.resize(full.checked_add(1)?, 0);
+    // SAFETY: `heap` is writable for `full + 1` bytes, room for the whole string and the NUL.
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(env, value, heap.as_mut_ptr().cast::<c_char>(), heap.len(), &mut copied)
+    };
+    if status != sys::Status::napi_ok {
+        return None;
+    }
+    heap.get(..copied)
+}
+
+/// A one-byte JavaScript string of `bytes` (hex digits are ASCII, so latin1 is exact).
+///
+/// # Safety
+/// `env` must be live, on its thread.
+unsafe fn latin1(env: sys::napi_env, bytes: &[u8]) -> sys::napi_value {
+    let mut result = ptr::null_mut();
+    // SAFETY: `bytes` is valid for its length (at most 64 here); `result` is written by Node.
+    // On failure Node has a pending exception and `result` stays null, which is what to return.
+    unsafe {
+        sys::napi_create_string_latin1(env, bytes.as_ptr().cast::<c_char>(), bytes.len() as isize, &mut result);
+    }
+    result
+}
+
+/// A JavaScript boolean.
+///
+/// # Safety
+/// `env` must be live, on its thread.
+unsafe fn boolean(env: sys::napi_env, value: bool) -> sys::napi_value {
+    let mut result = ptr::null_mut();
+    // SAFETY: `result` is written by Node (or stays null with an exception pending).
+    unsafe {
+        sys::napi_get_boolean(env, value, &mut result);
+    }
+    result
+}
+
+/// Throws `error` as a JavaScript `Error` whose `code` is the core's code; returns "no value".
+///
+/// # Safety
+/// `env` must be live, on its thread.
+unsafe fn throw(env: sys::napi_env, error: &Error) -> sys::napi_value {
+    // Codes and messages are ours and hold no NUL; if one ever did, a fixed text is thrown instead.
+    let code = CString::new(error.code()).unwrap_or_default();
+    let message = CString::new(error.message()).unwrap_or_else(|_| c"signing failed".to_owned());
+    // SAFETY: both strings are NUL-terminated and live across the call.
+    unsafe {
+        sys::napi_throw_error(env, code.as_ptr(), message.as_ptr());
+    }
+    ptr::null_mut()
+}
+
+/// Throws a `TypeError` with `code`; returns "no value".
+///
+/// # Safety
+/// `env` must be live, on its thread.
+unsafe fn throw_type_error(env: sys::napi_env, code: &std::ffi::CStr, message: &std::ffi::CStr) -> sys::napi_value {
+    // SAFETY: both strings are NUL-terminated statics.
+    unsafe {
+        sys::napi_throw_type_error(env, code.as_ptr(), message.as_ptr());
+    }
+    ptr::null_mut()
+}
