@@ -1,0 +1,79 @@
+// Memory check (`npm run bench:memory`, runs with --expose-gc): resident memory growth over
+// 5,000,000 sign calls, 100,000 signers constructed and dropped without dispose() (their keys go
+// when the garbage collector finalizes them), and 1,000 signManyAsync calls of 1,000 ids. Each
+// scenario runs twice; each figure is RSS after a full GC. The first run's growth includes V8
+// sizing up its heap (see heapTotal, which stays committed after GC, even for plain JS objects);
+// the second run's growth is what a leak would show as. Goal: second-run growth under 10 MB.
+import crypto from 'node:crypto'
+import os from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { TrustedIdentity } from '../index.js'
+
+if (typeof globalThis.gc !== 'function') {
+  console.error('run with node --expose-gc (npm run bench:memory does)')
+  process.exit(2)
+}
+
+const MB = 1024 * 1024
+const ids = Array.from({ length: 1000 }, () => crypto.randomUUID())
+
+/** RSS in bytes after collecting everything collectable (and letting finalizers run). */
+async function settledRss() {
+  for (let i = 0; i < 4; i++) {
+    globalThis.gc()
+    await sleep(20)
+  }
+  return process.memoryUsage().rss
+}
+
+function signCalls(count) {
+  const identity = new TrustedIdentity({ ios: 'memory-secret' })
+  let sink = 0
+  for (let i = 0; i < count; i++) sink += identity.sign(ids[i % ids.length], 'ios').length
+  return sink
+}
+
+// The inputs exist before any baseline is taken, so what is measured is what signing allocates.
+const androidKey = crypto.randomBytes(32)
+// (Through JSON, so they are flat strings as they would be when read from configuration.)
+const iosSecrets = JSON.parse(JSON.stringify(Array.from({ length: 100_000 }, (_, i) => `secret-${i}-${crypto.randomUUID()}`)))
+async function signers(count) {
+  for (let i = 0; i < count; i++) {
+    const identity = new TrustedIdentity({ ios: iosSecrets[i % iosSecrets.length], android: androidKey })
+    identity.sign(ids[i % ids.length], 'android')
+    // Yield now and then so finalizers get to run, as in a server.
+    if (i % 10_000 === 9_999) await sleep(0)
+  }
+}
+
+async function asyncBatches(count) {
+  const identity = new TrustedIdentity({ ios: 'memory-secret' })
+  for (let i = 0; i < count; i++) await identity.signManyAsync(ids, 'ios')
+}
+
+const results = []
+async function measure(label, run) {
+  const start = await settledRss()
+  await run()
+  const first = await settledRss()
+  const begin = process.hrtime.bigint()
+  await run()
+  const seconds = Number(process.hrtime.bigint() - begin) / 1e9
+  const second = await settledRss()
+  results.push({ label, start, first, second, seconds, heapTotal: process.memoryUsage().heapTotal })
+}
+
+await measure('5,000,000 sign calls', () => signCalls(5_000_000))
+await measure('100,000 signers constructed and dropped', () => signers(100_000))
+await measure('1,000 signManyAsync calls of 1,000 ids', () => asyncBatches(1000))
+
+console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} x${os.cpus().length}, Node ${process.version}, ${os.platform()} ${os.arch()}`)
+const mb = (bytes) => (bytes / MB).toFixed(1)
+for (const { label, start, first, second, seconds, heapTotal } of results) {
+  const growth = (second - first) / MB
+  console.log(
+    `${label.padEnd(42)} RSS ${mb(start)} -> ${mb(first)} MB after the first run, -> ${mb(second)} MB after ` +
+      `the second (${seconds.toFixed(1)} s): growth ${growth.toFixed(2)} MB, ${growth < 10 ? 'under' : 'OVER'} 10 MB; ` +
+      `V8 heapTotal ${mb(heapTotal)} MB`,
+  )
+}
