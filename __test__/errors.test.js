@@ -444,6 +444,12 @@ describe('verify: signature must be a string; a malformed string is simply not v
     ['a NUL', good.slice(0, 63) + '\0'],
     ['base64 of the digest', crypto.createHmac('sha256', IOS_SECRET).update('u1').digest('base64')],
     ['a lone surrogate', good.slice(0, 63) + '\uD800'],
+    ['the signature followed by é', good + 'é'],
+    ['the signature followed by €', good + '€'],
+    ['the signature followed by an astral character', good + '😀'],
+    // Characters whose low byte is the hex digit they replace.
+    ['a digit replaced by a character whose low byte is that digit', String.fromCharCode(0x100 + good.charCodeAt(0)) + good.slice(1)],
+    ['the last digit replaced the same way', good.slice(0, 63) + String.fromCharCode(0x1000 + good.charCodeAt(63))],
   ]) {
     it(`${label} -> false, no throw`, () => {
       assert.equal(identity().verify('u1', 'ios', value), false)

@@ -91,21 +91,26 @@ unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -
         let Some(message) = read_utf8(env, user_id, &mut stack, &mut heap) else {
             return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"userId must be a string");
         };
-        // A signature is 64 ASCII characters; read at most a little more, to tell "too long".
-        // UTF-8 (not latin1) so that no non-ASCII character can turn into a hex digit.
-        let mut signature_bytes = [0u8; SIGNATURE_HEX_LEN + 2];
+        // A signature is 64 ASCII characters. Read as UTF-16 code units (Node copies exactly
+        // min(length, room) units), at most one more than 64 to tell "too long"; any unit that is
+        // not ASCII makes it invalid, so no character can stand in for a hex digit.
+        let mut units = [0u16; SIGNATURE_HEX_LEN + 2];
         let mut copied = 0usize;
-        if sys::napi_get_value_string_utf8(
-            env,
-            signature,
-            signature_bytes.as_mut_ptr().cast::<c_char>(),
-            signature_bytes.len(),
-            &mut copied,
-        ) != sys::Status::napi_ok
+        if sys::napi_get_value_string_utf16(env, signature, units.as_mut_ptr(), units.len(), &mut copied)
+            != sys::Status::napi_ok
         {
             return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"signature must be a string");
         }
-        let signature = &signature_bytes[..copied.min(signature_bytes.len())];
+        let mut ascii = [0u8; SIGNATURE_HEX_LEN];
+        let well_shaped = copied == SIGNATURE_HEX_LEN
+            && units.iter().zip(ascii.iter_mut()).all(|(&unit, byte)| {
+                *byte = u8::try_from(unit).unwrap_or(0);
+                unit < 0x80
+            });
+        if !well_shaped {
+            return boolean(env, false);
+        }
+        let signature = &ascii[..];
         match registry::with(handle, |keyring| keyring.verify_hex(position, message, signature)) {
             Some(Ok(valid)) => boolean(env, valid),
             Some(Err(error)) => throw(env, &error),
