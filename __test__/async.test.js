@@ -143,3 +143,45 @@ describe('signManyAsync stops between chunks when aborted or disposed', () => {
     assert.throws(() => ti.sign('u1', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
   })
 })
+
+describe('a worker terminated while signManyAsync runs leaves the process healthy', () => {
+  const { spawnSync } = require('node:child_process')
+  const path = require('node:path')
+
+  it('terminate() mid-batch: no crash, the main thread still signs, the process exits 0', () => {
+    // The child starts workers that each run signManyAsync over 200,000 ids, terminates them once
+    // they report the work started, then signs on its own thread and exits normally.
+    const script = `
+      const { Worker } = require('node:worker_threads')
+      const crypto = require('node:crypto')
+      const { TrustedIdentity } = require(${JSON.stringify(path.join(__dirname, '..'))})
+      const workerSource = \`
+        const { parentPort } = require('node:worker_threads')
+        const { TrustedIdentity } = require(${JSON.stringify(path.join(__dirname, '..'))})
+        const ti = new TrustedIdentity({ ios: 'worker-secret' })
+        const ids = Array.from({ length: 200000 }, (_, i) => 'user-' + i)
+        ti.signManyAsync(ids, 'ios').then(() => parentPort.postMessage('finished'))
+        setImmediate(() => parentPort.postMessage('started'))
+      \`
+      let terminated = 0
+      const workers = Array.from({ length: 4 }, () => new Worker(workerSource, { eval: true }))
+      for (const worker of workers) {
+        worker.on('message', async (message) => {
+          if (message !== 'started') return
+          await worker.terminate()
+          if (++terminated === workers.length) {
+            const ti = new TrustedIdentity({ ios: 'main-secret' })
+            const signed = await ti.signManyAsync(['u1', 'u2'], 'ios')
+            const expected = crypto.createHmac('sha256', 'main-secret').update('u2').digest('hex')
+            console.log(signed[1] === expected ? 'healthy' : 'wrong signature')
+          }
+        })
+      }
+    `
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 })
+    assert.equal(child.error, undefined, 'the child did not finish in time')
+    assert.equal(child.signal, null, `the child died of ${child.signal}: ${child.stderr}`)
+    assert.equal(child.status, 0, child.stderr)
+    assert.equal(child.stdout.trim(), 'healthy')
+  })
+})
