@@ -10,7 +10,6 @@ const crypto = require('node:crypto')
 const path = require('node:path')
 const util = require('node:util')
 const { spawnSync } = require('node:child_process')
-const express = require('express')
 
 const { trustedIdentityHandler } = require('../express.js')
 const { TrustedIdentity } = require('..')
@@ -53,148 +52,156 @@ async function request(url, { headers = {} } = {}) {
   return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) }
 }
 
-// One app for the answers: a fake login from the X-Test-User header; each route uses other options.
-const signer = new TrustedIdentity({ ios: IOS_SECRET, android: ANDROID_SECRET })
-const errors = []
-let base
-let closeServer
+// The same specification runs against Express 5 (express) and Express 4 (the express4 alias).
+for (const [version, express] of [
+  ['Express 5', require('express')],
+  ['Express 4', require('express4')],
+]) {
+  describe(version, () => {
+    // One app for the answers: a fake login from the X-Test-User header; each route uses other options.
+    const signer = new TrustedIdentity({ ios: IOS_SECRET, android: ANDROID_SECRET })
+    const errors = []
+    let base
+    let closeServer
 
-before(async () => {
-  const app = express()
-  const fromHeader = (req) => req.get('X-Test-User')
-  app.get('/identity', trustedIdentityHandler({ signer, userId: fromHeader }))
-  app.get('/async', trustedIdentityHandler({ signer, userId: async (req) => fromHeader(req) }))
-  app.post('/post', trustedIdentityHandler({ signer, userId: fromHeader }))
-  app.get('/from-path/:platform', trustedIdentityHandler({ signer, userId: fromHeader, platform: (req) => req.params.platform }))
-  app.get('/throws', trustedIdentityHandler({ signer, userId: () => { throw Object.assign(new Error('session store down'), { code: 'E_SESSION' }) } }))
-  app.get('/rejects', trustedIdentityHandler({ signer, userId: async () => { throw Object.assign(new Error('session store down'), { code: 'E_SESSION' }) } }))
-  app.get('/number', trustedIdentityHandler({ signer, userId: () => 42 }))
-  app.get('/lone-surrogate', trustedIdentityHandler({ signer, userId: () => 'a\uD800b' }))
-  const disposed = new TrustedIdentity({ ios: IOS_SECRET })
-  disposed.dispose()
-  app.get('/disposed', trustedIdentityHandler({ signer: disposed, userId: () => 'user-1' }))
-  app.use((err, req, res, next) => {
-    errors.push({ path: req.path, err })
-    res.status(500).json({ code: err.code })
-  })
-  ;({ url: base, close: closeServer } = await serve(app))
-})
-
-after(() => closeServer?.())
-
-describe('200 {"userId","platform","signed"} with Cache-Control: no-store', () => {
-  const cases = [
-    ['platform query parameter', '/identity?platform=ios', { 'X-Test-User': 'user-1' }, 'user-1', 'ios'],
-    ['X-Mtribes-Platform header', '/identity', { 'X-Test-User': 'user-1', 'X-Mtribes-Platform': 'android' }, 'user-1', 'android'],
-    ['the query parameter wins over the header', '/identity?platform=ios', { 'X-Test-User': 'u', 'X-Mtribes-Platform': 'android' }, 'u', 'ios'],
-    ['an async userId', '/async?platform=android', { 'X-Test-User': 'async-user' }, 'async-user', 'android'],
-    ['a custom platform function', '/from-path/ios', { 'X-Test-User': 'u-2' }, 'u-2', 'ios'],
-    ['a unicode user id', '/identity?platform=ios', { 'X-Test-User': encodeURIComponent('ü') }, encodeURIComponent('ü'), 'ios'],
-  ]
-  for (const [name, route, headers, userId, platform] of cases) {
-    it(`${name}: signed is node:crypto's HMAC`, async () => {
-      const r = await request(base + route, { headers })
-      assert.equal(r.status, 200, r.text)
-      assert.equal(r.headers.get('cache-control'), 'no-store')
-      assert.match(r.headers.get('content-type'), /^application\/json/)
-      const secret = platform === 'ios' ? IOS_SECRET : ANDROID_SECRET
-      assert.deepEqual(r.json(), { userId, platform, signed: hmac(secret, userId) })
+    before(async () => {
+      const app = express()
+      const fromHeader = (req) => req.get('X-Test-User')
+      app.get('/identity', trustedIdentityHandler({ signer, userId: fromHeader }))
+      app.get('/async', trustedIdentityHandler({ signer, userId: async (req) => fromHeader(req) }))
+      app.post('/post', trustedIdentityHandler({ signer, userId: fromHeader }))
+      app.get('/from-path/:platform', trustedIdentityHandler({ signer, userId: fromHeader, platform: (req) => req.params.platform }))
+      app.get('/throws', trustedIdentityHandler({ signer, userId: () => { throw Object.assign(new Error('session store down'), { code: 'E_SESSION' }) } }))
+      app.get('/rejects', trustedIdentityHandler({ signer, userId: async () => { throw Object.assign(new Error('session store down'), { code: 'E_SESSION' }) } }))
+      app.get('/number', trustedIdentityHandler({ signer, userId: () => 42 }))
+      app.get('/lone-surrogate', trustedIdentityHandler({ signer, userId: () => 'a\uD800b' }))
+      const disposed = new TrustedIdentity({ ios: IOS_SECRET })
+      disposed.dispose()
+      app.get('/disposed', trustedIdentityHandler({ signer: disposed, userId: () => 'user-1' }))
+      app.use((err, req, res, next) => {
+        errors.push({ path: req.path, err })
+        res.status(500).json({ code: err.code })
+      })
+      ;({ url: base, close: closeServer } = await serve(app))
     })
-  }
 
-  it('works for POST routes too', async () => {
-    const response = await fetch(`${base}/post?platform=ios`, { method: 'POST', headers: { 'X-Test-User': 'p' } })
-    assert.equal(response.status, 200)
-    assert.equal((await response.json()).signed, hmac(IOS_SECRET, 'p'))
-  })
-})
+    after(() => closeServer?.())
 
-describe('401 when userId(req) gives no user', () => {
-  const cases = [
-    ['no user (undefined)', '/identity?platform=ios', {}],
-    ['an empty user id', '/identity?platform=ios', { 'X-Test-User': '' }],
-    ['no user from an async userId', '/async?platform=ios', {}],
-    ['no user and no platform (401 comes first)', '/identity', {}],
-  ]
-  for (const [name, route, headers] of cases) {
-    it(name, async () => {
-      const r = await request(base + route, { headers })
-      assert.equal(r.status, 401)
-      assert.equal(r.headers.get('cache-control'), 'no-store')
-      assert.match(r.json().error, /not logged in/)
-      assert.equal(r.json().signed, undefined)
-    })
-  }
-})
-
-describe('400 with the allowed platforms when the platform is missing or not configured', () => {
-  const user = { 'X-Test-User': 'user-1' }
-  const cases = [
-    ['no platform at all', '/identity', user, /platform is missing/],
-    ['an empty platform query parameter', '/identity?platform=', user, /platform is missing/],
-    ['a platform that is not configured', '/identity?platform=roku', user, /not configured/],
-    ['a platform in the wrong case', '/identity?platform=IOS', user, /not configured/],
-    ['the parameter given twice', '/identity?platform=ios&platform=ios', user, /not configured/],
-    ['an unconfigured header', '/identity', { ...user, 'X-Mtribes-Platform': 'roku' }, /not configured/],
-    ['a prototype key', '/identity?platform=__proto__', user, /not configured/],
-  ]
-  for (const [name, route, headers, message] of cases) {
-    it(name, async () => {
-      const r = await request(base + route, { headers })
-      assert.equal(r.status, 400, r.text)
-      assert.equal(r.headers.get('cache-control'), 'no-store')
-      assert.match(r.json().error, message)
-      assert.deepEqual(r.json().allowed, ['ios', 'android'])
-    })
-  }
-
-  it('does not echo the platform it was given', async () => {
-    const r = await request(`${base}/identity?platform=%3Cscript%3Eecho-me`, { headers: user })
-    assert.equal(r.status, 400)
-    assert.ok(!r.text.includes('echo-me'), r.text)
-  })
-})
-
-describe('unexpected errors go to next(err) and carry no secret', () => {
-  const cases = [
-    ['userId throws', '/throws', 'E_SESSION'],
-    ['userId rejects', '/rejects', 'E_SESSION'],
-    ['userId returns a number', '/number', 'ERR_INVALID_ARG_TYPE'],
-    ['userId returns an id with a lone surrogate', '/lone-surrogate', 'ERR_INVALID_ARG_VALUE'],
-    ['the signer was disposed', '/disposed', 'ERR_TRUSTED_IDENTITY_DISPOSED'],
-  ]
-  for (const [name, route, code] of cases) {
-    it(`${name}: the error handler gets ${code}`, async () => {
-      const before = errors.length
-      const r = await request(`${base}${route}?platform=ios`)
-      assert.equal(r.status, 500)
-      assert.deepEqual(r.json(), { code })
-      assert.equal(errors.length, before + 1, 'next(err) was called once')
-      const { err } = errors.at(-1)
-      assert.equal(err.code, code)
-      assertNoSecret(`${err.message}\n${err.stack}\n${util.inspect(err, { showHidden: true, depth: Infinity })}`, 'the error')
-    })
-  }
-
-  it("Express's own error handler (it shows the stack outside production) shows no secret", async () => {
-    const app = express()
-    app.set('env', 'test') // development-style answers (with the stack), without logging to the console
-    const disposed = new TrustedIdentity({ ios: IOS_SECRET })
-    disposed.dispose()
-    app.get('/disposed', trustedIdentityHandler({ signer: disposed, userId: () => 'user-1' }))
-    app.get('/number', trustedIdentityHandler({ signer, userId: () => 42 }))
-    const { url, close } = await serve(app)
-    try {
-      for (const route of ['/disposed', '/number']) {
-        const r = await request(`${url}${route}?platform=ios`) // request() checks the body and headers
-        assert.equal(r.status, 500)
-        assert.match(r.text, /ERR_|TypeError|Error/)
+    describe('200 {"userId","platform","signed"} with Cache-Control: no-store', () => {
+      const cases = [
+        ['platform query parameter', '/identity?platform=ios', { 'X-Test-User': 'user-1' }, 'user-1', 'ios'],
+        ['X-Mtribes-Platform header', '/identity', { 'X-Test-User': 'user-1', 'X-Mtribes-Platform': 'android' }, 'user-1', 'android'],
+        ['the query parameter wins over the header', '/identity?platform=ios', { 'X-Test-User': 'u', 'X-Mtribes-Platform': 'android' }, 'u', 'ios'],
+        ['an async userId', '/async?platform=android', { 'X-Test-User': 'async-user' }, 'async-user', 'android'],
+        ['a custom platform function', '/from-path/ios', { 'X-Test-User': 'u-2' }, 'u-2', 'ios'],
+        ['a unicode user id', '/identity?platform=ios', { 'X-Test-User': encodeURIComponent('ü') }, encodeURIComponent('ü'), 'ios'],
+      ]
+      for (const [name, route, headers, userId, platform] of cases) {
+        it(`${name}: signed is node:crypto's HMAC`, async () => {
+          const r = await request(base + route, { headers })
+          assert.equal(r.status, 200, r.text)
+          assert.equal(r.headers.get('cache-control'), 'no-store')
+          assert.match(r.headers.get('content-type'), /^application\/json/)
+          const secret = platform === 'ios' ? IOS_SECRET : ANDROID_SECRET
+          assert.deepEqual(r.json(), { userId, platform, signed: hmac(secret, userId) })
+        })
       }
-    } finally {
-      await close()
-    }
+
+      it('works for POST routes too', async () => {
+        const response = await fetch(`${base}/post?platform=ios`, { method: 'POST', headers: { 'X-Test-User': 'p' } })
+        assert.equal(response.status, 200)
+        assert.equal((await response.json()).signed, hmac(IOS_SECRET, 'p'))
+      })
+    })
+
+    describe('401 when userId(req) gives no user', () => {
+      const cases = [
+        ['no user (undefined)', '/identity?platform=ios', {}],
+        ['an empty user id', '/identity?platform=ios', { 'X-Test-User': '' }],
+        ['no user from an async userId', '/async?platform=ios', {}],
+        ['no user and no platform (401 comes first)', '/identity', {}],
+      ]
+      for (const [name, route, headers] of cases) {
+        it(name, async () => {
+          const r = await request(base + route, { headers })
+          assert.equal(r.status, 401)
+          assert.equal(r.headers.get('cache-control'), 'no-store')
+          assert.match(r.json().error, /not logged in/)
+          assert.equal(r.json().signed, undefined)
+        })
+      }
+    })
+
+    describe('400 with the allowed platforms when the platform is missing or not configured', () => {
+      const user = { 'X-Test-User': 'user-1' }
+      const cases = [
+        ['no platform at all', '/identity', user, /platform is missing/],
+        ['an empty platform query parameter', '/identity?platform=', user, /platform is missing/],
+        ['a platform that is not configured', '/identity?platform=roku', user, /not configured/],
+        ['a platform in the wrong case', '/identity?platform=IOS', user, /not configured/],
+        ['the parameter given twice', '/identity?platform=ios&platform=ios', user, /not configured/],
+        ['an unconfigured header', '/identity', { ...user, 'X-Mtribes-Platform': 'roku' }, /not configured/],
+        ['a prototype key', '/identity?platform=__proto__', user, /not configured/],
+      ]
+      for (const [name, route, headers, message] of cases) {
+        it(name, async () => {
+          const r = await request(base + route, { headers })
+          assert.equal(r.status, 400, r.text)
+          assert.equal(r.headers.get('cache-control'), 'no-store')
+          assert.match(r.json().error, message)
+          assert.deepEqual(r.json().allowed, ['ios', 'android'])
+        })
+      }
+
+      it('does not echo the platform it was given', async () => {
+        const r = await request(`${base}/identity?platform=%3Cscript%3Eecho-me`, { headers: user })
+        assert.equal(r.status, 400)
+        assert.ok(!r.text.includes('echo-me'), r.text)
+      })
+    })
+
+    describe('unexpected errors go to next(err) and carry no secret', () => {
+      const cases = [
+        ['userId throws', '/throws', 'E_SESSION'],
+        ['userId rejects', '/rejects', 'E_SESSION'],
+        ['userId returns a number', '/number', 'ERR_INVALID_ARG_TYPE'],
+        ['userId returns an id with a lone surrogate', '/lone-surrogate', 'ERR_INVALID_ARG_VALUE'],
+        ['the signer was disposed', '/disposed', 'ERR_TRUSTED_IDENTITY_DISPOSED'],
+      ]
+      for (const [name, route, code] of cases) {
+        it(`${name}: the error handler gets ${code}`, async () => {
+          const before = errors.length
+          const r = await request(`${base}${route}?platform=ios`)
+          assert.equal(r.status, 500)
+          assert.deepEqual(r.json(), { code })
+          assert.equal(errors.length, before + 1, 'next(err) was called once')
+          const { err } = errors.at(-1)
+          assert.equal(err.code, code)
+          assertNoSecret(`${err.message}\n${err.stack}\n${util.inspect(err, { showHidden: true, depth: Infinity })}`, 'the error')
+        })
+      }
+
+      it("Express's own error handler (it shows the stack outside production) shows no secret", async () => {
+        const app = express()
+        app.set('env', 'test') // development-style answers (with the stack), without logging to the console
+        const disposed = new TrustedIdentity({ ios: IOS_SECRET })
+        disposed.dispose()
+        app.get('/disposed', trustedIdentityHandler({ signer: disposed, userId: () => 'user-1' }))
+        app.get('/number', trustedIdentityHandler({ signer, userId: () => 42 }))
+        const { url, close } = await serve(app)
+        try {
+          for (const route of ['/disposed', '/number']) {
+            const r = await request(`${url}${route}?platform=ios`) // request() checks the body and headers
+            assert.equal(r.status, 500)
+            assert.match(r.text, /ERR_|TypeError|Error/)
+          }
+        } finally {
+          await close()
+        }
+      })
+    })
   })
-})
+}
 
 describe('options are checked when the handler is made', () => {
   const cases = [
