@@ -28,6 +28,12 @@ function isObject(value) {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+// Each forRoot / forRootAsync call gets a distinct number in its metadata: Nest's 'deep-hash'
+// module ids serialize the metadata (functions as their source text), so without it two calls
+// with different secrets would look alike and be merged into one module.
+const MODULE_INSTANCE = Symbol('TrustedIdentityModule instance')
+let instances = 0
+
 const SOURCE_HINT = '{ secrets: { ios: secret } } or { fromEnv: true }'
 
 /** Checks `{ secrets } | { fromEnv }` (plus the keys in `extra`) and returns a function making the TrustedIdentity. */
@@ -84,7 +90,10 @@ class TrustedIdentityModule {
     return {
       module: TrustedIdentityModule,
       global: checkGlobal(options.global, 'options'),
-      providers: [{ provide: TrustedIdentity, useFactory: make }],
+      providers: [
+        { provide: TrustedIdentity, useFactory: make },
+        { provide: MODULE_INSTANCE, useValue: ++instances },
+      ],
       exports: [TrustedIdentity],
     }
   }
@@ -120,6 +129,7 @@ class TrustedIdentityModule {
           inject,
           useFactory: async (...dependencies) => identityFromFactoryResult(await useFactory(...dependencies)),
         },
+        { provide: MODULE_INSTANCE, useValue: ++instances },
       ],
       exports: [TrustedIdentity],
     }

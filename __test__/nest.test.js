@@ -51,8 +51,8 @@ afterEach(async () => {
 })
 
 /** Creates and starts the app on 127.0.0.1 (random port); returns it and a GET helper. */
-async function start(rootModule) {
-  const app = await NestFactory.create(rootModule, { logger: false, abortOnError: false })
+async function start(rootModule, options = {}) {
+  const app = await NestFactory.create(rootModule, { logger: false, abortOnError: false, ...options })
   apps.push(app)
   await app.listen(0, '127.0.0.1')
   const { port } = app.getHttpServer().address()
@@ -211,6 +211,26 @@ describe('global: true makes the TrustedIdentity injectable in every module', ()
     const error = await createFails(App)
     assert.match(error.message, /TrustedIdentity/)
   })
+})
+
+describe('each forRoot / forRootAsync call is its own module with its own TrustedIdentity', () => {
+  // With moduleIdGeneratorAlgorithm 'deep-hash', Nest merges dynamic modules whose metadata
+  // serializes alike (functions by their source text); these differ only in their secrets.
+  for (const [name, make] of [
+    ['forRoot', (secret) => TrustedIdentityModule.forRoot({ secrets: { ios: secret } })],
+    ['forRootAsync', (secret) => TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: secret } }) })],
+  ]) {
+    for (const algorithm of ['reference', 'deep-hash']) {
+      it(`${name}, module ids by ${algorithm}: two feature modules with different secrets sign with their own`, async () => {
+        const A = moduleClass('A', { imports: [make('secret-a')], controllers: [identityController('a')] })
+        const B = moduleClass('B', { imports: [make('secret-b')], controllers: [identityController('b')] })
+        const App = moduleClass('App', { imports: [A, B] })
+        const { get } = await start(App, { moduleIdGeneratorAlgorithm: algorithm })
+        assert.equal((await get('/a/identity?user=u&platform=ios')).body.signed, hmac('secret-a', 'u'))
+        assert.equal((await get('/b/identity?user=u&platform=ios')).body.signed, hmac('secret-b', 'u'))
+      })
+    }
+  }
 })
 
 describe('the TrustedIdentity is disposed when the app shuts down', () => {
