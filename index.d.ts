@@ -204,3 +204,18 @@ export declare class TrustedIdentity<P extends string = string> {
  * const signed = sign(user.id, 'ios')
  */
 export declare function sign(userId: string, platform: KnownPlatform | (string & {})): string
+
+/**
+ * The default TrustedIdentity: created by `TrustedIdentity.fromEnv()` on the first call, then the
+ * same object every time (a call that throws keeps nothing, so the next one tries again). It is the
+ * one module-level {@link sign} and the Express handler's default `signer` use; call it at startup to
+ * fail fast on a missing secret. Do not `dispose()` it: the module-level `sign` would then throw.
+ *
+ * @throws As {@link TrustedIdentity.fromEnv}.
+ *
+ * @example
+ * import { defaultIdentity } from 'mtribes-trusted-identity'
+ * defaultIdentity() // at boot: throws now if MTRIBES_<PLATFORM>_SECRET is missing
+ * defaultIdentity().platforms // ['android', 'ios']
+ */
+export declare function defaultIdentity(): TrustedIdentity<string>

@@ -394,12 +394,21 @@ function refuseClone() {
   )
 }
 
-let defaultIdentity = null
+let defaultInstance = null
+
+/**
+ * The default TrustedIdentity, made by `TrustedIdentity.fromEnv()` on the first call and kept from
+ * then on (a failed attempt is not kept: the next call tries again). Module-level `sign` and the
+ * Express handler's default signer use it.
+ */
+function defaultIdentity() {
+  defaultInstance ??= TrustedIdentity.fromEnv()
+  return defaultInstance
+}
 
 /** Signs `userId` with the default TrustedIdentity, made by `TrustedIdentity.fromEnv()` on first use. */
 function sign(userId, platform) {
-  defaultIdentity ??= TrustedIdentity.fromEnv()
-  return defaultIdentity.sign(userId, platform)
+  return defaultIdentity().sign(userId, platform)
 }
 
-module.exports = { TrustedIdentity, sign }
+module.exports = { TrustedIdentity, sign, defaultIdentity }

@@ -1,0 +1,76 @@
+// defaultIdentity(): the lazily made TrustedIdentity.fromEnv() default that module-level sign and the
+// Express handler use; each case runs in a fresh Node process with a controlled environment.
+'use strict'
+
+const { describe, it } = require('node:test')
+const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
+const path = require('node:path')
+const { spawnSync } = require('node:child_process')
+
+const ROOT = path.join(__dirname, '..')
+const SECRET = 'default-Secret-0a4c'
+
+function hmac(secret, userId) {
+  return crypto.createHmac('sha256', secret).update(userId).digest('hex')
+}
+
+function child(code, env = {}, { esm = false } = {}) {
+  const prelude = esm
+    ? `import * as api from ${JSON.stringify(new URL('../index.mjs', `file://${__filename}`).href)}\n`
+    : `const api = require(${JSON.stringify(ROOT)})\n`
+  const r = spawnSync(process.execPath, [...(esm ? ['--input-type=module'] : []), '-e', `${prelude}${code}`], {
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
+  assert.equal(r.error, undefined, String(r.error))
+  assert.equal(r.status, 0, r.stderr)
+  assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET), 'a secret was printed')
+  return JSON.parse(r.stdout)
+}
+
+describe('defaultIdentity() is TrustedIdentity.fromEnv(), made on the first call and kept', () => {
+  it('returns the same TrustedIdentity every time, signing with MTRIBES_IOS_SECRET', () => {
+    const out = child(
+      `const a = api.defaultIdentity(), b = api.defaultIdentity()
+      process.stdout.write(JSON.stringify([a === b, a instanceof api.TrustedIdentity, a.platforms, a.sign('u', 'ios')]))`,
+      { MTRIBES_IOS_SECRET: SECRET },
+    )
+    assert.deepEqual(out, [true, true, ['ios'], hmac(SECRET, 'u')])
+  })
+
+  it('is the one module-level sign uses (made by whichever is called first)', () => {
+    const out = child(
+      `const signed = api.sign('u', 'ios')
+      const identity = api.defaultIdentity()
+      identity.dispose()
+      let after
+      try { api.sign('u', 'ios') } catch (e) { after = e.code }
+      process.stdout.write(JSON.stringify([signed, after]))`,
+      { MTRIBES_IOS_SECRET: SECRET },
+    )
+    assert.deepEqual(out, [hmac(SECRET, 'u'), 'ERR_TRUSTED_IDENTITY_DISPOSED'])
+  })
+
+  it('keeps nothing when it throws: the next call, once the variable is set, succeeds', () => {
+    const out = child(
+      `let first
+      try { api.defaultIdentity() } catch (e) { first = e.code }
+      process.env.MTRIBES_IOS_SECRET = ${JSON.stringify(SECRET)}
+      process.stdout.write(JSON.stringify([first, api.defaultIdentity().sign('u', 'ios')]))`,
+    )
+    assert.deepEqual(out, ['ERR_TRUSTED_IDENTITY_NO_SECRETS', hmac(SECRET, 'u')])
+  })
+
+  it('is exported by index.mjs too, the same function', () => {
+    const out = child(
+      `import { createRequire } from 'node:module'
+      const cjs = createRequire(import.meta.url)(${JSON.stringify(ROOT)})
+      process.stdout.write(JSON.stringify([api.defaultIdentity === cjs.defaultIdentity, api.defaultIdentity().sign('u', 'ios')]))`,
+      { MTRIBES_IOS_SECRET: SECRET },
+      { esm: true },
+    )
+    assert.deepEqual(out, [true, hmac(SECRET, 'u')])
+  })
+})

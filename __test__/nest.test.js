@@ -1,0 +1,296 @@
+// mtribes-trusted-identity/nest: TrustedIdentityModule in real Nest apps (@nestjs/core,
+// @nestjs/platform-express) on 127.0.0.1 with real HTTP requests: forRoot({ secrets }),
+// forRoot({ fromEnv }), forRootAsync({ imports, inject, useFactory }), global, disposal on shutdown,
+// startup errors and option checks. Decorators are applied as functions (plain JavaScript).
+'use strict'
+
+const { describe, it, afterEach } = require('node:test')
+const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
+const { NestFactory } = require('@nestjs/core')
+const { Controller, Get, Inject, Module, Query } = require('@nestjs/common')
+
+const { TrustedIdentityModule, TrustedIdentity } = require('../nest.js')
+const main = require('..')
+
+const SECRET = 'nest-Secret-9b2f41'
+
+function hmac(secret, userId) {
+  return crypto.createHmac('sha256', secret).update(userId).digest('hex')
+}
+
+/** A controller class at `/<prefix>/identity?user=...&platform=...` that signs with the injected TrustedIdentity. */
+function identityController(prefix) {
+  class IdentityController {
+    constructor(identity) {
+      this.identity = identity
+    }
+
+    identify(user, platform) {
+      return { userId: user, platform, signed: this.identity.sign(user, platform), platforms: this.identity.platforms }
+    }
+  }
+  Controller(prefix)(IdentityController)
+  Inject(TrustedIdentity)(IdentityController, undefined, 0)
+  const method = Object.getOwnPropertyDescriptor(IdentityController.prototype, 'identify')
+  Query('user')(IdentityController.prototype, 'identify', 0)
+  Query('platform')(IdentityController.prototype, 'identify', 1)
+  Get('identity')(IdentityController.prototype, 'identify', method)
+  return IdentityController
+}
+
+function moduleClass(name, metadata) {
+  const cls = { [name]: class {} }[name]
+  Module(metadata)(cls)
+  return cls
+}
+
+const apps = []
+afterEach(async () => {
+  while (apps.length > 0) await apps.pop().close()
+})
+
+/** Creates and starts the app on 127.0.0.1 (random port); returns it and a GET helper. */
+async function start(rootModule, options = {}) {
+  const app = await NestFactory.create(rootModule, { logger: false, abortOnError: false, ...options })
+  apps.push(app)
+  await app.listen(0, '127.0.0.1')
+  const { port } = app.getHttpServer().address()
+  const get = async (route) => {
+    const response = await fetch(`http://127.0.0.1:${port}${route}`)
+    return { status: response.status, body: await response.json() }
+  }
+  return { app, get }
+}
+
+async function createFails(rootModule) {
+  return NestFactory.create(rootModule, { logger: false, abortOnError: false }).then(
+    (app) => {
+      apps.push(app)
+      assert.fail('the app started')
+    },
+    (error) => error,
+  )
+}
+
+describe('forRoot({ secrets }) provides a TrustedIdentity to controllers of the importing module', () => {
+  it('signs like node:crypto over real HTTP', async () => {
+    const App = moduleClass('App', {
+      imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET, android: Buffer.from('nest-android') } })],
+      controllers: [identityController('mtribes')],
+    })
+    const { get } = await start(App)
+    const ios = await get('/mtribes/identity?user=user-1&platform=ios')
+    assert.equal(ios.status, 200)
+    assert.deepEqual(ios.body, { userId: 'user-1', platform: 'ios', signed: hmac(SECRET, 'user-1'), platforms: ['ios', 'android'] })
+    const android = await get('/mtribes/identity?user=u-2&platform=android')
+    assert.equal(android.body.signed, hmac(Buffer.from('nest-android'), 'u-2'))
+  })
+
+  it('the provided object is a TrustedIdentity of the main entry, injectable by its class', async () => {
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } })] })
+    const app = await NestFactory.create(App, { logger: false, abortOnError: false })
+    apps.push(app)
+    const identity = app.get(main.TrustedIdentity)
+    assert.ok(identity instanceof main.TrustedIdentity)
+    assert.equal(TrustedIdentity, main.TrustedIdentity)
+    assert.equal(identity.sign('u', 'ios'), hmac(SECRET, 'u'))
+  })
+})
+
+describe('forRoot({ fromEnv }) reads MTRIBES_<PLATFORM>_SECRET when the app starts', () => {
+  const saved = { ...process.env }
+  afterEach(() => {
+    for (const key of Object.keys(process.env)) if (key.startsWith('MTRIBES_') || key.startsWith('NESTTEST_')) delete process.env[key]
+    Object.assign(process.env, saved)
+  })
+
+  it('fromEnv: true uses every MTRIBES_<PLATFORM>_SECRET', async () => {
+    process.env.MTRIBES_ROKU_SECRET = SECRET
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ fromEnv: true })], controllers: [identityController('m')] })
+    const { get } = await start(App)
+    const r = await get('/m/identity?user=user-1&platform=roku')
+    assert.deepEqual(r.body, { userId: 'user-1', platform: 'roku', signed: hmac(SECRET, 'user-1'), platforms: ['roku'] })
+  })
+
+  it('fromEnv: { platforms, prefix } passes the options to TrustedIdentity.fromEnv', async () => {
+    process.env.NESTTEST_IOS_SECRET = SECRET
+    process.env.NESTTEST_ANDROID_SECRET = 'other'
+    const App = moduleClass('App', {
+      imports: [TrustedIdentityModule.forRoot({ fromEnv: { prefix: 'NESTTEST_', platforms: ['ios'] } })],
+      controllers: [identityController('m')],
+    })
+    const { get } = await start(App)
+    const r = await get('/m/identity?user=u&platform=ios')
+    assert.equal(r.body.signed, hmac(SECRET, 'u'))
+    assert.deepEqual(r.body.platforms, ['ios'])
+  })
+
+  it('a missing secret makes the app fail to start with ERR_TRUSTED_IDENTITY_NO_SECRETS', async () => {
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ fromEnv: { prefix: 'NESTTEST_', platforms: ['ios'] } })] })
+    const error = await createFails(App)
+    assert.equal(error.code, 'ERR_TRUSTED_IDENTITY_NO_SECRETS')
+    assert.match(error.message, /NESTTEST_IOS_SECRET/)
+  })
+})
+
+describe('forRootAsync({ imports, inject, useFactory }) builds the TrustedIdentity from injected providers', () => {
+  const CONFIG = Symbol('CONFIG')
+  const ConfigModule = moduleClass('ConfigModule', {
+    providers: [{ provide: CONFIG, useValue: { iosSecret: SECRET } }],
+    exports: [CONFIG],
+  })
+
+  const factories = [
+    ['returning { secrets }', (config) => ({ secrets: { ios: config.iosSecret } })],
+    ['async, returning { secrets }', async (config) => ({ secrets: { ios: config.iosSecret } })],
+    ['returning a TrustedIdentity', (config) => new TrustedIdentity({ ios: config.iosSecret })],
+  ]
+  for (const [name, useFactory] of factories) {
+    it(`useFactory ${name}`, async () => {
+      let injected
+      const App = moduleClass('App', {
+        imports: [
+          TrustedIdentityModule.forRootAsync({
+            imports: [ConfigModule],
+            inject: [CONFIG],
+            useFactory: (config) => {
+              injected = config
+              return useFactory(config)
+            },
+          }),
+        ],
+        controllers: [identityController('m')],
+      })
+      const { get } = await start(App)
+      assert.deepEqual(injected, { iosSecret: SECRET })
+      const r = await get('/m/identity?user=user-9&platform=ios')
+      assert.equal(r.status, 200)
+      assert.equal(r.body.signed, hmac(SECRET, 'user-9'))
+    })
+  }
+
+  const bad = [
+    ['nothing', () => undefined, 'ERR_INVALID_ARG_TYPE'],
+    ['both secrets and fromEnv', () => ({ secrets: { ios: SECRET }, fromEnv: true }), 'ERR_INVALID_ARG_VALUE'],
+    ['a global key (not allowed here)', () => ({ fromEnv: true, global: true }), 'ERR_INVALID_ARG_VALUE'],
+    ['an empty secrets object', () => ({ secrets: {} }), 'ERR_TRUSTED_IDENTITY_NO_SECRETS'],
+  ]
+  for (const [name, useFactory, code] of bad) {
+    it(`useFactory returning ${name}: the app fails to start with ${code}, no secret in the message`, async () => {
+      const App = moduleClass('App', { imports: [TrustedIdentityModule.forRootAsync({ useFactory })] })
+      const error = await createFails(App)
+      assert.equal(error.code, code)
+      assert.ok(!error.message.includes(SECRET), error.message)
+    })
+  }
+})
+
+describe('global: true makes the TrustedIdentity injectable in every module', () => {
+  it('a feature module injects it without importing TrustedIdentityModule', async () => {
+    const Feature = moduleClass('Feature', { controllers: [identityController('feature')] })
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, global: true }), Feature] })
+    const { get } = await start(App)
+    const r = await get('/feature/identity?user=u&platform=ios')
+    assert.equal(r.status, 200)
+    assert.equal(r.body.signed, hmac(SECRET, 'u'))
+  })
+
+  it('forRootAsync({ global: true }) too', async () => {
+    const Feature = moduleClass('Feature', { controllers: [identityController('feature')] })
+    const App = moduleClass('App', {
+      imports: [TrustedIdentityModule.forRootAsync({ global: true, useFactory: () => ({ secrets: { ios: SECRET } }) }), Feature],
+    })
+    const { get } = await start(App)
+    assert.equal((await get('/feature/identity?user=u&platform=ios')).body.signed, hmac(SECRET, 'u'))
+  })
+
+  it('without global, such a feature module cannot resolve it (the app fails to start)', async () => {
+    const Feature = moduleClass('Feature', { controllers: [identityController('feature')] })
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } }), Feature] })
+    const error = await createFails(App)
+    assert.match(error.message, /TrustedIdentity/)
+  })
+})
+
+describe('each forRoot / forRootAsync call is its own module with its own TrustedIdentity', () => {
+  // With moduleIdGeneratorAlgorithm 'deep-hash', Nest merges dynamic modules whose metadata
+  // serializes alike (functions by their source text); these differ only in their secrets.
+  for (const [name, make] of [
+    ['forRoot', (secret) => TrustedIdentityModule.forRoot({ secrets: { ios: secret } })],
+    ['forRootAsync', (secret) => TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: secret } }) })],
+  ]) {
+    for (const algorithm of ['reference', 'deep-hash']) {
+      it(`${name}, module ids by ${algorithm}: two feature modules with different secrets sign with their own`, async () => {
+        const A = moduleClass('A', { imports: [make('secret-a')], controllers: [identityController('a')] })
+        const B = moduleClass('B', { imports: [make('secret-b')], controllers: [identityController('b')] })
+        const App = moduleClass('App', { imports: [A, B] })
+        const { get } = await start(App, { moduleIdGeneratorAlgorithm: algorithm })
+        assert.equal((await get('/a/identity?user=u&platform=ios')).body.signed, hmac('secret-a', 'u'))
+        assert.equal((await get('/b/identity?user=u&platform=ios')).body.signed, hmac('secret-b', 'u'))
+      })
+    }
+  }
+})
+
+describe('the TrustedIdentity is disposed when the app shuts down', () => {
+  for (const [name, dynamicModule] of [
+    ['forRoot', () => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } })],
+    ['forRootAsync', () => TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET } }) })],
+  ]) {
+    it(`${name}: signing works until app.close(), then throws ERR_TRUSTED_IDENTITY_DISPOSED`, async () => {
+      const App = moduleClass('App', { imports: [dynamicModule()] })
+      const app = await NestFactory.create(App, { logger: false, abortOnError: false })
+      const identity = app.get(TrustedIdentity)
+      await app.init()
+      assert.equal(identity.sign('u', 'ios'), hmac(SECRET, 'u'))
+      await app.close()
+      assert.throws(() => identity.sign('u', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+    })
+  }
+})
+
+describe('options are checked when forRoot / forRootAsync is called', () => {
+  const forRoot = [
+    ['no options', undefined, 'ERR_INVALID_ARG_TYPE'],
+    ['options not an object', 'secret', 'ERR_INVALID_ARG_TYPE'],
+    ['neither secrets nor fromEnv', {}, 'ERR_INVALID_ARG_VALUE'],
+    ['fromEnv: false and no secrets', { fromEnv: false }, 'ERR_INVALID_ARG_VALUE'],
+    ['both secrets and fromEnv', { secrets: { ios: SECRET }, fromEnv: true }, 'ERR_INVALID_ARG_VALUE'],
+    ['fromEnv not true or an object', { fromEnv: 'MTRIBES_' }, 'ERR_INVALID_ARG_TYPE'],
+    ['an unknown key', { secrets: { ios: SECRET }, isGlobal: true }, 'ERR_INVALID_ARG_VALUE'],
+    ['global not a boolean', { secrets: { ios: SECRET }, global: 'yes' }, 'ERR_INVALID_ARG_TYPE'],
+  ]
+  for (const [name, options, code] of forRoot) {
+    it(`forRoot: ${name} -> ${code}`, () => {
+      assert.throws(() => TrustedIdentityModule.forRoot(options), (error) => {
+        assert.ok(error instanceof TypeError)
+        assert.equal(error.code, code)
+        assert.ok(!error.message.includes(SECRET), error.message)
+        return true
+      })
+    })
+  }
+
+  const forRootAsync = [
+    ['no options', undefined, 'ERR_INVALID_ARG_TYPE'],
+    ['no useFactory', { inject: [] }, 'ERR_INVALID_ARG_TYPE'],
+    ['useClass (not supported)', { useClass: class {} }, 'ERR_INVALID_ARG_VALUE'],
+    ['inject not an array', { useFactory: () => ({ fromEnv: true }), inject: 'CONFIG' }, 'ERR_INVALID_ARG_TYPE'],
+    ['imports not an array', { useFactory: () => ({ fromEnv: true }), imports: {} }, 'ERR_INVALID_ARG_TYPE'],
+    ['global not a boolean', { useFactory: () => ({ fromEnv: true }), global: 1 }, 'ERR_INVALID_ARG_TYPE'],
+  ]
+  for (const [name, options, code] of forRootAsync) {
+    it(`forRootAsync: ${name} -> ${code}`, () => {
+      assert.throws(() => TrustedIdentityModule.forRootAsync(options), { name: 'TypeError', code })
+    })
+  }
+})
+
+describe('nest.mjs gives the same exports', () => {
+  it('TrustedIdentityModule and TrustedIdentity are the CommonJS entry\'s', async () => {
+    const esm = await import('../nest.mjs')
+    assert.equal(esm.TrustedIdentityModule, TrustedIdentityModule)
+    assert.equal(esm.TrustedIdentity, main.TrustedIdentity)
+  })
+})

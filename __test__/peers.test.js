@@ -1,0 +1,119 @@
+// Express and Nest are optional peer dependencies: the main entry (require or import) never loads
+// them, and /express and /nest fail with ERR_TRUSTED_IDENTITY_MISSING_PEER naming the missing package
+// when it is not installed (checked on a copy of the package in a temp dir without node_modules).
+'use strict'
+
+const { describe, it, before } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { spawnSync } = require('node:child_process')
+
+const ROOT = path.join(__dirname, '..')
+
+function node(args, { cwd = ROOT, env = {} } = {}) {
+  const r = spawnSync(process.execPath, args, { cwd, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 30_000 })
+  assert.equal(r.error, undefined, String(r.error))
+  assert.equal(r.status, 0, r.stderr)
+  return JSON.parse(r.stdout)
+}
+
+// Records every module request made through require() (also those of CommonJS files an ES module
+// imports, such as index.mjs -> index.js), then reports the ones that name a peer.
+const RECORDER = `
+  const Module = require('node:module')
+  const requested = []
+  const load = Module._load
+  Module._load = function (request, ...rest) { requested.push(request); return load.call(this, request, ...rest) }
+  const peers = () => [
+    ...requested.filter((r) => /^(express|@nestjs\\/|reflect-metadata|rxjs)/.test(r)),
+    ...Object.keys(require.cache).filter((f) => /node_modules[\\\\/](express|@nestjs|reflect-metadata|rxjs)[\\\\/]/.test(f)),
+  ]
+`
+
+describe('the main entry never loads express or @nestjs/*', () => {
+  it('require("mtribes-trusted-identity"), then signing', () => {
+    const out = node([
+      '-e',
+      `${RECORDER}
+      const api = require(${JSON.stringify(ROOT)})
+      new api.TrustedIdentity({ ios: 's' }).sign('u', 'ios')
+      process.stdout.write(JSON.stringify({ peers: peers(), entries: requested.filter((r) => r.startsWith('./')) }))`,
+    ])
+    assert.deepEqual(out.peers, [])
+    assert.ok(out.entries.includes('./binding.js'), 'the recorder saw the entry load its binding')
+  })
+
+  it('import "mtribes-trusted-identity" (index.mjs), then signing', () => {
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `import { createRequire } from 'node:module'
+      const require = createRequire(import.meta.url)
+      ${RECORDER}
+      const api = await import(${JSON.stringify(new URL('../index.mjs', `file://${__filename}`).href)})
+      new api.TrustedIdentity({ ios: 's' }).sign('u', 'ios')
+      process.stdout.write(JSON.stringify({ peers: peers(), entries: requested.filter((r) => r.startsWith('./')) }))`,
+    ])
+    assert.deepEqual(out.peers, [])
+    assert.ok(out.entries.includes('./binding.js'), 'the recorder saw the entry load its binding')
+  })
+
+  it('the recorder does see a peer when one is loaded (so the checks above can fail)', () => {
+    const out = node(['-e', `${RECORDER} require(${JSON.stringify(path.join(ROOT, 'nest.js'))}); process.stdout.write(JSON.stringify(peers()))`])
+    assert.ok(out.includes('@nestjs/common'), JSON.stringify(out))
+  })
+
+  it('the Express entry only locates express; it does not load it', () => {
+    const out = node(['-e', `${RECORDER} require(${JSON.stringify(path.join(ROOT, 'express.js'))}); process.stdout.write(JSON.stringify(peers()))`])
+    assert.deepEqual(out, [])
+  })
+})
+
+describe('without the peer installed, the subpath entries name the missing package', () => {
+  let dir
+  before(() => {
+    // A copy of the package's own files (entries, binding, native addon, package.json) where no
+    // node_modules can be found: not in it, nor in any parent directory.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-peers-'))
+    for (const name of fs.readdirSync(ROOT)) {
+      if (/\.(js|mjs|cjs|node)$/.test(name) || name === 'package.json') fs.copyFileSync(path.join(ROOT, name), path.join(dir, name))
+    }
+    for (let d = dir; ; d = path.dirname(d)) {
+      assert.ok(!fs.existsSync(path.join(d, 'node_modules')), `${d} has a node_modules`)
+      if (path.dirname(d) === d) break
+    }
+  })
+
+  function attempt(code, { esm = false } = {}) {
+    return node([...(esm ? ['--input-type=module'] : []), '-e', code], { cwd: dir })
+  }
+
+  const cases = [
+    ['require("mtribes-trusted-identity/express")', 'express.js', 'express', 'npm install express'],
+    ['require("mtribes-trusted-identity/nest")', 'nest.js', '@nestjs/common', 'npm install @nestjs/common @nestjs/core'],
+  ]
+  for (const [name, file, peer, install] of cases) {
+    it(`${name} throws ERR_TRUSTED_IDENTITY_MISSING_PEER naming ${peer}`, () => {
+      const out = attempt(`try { require('./${file}'); process.stdout.write('null') } catch (e) { process.stdout.write(JSON.stringify({ code: e.code, message: e.message })) }`)
+      assert.equal(out?.code, 'ERR_TRUSTED_IDENTITY_MISSING_PEER')
+      assert.ok(out.message.includes(peer), out.message)
+      assert.ok(out.message.includes(install), out.message)
+    })
+
+    it(`import of ${file.replace('.js', '.mjs')} fails the same way`, () => {
+      const out = attempt(
+        `try { await import('./${file.replace('.js', '.mjs')}'); process.stdout.write('null') } catch (e) { process.stdout.write(JSON.stringify({ code: e.code, message: e.message })) }`,
+        { esm: true },
+      )
+      assert.equal(out?.code, 'ERR_TRUSTED_IDENTITY_MISSING_PEER')
+      assert.ok(out.message.includes(peer), out.message)
+    })
+  }
+
+  it('the main entry works there (it needs no peer)', () => {
+    const out = attempt(`process.stdout.write(JSON.stringify(new (require('./index.js').TrustedIdentity)({ ios: 's' }).sign('u', 'ios')))`)
+    assert.match(out, /^[0-9a-f]{64}$/)
+  })
+})

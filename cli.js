@@ -1,0 +1,239 @@
+#!/usr/bin/env node
+// Command line for mtribes-trusted-identity (`bin`: mtribes-trusted-identity): sign or verify user
+// ids with the secrets from MTRIBES_<PLATFORM>_SECRET[_FILE] (never from argv), one id or a stream
+// of ids on stdin for backfills. Exit codes: 0 ok, 1 verify mismatch, 2 usage or configuration error.
+'use strict'
+
+const { parseArgs } = require('node:util')
+
+const NAME = 'mtribes-trusted-identity'
+const EXIT_OK = 0
+const EXIT_MISMATCH = 1
+const EXIT_USAGE = 2
+/** A longer stdin line is refused rather than buffered without end (no user id is this long). */
+const MAX_LINE_BYTES = 1024 * 1024
+const SIGNATURE = /^[0-9a-fA-F]{64}$/
+
+const USAGE = `Usage:
+  ${NAME} sign --platform <name> <userId>       print the signature of one user id
+  ${NAME} sign --platform <name> --stdin        read one user id per line, print one signature per line
+  ${NAME} verify --platform <name> <userId> <signature>
+                                                exit 0 if the signature matches, 1 if not
+  ${NAME} --help | --version
+
+Secrets come only from the environment: MTRIBES_<PLATFORM>_SECRET (the secret) or
+MTRIBES_<PLATFORM>_SECRET_FILE (a file holding it), such as MTRIBES_IOS_SECRET for --platform ios.
+
+Exit codes: 0 ok, 1 signature does not match (verify), 2 usage or configuration error.
+`
+
+class UsageError extends Error {}
+
+/** Refuses anything that looks like a secret passed as an option, without echoing its value. */
+function refuseSecretOptions(args) {
+  for (const arg of args) {
+    if (arg === '--') return
+    if (/^-{1,2}[^=]*(secret|key|password)/i.test(arg)) {
+      throw new UsageError(
+        'secrets are never taken from the command line (they would show in the process list and shell history); ' +
+          'set MTRIBES_<PLATFORM>_SECRET or MTRIBES_<PLATFORM>_SECRET_FILE instead',
+      )
+    }
+  }
+}
+
+function parse(args) {
+  refuseSecretOptions(args)
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        platform: { type: 'string', short: 'p' },
+        stdin: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    })
+  } catch (error) {
+    // parseArgs' messages quote the option; print its name only, never a value after '='.
+    const option = /'(-{1,2}[A-Za-z0-9][\w-]*)/.exec(String(error.message))?.[1]
+    const what =
+      error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? `unknown option ${option ?? ''}`
+        : error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+          ? `option ${option ?? ''} needs a value`
+          : 'invalid arguments'
+    throw new UsageError(`${what.trim()}; run ${NAME} --help`)
+  }
+}
+
+function loadIdentity(platform) {
+  if (platform === undefined || platform === '') throw new UsageError(`--platform is required, such as --platform ios; run ${NAME} --help`)
+  if (!/^[a-z][a-z0-9]*$/.test(platform)) {
+    throw new UsageError("--platform must be lowercase letters and digits starting with a letter, such as 'ios' or 'android'")
+  }
+  const { TrustedIdentity } = require('./index.js')
+  try {
+    return TrustedIdentity.fromEnv({ platforms: [platform] })
+  } catch (error) {
+    throw new UsageError(String(error.message))
+  }
+}
+
+/** Signs with `identity`, turning a refused id (empty, lone surrogate) into a usage error. */
+function signOne(identity, userId, platform) {
+  try {
+    return identity.sign(userId, platform)
+  } catch (error) {
+    if (error.code === 'ERR_INVALID_ARG_VALUE') throw new UsageError(String(error.message))
+    throw error
+  }
+}
+
+/** Resolves once `stream` may take more; rejects if it fails first (EPIPE and the like). */
+function drained(stream) {
+  return new Promise((resolve, reject) => {
+    const done = (error) => {
+      stream.off('drain', done)
+      stream.off('error', done)
+      stream.off('close', closed)
+      if (error) reject(error)
+      else resolve()
+    }
+    const closed = () => done(Object.assign(new Error('stdout closed'), { code: 'EPIPE' }))
+    stream.on('drain', done)
+    stream.on('error', done)
+    stream.on('close', closed)
+  })
+}
+
+/**
+ * Streams stdin to stdout: one user id per line (LF or CRLF; a final line without a newline
+ * counts), one signature per line. Each chunk is signed and written before the next is read, so
+ * memory stays bounded whatever the input size. An empty, over-long or non-UTF-8 line stops with a
+ * usage error naming the line number; the lines before it have been written.
+ */
+function tooLong(lineNumber) {
+  return new UsageError(`line ${lineNumber} is longer than ${MAX_LINE_BYTES} bytes: put one user id on each line`)
+}
+
+async function signStream(identity, platform, input, output) {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+  let pending = Buffer.alloc(0)
+  let lineNumber = 0
+
+  const toId = (bytes) => {
+    lineNumber++
+    let end = bytes.length
+    if (end > 0 && bytes[end - 1] === 0x0d) end--
+    let start = 0
+    if (lineNumber === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3
+    if (end <= start) throw new UsageError(`line ${lineNumber} is empty: put one user id on each line`)
+    if (end - start > MAX_LINE_BYTES) throw tooLong(lineNumber)
+    try {
+      return decoder.decode(bytes.subarray(start, end))
+    } catch {
+      throw new UsageError(`line ${lineNumber} is not valid UTF-8: user ids must be UTF-8 text`)
+    }
+  }
+
+  const write = async (ids) => {
+    if (ids.length === 0) return
+    if (!output.write(`${identity.signMany(ids, platform).join('\n')}\n`)) await drained(output)
+  }
+
+  for await (const chunk of input) {
+    const data = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
+    const ids = []
+    let start = 0
+    let newline
+    try {
+      while ((newline = data.indexOf(0x0a, start)) !== -1) {
+        ids.push(toId(data.subarray(start, newline)))
+        start = newline + 1
+      }
+    } catch (error) {
+      await write(ids)
+      throw error
+    }
+    pending = data.subarray(start)
+    if (pending.length > MAX_LINE_BYTES) {
+      await write(ids)
+      throw tooLong(lineNumber + 1)
+    }
+    await write(ids)
+  }
+  if (pending.length > 0) await write([toId(pending)])
+}
+
+async function main(args, { stdin, stdout, stderr }) {
+  const { values, positionals } = parse(args)
+  if (values.help) {
+    stdout.write(USAGE)
+    return EXIT_OK
+  }
+  if (values.version) {
+    stdout.write(`${require('./package.json').version}\n`)
+    return EXIT_OK
+  }
+  const [command, ...rest] = positionals
+  if (command === 'sign') {
+    if (values.stdin) {
+      if (rest.length > 0) throw new UsageError('sign --stdin reads the user ids from stdin; give none as arguments')
+      const identity = loadIdentity(values.platform)
+      await signStream(identity, values.platform, stdin, stdout)
+      return EXIT_OK
+    }
+    if (rest.length !== 1) throw new UsageError(`sign takes one user id (or --stdin for many); run ${NAME} --help`)
+    const identity = loadIdentity(values.platform)
+    stdout.write(`${signOne(identity, rest[0], values.platform)}\n`)
+    return EXIT_OK
+  }
+  if (command === 'verify') {
+    if (values.stdin) throw new UsageError('--stdin works with sign only')
+    if (rest.length !== 2) throw new UsageError(`verify takes a user id and a signature; run ${NAME} --help`)
+    const [userId, signature] = rest
+    if (!SIGNATURE.test(signature)) throw new UsageError('the signature must be 64 hex characters, as sign prints')
+    const identity = loadIdentity(values.platform)
+    signOne(identity, userId, values.platform) // the same checks of the id as sign
+    if (identity.verify(userId, values.platform, signature)) {
+      stdout.write('valid\n')
+      return EXIT_OK
+    }
+    stderr.write(`${NAME}: the signature does not match this user id and platform\n`)
+    return EXIT_MISMATCH
+  }
+  throw new UsageError(command === undefined ? `a command is needed; run ${NAME} --help` : `unknown command; the commands are sign and verify; run ${NAME} --help`)
+}
+
+function run() {
+  const { stdin, stdout, stderr } = process
+  // The reader of our output went away (`| head`): stop quietly, as other command line tools do.
+  stdout.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(EXIT_OK)
+    stderr.write(`${NAME}: cannot write output (${error.code ?? 'error'})\n`)
+    process.exit(EXIT_USAGE)
+  })
+  main(process.argv.slice(2), { stdin, stdout, stderr }).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error) => {
+      if (error?.code === 'EPIPE') process.exit(EXIT_OK)
+      if (error instanceof UsageError) {
+        stderr.write(`${NAME}: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`)
+        process.exitCode = EXIT_USAGE
+        return
+      }
+      // Unexpected: still one line, and only the code and message of our own errors (never a value).
+      stderr.write(`${NAME}: unexpected error${error?.code ? ` ${error.code}` : ''}: ${String(error?.message ?? error).split('\n')[0]}\n`)
+      process.exitCode = EXIT_USAGE
+    },
+  )
+}
+
+if (require.main === module) run()
+
+module.exports = { main, signStream, UsageError }

@@ -1,0 +1,3 @@
+// Types of the ES module entry of mtribes-trusted-identity/nest (nest.mjs): as nest.d.ts.
+export { TrustedIdentityModule, TrustedIdentity } from './nest.js'
+export type { TrustedIdentitySource, TrustedIdentityModuleOptions, TrustedIdentityModuleAsyncOptions } from './nest.js'
