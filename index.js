@@ -178,7 +178,8 @@ class TrustedIdentity {
     if (options !== undefined && !isPlainObject(options)) {
       throw invalidType('options', 'a plain object such as { platforms: ["ios"] }', options)
     }
-    const { platforms, prefix, ...unknown } = options ?? {}
+    // Own properties only: a polluted Object.prototype (say `prefix`) must not choose the variables read.
+    const { platforms, prefix, ...unknown } = { __proto__: null, ...options }
     if (Object.keys(unknown).length > 0) {
       throw invalidValue('options has an unknown key; the options are platforms and prefix')
     }
@@ -284,6 +285,7 @@ class TrustedIdentity {
   }
 
   [disposeSymbol]() {
+    TrustedIdentity.#check(this)
     this.dispose()
   }
 
