@@ -41,7 +41,8 @@ fuzz_target!(|input: Input<'_>| {
             s
         }
         Signature::Uppercase { from, to } => {
-            let (a, b) = (usize::from(from.min(to)) % 65, usize::from(from.max(to)) % 65);
+            let (from, to) = (usize::from(from) % 65, usize::from(to) % 65);
+            let (a, b) = (from.min(to), from.max(to));
             let mut s = good.clone();
             s[a..b].make_ascii_uppercase();
             s
