@@ -46,7 +46,10 @@ describe('four workers and the main thread sign at once, each with its own signe
       ...secrets.map((secret, index) => checkInWorker(secret, `w${index}`)),
       checkInMainThread('main-thread-secret'),
     ])
-    const summary = results.map(({ signed, mismatches }, index) => `${index < 4 ? `worker ${index}` : 'main'}: ${mismatches}/${signed} mismatches`)
+    const summary = results.map(({ signed, mismatches, firstMismatch = -1 }, index) => {
+      const first = mismatches > 0 && firstMismatch >= 0 ? ` (first at id ${firstMismatch})` : ''
+      return `${index < 4 ? `worker ${index}` : 'main'}: ${mismatches}/${signed} mismatches${first}`
+    })
     for (const { signed, mismatches } of results) {
       assert.equal(signed, IDS_PER_THREAD, summary.join('; '))
       assert.equal(mismatches, 0, summary.join('; '))
