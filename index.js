@@ -190,7 +190,8 @@ class TrustedIdentity {
     if (options !== undefined && !isPlainObject(options)) {
       throw invalidType('options', 'a plain object such as { platforms: ["ios"] }', options)
     }
-    const { platforms, prefix, ...unknown } = options ?? {}
+    // Own properties only: a polluted Object.prototype (say `prefix`) must not choose the variables read.
+    const { platforms, prefix, ...unknown } = { __proto__: null, ...options }
     if (Object.keys(unknown).length > 0) {
       throw invalidValue('options has an unknown key; the options are platforms and prefix')
     }
@@ -311,6 +312,7 @@ class TrustedIdentity {
   }
 
   [disposeSymbol]() {
+    TrustedIdentity.#check(this)
     this.dispose()
   }
 

@@ -1,0 +1,301 @@
+// Abuse: 64 MB ids, hostile secrets objects (__proto__/constructor keys, prototype pollution,
+// Proxies, throwing and counting getters), frozen objects, 10,000 platforms, dispose in the
+// middle of a call, and methods called with a foreign `this`: always an answer or a clear error, never a crash.
+'use strict'
+
+const { describe, it } = require('node:test')
+const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
+const util = require('node:util')
+
+const { TrustedIdentity } = require('..')
+
+const SECRET = 'abuse-secret-Q9x'
+
+function hmac(secret, userId) {
+  return crypto.createHmac('sha256', secret).update(userId).digest('hex')
+}
+
+function identity() {
+  return new TrustedIdentity({ ios: SECRET })
+}
+
+describe('a 64 MB user id is signed correctly (a RangeError would also do; a crash would not)', () => {
+  const MB = 1024 * 1024
+  for (const [label, make] of [
+    ['64 MB of ASCII', () => 'a'.repeat(64 * MB - 1) + 'z'],
+    ['64 MB of astral characters (4 bytes of UTF-8 each)', () => '\u{1f600}'.repeat(16 * MB)],
+  ]) {
+    it(`${label}: sign and verify agree with node:crypto`, () => {
+      const id = make()
+      const ti = identity()
+      let signed
+      try {
+        signed = ti.sign(id, 'ios')
+      } catch (error) {
+        assert.ok(error instanceof RangeError, `expected a signature or a RangeError, got ${error}`)
+        return
+      }
+      const expected = hmac(SECRET, id)
+      assert.equal(signed, expected)
+      assert.equal(ti.verify(id, 'ios', expected), true)
+    })
+  }
+
+  it('a 64 MB signature or platform string is a plain false or unknown platform, without echoing it', () => {
+    const huge = 'f'.repeat(64 * MB)
+    const ti = identity()
+    assert.equal(ti.verify('u1', 'ios', huge), false)
+    assert.throws(() => ti.sign('u1', huge), (error) => {
+      assert.equal(error.code, 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM')
+      assert.ok(error.message.length < 300, `message of ${error.message.length} characters`)
+      return true
+    })
+  })
+})
+
+describe('secrets objects with __proto__ and constructor keys', () => {
+  it('an own "__proto__" key (from JSON.parse) is an invalid platform name, ERR_INVALID_ARG_VALUE', () => {
+    const secrets = JSON.parse(`{"ios": "${SECRET}", "__proto__": "${SECRET}"}`)
+    assert.ok(Object.hasOwn(secrets, '__proto__'))
+    assert.throws(() => new TrustedIdentity(secrets), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+  })
+
+  it('`{ __proto__: { ios } }` only inherits ios: not a plain object, ERR_INVALID_ARG_TYPE', () => {
+    assert.throws(() => new TrustedIdentity({ __proto__: { ios: SECRET } }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+  })
+
+  it('a null-prototype object is accepted', () => {
+    assert.equal(new TrustedIdentity({ __proto__: null, ios: SECRET }).sign('u1', 'ios'), hmac(SECRET, 'u1'))
+  })
+
+  it('"constructor" and "prototype" are ordinary platform names and shadow nothing', () => {
+    const ti = new TrustedIdentity({ constructor: 'c-secret', prototype: 'p-secret' })
+    assert.deepEqual([...ti.platforms], ['constructor', 'prototype'])
+    assert.equal(ti.sign('u1', 'constructor'), hmac('c-secret', 'u1'))
+    assert.equal(ti.sign('u1', 'prototype'), hmac('p-secret', 'u1'))
+    assert.equal(ti.constructor, TrustedIdentity)
+    assert.equal(util.inspect(ti), "TrustedIdentity { platforms: [ 'constructor', 'prototype' ] }")
+  })
+})
+
+describe('a polluted Object.prototype changes nothing', () => {
+  function polluted(properties, fn) {
+    Object.assign(Object.prototype, properties)
+    try {
+      return fn()
+    } finally {
+      for (const key of Object.keys(properties)) delete Object.prototype[key]
+    }
+  }
+
+  it('an inherited platform is not configured', () => {
+    const ti = polluted({ roku: 'polluted-secret' }, () => new TrustedIdentity({ ios: SECRET }))
+    assert.deepEqual([...ti.platforms], ['ios'])
+    polluted({ roku: 'polluted-secret' }, () => {
+      assert.throws(() => ti.sign('u1', 'roku'), { code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM' })
+    })
+  })
+
+  it('fromEnv reads options.prefix and options.platforms only from the options object itself', () => {
+    const prefix = `MTI_ABUSE_${process.pid}_`
+    const pollutedPrefix = `MTI_POLLUTED_${process.pid}_`
+    process.env[`${prefix}IOS_SECRET`] = 'env-secret'
+    process.env[`${pollutedPrefix}ROKU_SECRET`] = 'polluted-env-secret'
+    try {
+      const fromOptions = polluted({ prefix: pollutedPrefix, platforms: ['roku'] }, () => TrustedIdentity.fromEnv({ prefix }))
+      assert.deepEqual([...fromOptions.platforms], ['ios'])
+      assert.equal(fromOptions.sign('u1', 'ios'), hmac('env-secret', 'u1'))
+      // Without options, the default prefix, not the polluted one.
+      assert.throws(
+        () => polluted({ prefix: pollutedPrefix }, () => TrustedIdentity.fromEnv({ platforms: ['roku'] })),
+        (error) => error.code === 'ERR_TRUSTED_IDENTITY_NO_SECRETS' && error.message.includes('MTRIBES_ROKU_SECRET'),
+      )
+    } finally {
+      delete process.env[`${prefix}IOS_SECRET`]
+      delete process.env[`${pollutedPrefix}ROKU_SECRET`]
+    }
+  })
+})
+
+describe('Proxies and getters', () => {
+  it('a Proxy around a plain secrets object works like the object', () => {
+    const ti = new TrustedIdentity(new Proxy({ ios: SECRET }, {}))
+    assert.equal(ti.sign('u1', 'ios'), hmac(SECRET, 'u1'))
+  })
+
+  it('a revoked Proxy as secrets is a TypeError', () => {
+    const { proxy, revoke } = Proxy.revocable({ ios: SECRET }, {})
+    revoke()
+    assert.throws(() => new TrustedIdentity(proxy), TypeError)
+  })
+
+  it('a throwing trap or getter in secrets: that very error reaches the caller, nothing is built', () => {
+    const boom = new Error('boom from the caller')
+    const sources = [
+      new Proxy({ ios: SECRET }, { ownKeys: () => { throw boom } }),
+      new Proxy({ ios: SECRET }, { get: () => { throw boom } }),
+      { ios: SECRET, get android() { throw boom } },
+    ]
+    for (const secrets of sources) assert.throws(() => new TrustedIdentity(secrets), (error) => error === boom)
+  })
+
+  it('each secret is read once: a getter that changes its answer cannot swap the key after checks', () => {
+    let reads = 0
+    const secrets = {
+      get ios() {
+        reads++
+        return reads === 1 ? SECRET : ''
+      },
+    }
+    const ti = new TrustedIdentity(secrets)
+    assert.equal(reads, 1)
+    assert.equal(ti.sign('u1', 'ios'), hmac(SECRET, 'u1'))
+  })
+
+  it('signMany reads each element of a Proxy array once and signs what it checked', () => {
+    const reads = new Map()
+    const ids = new Proxy(['u0', 'u1', 'u2'], {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) {
+          reads.set(key, (reads.get(key) ?? 0) + 1)
+          // A second read of an element would see a number, which sign refuses.
+          if (reads.get(key) > 1) return 42
+        }
+        return Reflect.get(target, key, receiver)
+      },
+    })
+    assert.deepEqual(identity().signMany(ids, 'ios'), ['u0', 'u1', 'u2'].map((id) => hmac(SECRET, id)))
+    assert.deepEqual([...reads.values()], [1, 1, 1])
+  })
+
+  it('a throwing element getter in the ids array reaches the caller, nothing signed', () => {
+    const boom = new Error('boom from an element')
+    const ids = ['u0', 'u1']
+    Object.defineProperty(ids, 1, { get: () => { throw boom } })
+    assert.throws(() => identity().signMany(ids, 'ios'), (error) => error === boom)
+  })
+})
+
+describe('frozen objects', () => {
+  it('frozen secrets, a frozen ids array and a frozen instance all work', () => {
+    const ti = Object.freeze(new TrustedIdentity(Object.freeze({ ios: SECRET })))
+    assert.equal(ti.sign('u1', 'ios'), hmac(SECRET, 'u1'))
+    assert.deepEqual(ti.signMany(Object.freeze(['u1']), 'ios'), [hmac(SECRET, 'u1')])
+    assert.throws(() => structuredClone(ti), { code: 'ERR_TRUSTED_IDENTITY_NOT_CLONEABLE' })
+    ti.dispose()
+    assert.throws(() => ti.sign('u1', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+  })
+})
+
+describe('unusual secret buffers', () => {
+  it('a Uint8Array on a SharedArrayBuffer is used as its bytes', () => {
+    const shared = new Uint8Array(new SharedArrayBuffer(6))
+    shared.set(Buffer.from('shared'))
+    assert.equal(new TrustedIdentity({ ios: shared }).sign('u1', 'ios'), hmac('shared', 'u1'))
+  })
+
+  it('a Uint8Array whose buffer was transferred away (detached, 0 bytes) is an empty secret', () => {
+    const bytes = new Uint8Array(Buffer.from('to-be-detached'))
+    structuredClone(bytes.buffer, { transfer: [bytes.buffer] })
+    assert.equal(bytes.byteLength, 0)
+    assert.throws(() => new TrustedIdentity({ ios: bytes }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+  })
+})
+
+describe('10,000 platforms', () => {
+  it('are all configured, in order, each signing with its own secret', () => {
+    const secrets = {}
+    for (let i = 0; i < 10_000; i++) secrets[`p${i}`] = `secret-${i}`
+    const ti = new TrustedIdentity(secrets)
+    assert.equal(ti.platforms.length, 10_000)
+    assert.equal(ti.platforms[9_999], 'p9999')
+    let mismatches = 0
+    for (let i = 0; i < 10_000; i++) if (ti.sign('u1', `p${i}`) !== hmac(`secret-${i}`, 'u1')) mismatches++
+    assert.equal(mismatches, 0)
+    assert.throws(() => ti.sign('u1', 'p10000'), { code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM' })
+    ti.dispose()
+    assert.throws(() => ti.sign('u1', 'p5000'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+  })
+})
+
+describe('calls after dispose()', () => {
+  it('the disposed check comes first: bad arguments to a disposed instance still report DISPOSED', () => {
+    const ti = identity()
+    ti.dispose()
+    for (const call of [() => ti.sign(42, 'ios'), () => ti.signMany('not an array', 'ios'), () => ti.verify('u1', 'ios', 42)]) {
+      assert.throws(call, { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+    }
+  })
+
+  it('platforms and toJSON still describe a disposed instance', () => {
+    const ti = identity()
+    ti.dispose()
+    assert.deepEqual([...ti.platforms], ['ios'])
+    assert.equal(JSON.stringify(ti), '{"platforms":["ios"]}')
+  })
+
+  it('dispose() from inside signMany (a Proxy element getter) makes that call throw DISPOSED, not crash', () => {
+    const ti = identity()
+    const ids = new Proxy(['u0', 'u1'], {
+      get(target, key, receiver) {
+        if (key === '1') ti.dispose()
+        return Reflect.get(target, key, receiver)
+      },
+    })
+    assert.throws(() => ti.signMany(ids, 'ios'), (error) => error instanceof Error && error.code === 'ERR_TRUSTED_IDENTITY_DISPOSED')
+    assert.throws(() => ti.sign('u1', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+  })
+})
+
+describe('methods called with a foreign `this` throw TypeError ERR_INVALID_THIS', () => {
+  const proto = TrustedIdentity.prototype
+  const platformsGetter = Object.getOwnPropertyDescriptor(proto, 'platforms').get
+  const calls = {
+    sign: (self) => proto.sign.call(self, 'u1', 'ios'),
+    signMany: (self) => proto.signMany.call(self, ['u1'], 'ios'),
+    verify: (self) => proto.verify.call(self, 'u1', 'ios', '0'.repeat(64)),
+    dispose: (self) => proto.dispose.call(self),
+    'Symbol.dispose': (self) => proto[Symbol.dispose].call(self),
+    toJSON: (self) => proto.toJSON.call(self),
+    'get platforms': (self) => platformsGetter.call(self),
+    'util.inspect.custom': (self) => proto[util.inspect.custom].call(self, 2, {}),
+  }
+  const foreign = [
+    ['{}', () => ({})],
+    ['null', () => null],
+    ['undefined', () => undefined],
+    ['a string', () => 'ios'],
+    ['Object.create(TrustedIdentity.prototype)', () => Object.create(proto)],
+    ['a Proxy around a real instance', () => new Proxy(identity(), {})],
+    ['an object copying a real instance’s platforms', () => ({ platforms: ['ios'] })],
+  ]
+  for (const [method, call] of Object.entries(calls)) {
+    for (const [label, make] of foreign) {
+      it(`${method} with this = ${label}`, () => {
+        assert.throws(() => call(make()), (error) => {
+          assert.ok(error instanceof TypeError, String(error))
+          assert.equal(error.code, 'ERR_INVALID_THIS')
+          return true
+        })
+      })
+    }
+  }
+
+  it('a method taken off an instance and called bare throws ERR_INVALID_THIS', () => {
+    const { sign } = identity()
+    assert.throws(() => sign('u1', 'ios'), { name: 'TypeError', code: 'ERR_INVALID_THIS' })
+  })
+
+  it('a subclass instance is a TrustedIdentity and signs', () => {
+    class Signer extends TrustedIdentity {}
+    const signer = new Signer({ ios: SECRET })
+    assert.equal(proto.sign.call(signer, 'u1', 'ios'), hmac(SECRET, 'u1'))
+  })
+
+  it('a real instance’s methods keep working after a foreign call on the prototype', () => {
+    const ti = identity()
+    assert.throws(() => proto.dispose.call({}), { code: 'ERR_INVALID_THIS' })
+    assert.equal(ti.sign('u1', 'ios'), hmac(SECRET, 'u1'))
+  })
+})
