@@ -39,6 +39,28 @@ const SERVERS = {
       identityHandler((userId) => crypto.createHmac('sha256', MTRIBES_IOS_SECRET).update(userId).digest('hex')),
     )
   },
+  // The shipped Express handler (the user id comes from ?id= here, in place of a login).
+  'Express + trustedIdentityHandler': () => {
+    const express = require('express')
+    const { trustedIdentityHandler } = require('../express.js')
+    const app = express()
+    app.get('/mtribes/identity', trustedIdentityHandler({ userId: (req) => req.query.id }))
+    return http.createServer(app)
+  },
+  // The same endpoint written by hand in Express around the docs snippet.
+  'Express + docs snippet': () => {
+    const express = require('express')
+    const MTRIBES_IOS_SECRET = process.env.MTRIBES_IOS_SECRET
+    const app = express()
+    app.get('/mtribes/identity', (req, res) => {
+      const userId = req.query.id
+      const platform = req.query.platform
+      if (typeof userId !== 'string' || platform !== 'ios') return res.status(400).json({ error: 'bad request' })
+      res.set('Cache-Control', 'no-store')
+      res.json({ userId, platform, signed: crypto.createHmac('sha256', MTRIBES_IOS_SECRET).update(userId).digest('hex') })
+    })
+    return http.createServer(app)
+  },
 }
 
 // ---------------------------------------------------------------------------------------------
