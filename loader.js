@@ -173,7 +173,9 @@ function loadError(ctx, attempts) {
         '(not --omit=optional / --no-optional; if package-lock.json was made on another OS or CPU, delete it ' +
         'and node_modules and run npm install again: npm/cli#4828),',
       `  or add the package for this platform: npm install ${add}@${version}` +
-        (platformPackage ? ` (or the WASI build, any OS: npm install ${NAME}-${WASI_TARGET}@${version}),` : ','),
+        (platformPackage
+          ? ` (or the slower WASI build, any OS: npm install --cpu=wasm32 ${NAME}-${WASI_TARGET}@${version}),`
+          : ' --cpu=wasm32 (the WASI build: slower, any OS),'),
       `  or set NAPI_RS_NATIVE_LIBRARY_PATH to the full path of a ${NAME}.${target}.node file.`,
       '  Bundlers must leave this package external (see "Troubleshooting" in its README).',
     )

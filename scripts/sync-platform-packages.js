@@ -1,0 +1,94 @@
+// Keeps npm/<target>/package.json for every target in step with the main package.json: name, version,
+// os/cpu/libc, the binary as `main`, and the main package's optionalDependencies pinned to its own
+// version. `npm version` runs it (the "version" script), so a release bumps every package together;
+// __test__/packaging.test.js fails when something is out of step. Run by hand after editing targets:
+//   node scripts/sync-platform-packages.js
+'use strict'
+const fs = require('node:fs')
+const path = require('node:path')
+
+const root = path.join(__dirname, '..')
+const mainFile = path.join(root, 'package.json')
+const main = JSON.parse(fs.readFileSync(mainFile, 'utf8'))
+const { binaryName } = main.napi
+
+/** What each target's package must say, from its napi-rs target name. */
+function platformPackage(target) {
+  const name = `${main.name}-${target}`
+  const common = {
+    name,
+    version: main.version,
+    description: `The ${target} binary of ${main.name}; installed by it as an optional dependency, not to be used directly`,
+    license: main.license,
+    repository: main.repository,
+    engines: main.engines,
+  }
+  if (target === 'wasm32-wasi') {
+    const files = [
+      `${binaryName}.wasm32-wasi.wasm`,
+      `${binaryName}.wasi.cjs`,
+      `${binaryName}.wasi-browser.js`,
+      'wasi-worker.mjs',
+      'wasi-worker-browser.mjs',
+    ]
+    return {
+      ...common,
+      cpu: ['wasm32'],
+      main: `${binaryName}.wasi.cjs`,
+      browser: `${binaryName}.wasi-browser.js`,
+      files,
+      // The WASI loader needs these at run time; versions as in the main package's devDependencies.
+      dependencies: {
+        '@napi-rs/wasm-runtime': main.devDependencies['@napi-rs/wasm-runtime'],
+      },
+    }
+  }
+  const [os, cpu, abi] = target.split('-')
+  const file = `${binaryName}.${target}.node`
+  return {
+    ...common,
+    os: [os],
+    cpu: [cpu],
+    ...(os === 'linux' ? { libc: [abi === 'musl' ? 'musl' : 'glibc'] } : {}),
+    main: file,
+    files: [file],
+  }
+}
+
+// napi.targets holds Rust target triples (as napi build, napi artifacts and napi prepublish read them);
+// the packages are named after napi-rs's short target names.
+const TARGET_NAMES = {
+  'x86_64-unknown-linux-gnu': 'linux-x64-gnu',
+  'x86_64-unknown-linux-musl': 'linux-x64-musl',
+  'aarch64-unknown-linux-gnu': 'linux-arm64-gnu',
+  'aarch64-unknown-linux-musl': 'linux-arm64-musl',
+  'x86_64-apple-darwin': 'darwin-x64',
+  'aarch64-apple-darwin': 'darwin-arm64',
+  'x86_64-pc-windows-msvc': 'win32-x64-msvc',
+  'aarch64-pc-windows-msvc': 'win32-arm64-msvc',
+  'wasm32-wasip1-threads': 'wasm32-wasi',
+}
+
+function targetName(triple) {
+  const name = TARGET_NAMES[triple]
+  if (!name) throw new Error(`scripts/sync-platform-packages.js: add ${triple} to TARGET_NAMES`)
+  return name
+}
+
+const targets = main.napi.targets.map(targetName)
+for (const target of targets) {
+  const dir = path.join(root, 'npm', target)
+  fs.mkdirSync(dir, { recursive: true })
+  const pkg = platformPackage(target)
+  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`)
+  fs.writeFileSync(
+    path.join(dir, 'README.md'),
+    `# \`${pkg.name}\`\n\nThe **${target}** build of [\`${main.name}\`](https://www.npmjs.com/package/${main.name}). ` +
+      `Do not install it directly: \`${main.name}\` lists it as an optional dependency and loads it.\n`,
+  )
+}
+main.optionalDependencies = Object.fromEntries(targets.map((t) => [`${main.name}-${t}`, main.version]))
+fs.writeFileSync(mainFile, `${JSON.stringify(main, null, 2)}\n`)
+console.log(`npm/: ${targets.length} platform packages at ${main.version}`)
+
+module.exports = { platformPackage, targetName, TARGET_NAMES }
