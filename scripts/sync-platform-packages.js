@@ -12,6 +12,10 @@ const mainFile = path.join(root, 'package.json')
 const main = JSON.parse(fs.readFileSync(mainFile, 'utf8'))
 const { binaryName } = main.napi
 
+function emnapiVersion() {
+  return require('emnapi/package.json').version
+}
+
 /** What each target's package must say, from its napi-rs target name. */
 function platformPackage(target) {
   const name = `${main.name}-${target}`
@@ -24,22 +28,29 @@ function platformPackage(target) {
     engines: main.engines,
   }
   if (target === 'wasm32-wasi') {
-    const files = [
-      `${binaryName}.wasm32-wasi.wasm`,
-      `${binaryName}.wasi.cjs`,
-      `${binaryName}.wasi-browser.js`,
-      'wasi-worker.mjs',
-      'wasi-worker-browser.mjs',
-    ]
+    // The shape `napi create-npm-dirs` gives and `napi prepublish` checks: ES module package, cpu
+    // wasm32 (npm installs it only when asked: --cpu=wasm32), the runtime as dependencies (emnapi's
+    // exactly at the version it was built with), and the Node versions napi-rs's WASI loader supports.
     return {
       ...common,
+      engines: { node: '^20.19.0 || ^22.13.0 || >=23.5.0' },
+      type: 'module',
       cpu: ['wasm32'],
       main: `${binaryName}.wasi.cjs`,
+      types: `${binaryName}.wasi.d.cts`,
       browser: `${binaryName}.wasi-browser.js`,
-      files,
-      // The WASI loader needs these at run time; versions as in the main package's devDependencies.
+      files: [
+        `${binaryName}.wasm32-wasi.wasm`,
+        `${binaryName}.wasi.cjs`,
+        `${binaryName}.wasi.d.cts`,
+        `${binaryName}.wasi-browser.js`,
+        'wasi-worker.mjs',
+        'wasi-worker-browser.mjs',
+      ],
       dependencies: {
-        '@napi-rs/wasm-runtime': main.devDependencies['@napi-rs/wasm-runtime'],
+        '@napi-rs/wasm-runtime': main.devDependencies['@napi-rs/wasm-runtime'].replace(/^\^/, '~'),
+        '@emnapi/core': emnapiVersion(),
+        '@emnapi/runtime': emnapiVersion(),
       },
     }
   }
