@@ -86,20 +86,32 @@ function targetName(triple) {
   return name
 }
 
-const targets = main.napi.targets.map(targetName)
-for (const target of targets) {
-  const dir = path.join(root, 'npm', target)
-  fs.mkdirSync(dir, { recursive: true })
-  const pkg = platformPackage(target)
-  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`)
-  fs.writeFileSync(
-    path.join(dir, 'README.md'),
-    `# \`${pkg.name}\`\n\nThe **${target}** build of [\`${main.name}\`](https://www.npmjs.com/package/${main.name}). ` +
-      `Do not install it directly: \`${main.name}\` lists it as an optional dependency and loads it.\n`,
-  )
+/** Every target's package folder name and package.json, and the main package's optionalDependencies. */
+function expected() {
+  const targets = main.napi.targets.map(targetName)
+  return {
+    packages: Object.fromEntries(targets.map((t) => [t, platformPackage(t)])),
+    optionalDependencies: Object.fromEntries(targets.map((t) => [`${main.name}-${t}`, main.version])),
+  }
 }
-main.optionalDependencies = Object.fromEntries(targets.map((t) => [`${main.name}-${t}`, main.version]))
-fs.writeFileSync(mainFile, `${JSON.stringify(main, null, 2)}\n`)
-console.log(`npm/: ${targets.length} platform packages at ${main.version}`)
 
-module.exports = { platformPackage, targetName, TARGET_NAMES }
+function sync() {
+  const { packages, optionalDependencies } = expected()
+  for (const [target, pkg] of Object.entries(packages)) {
+    const dir = path.join(root, 'npm', target)
+    fs.mkdirSync(dir, { recursive: true })
+    fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`)
+    fs.writeFileSync(
+      path.join(dir, 'README.md'),
+      `# \`${pkg.name}\`\n\nThe **${target}** build of [\`${main.name}\`](https://www.npmjs.com/package/${main.name}). ` +
+        `Do not install it directly: \`${main.name}\` lists it as an optional dependency and loads it.\n`,
+    )
+  }
+  main.optionalDependencies = optionalDependencies
+  fs.writeFileSync(mainFile, `${JSON.stringify(main, null, 2)}\n`)
+  console.log(`npm/: ${Object.keys(packages).length} platform packages at ${main.version}`)
+}
+
+if (require.main === module) sync()
+
+module.exports = { expected, platformPackage, targetName, TARGET_NAMES }
