@@ -65,7 +65,7 @@ describe('platform packages (npm/<target>)', () => {
 
   it('`npm version` re-syncs them (the "version" script)', () => {
     assert.match(pkg.scripts.version, /sync-platform-packages\.js/)
-    assert.match(pkg.scripts.version, /git add package\.json npm/)
+    assert.match(pkg.scripts.version, /git add package\.json package-lock\.json npm/)
   })
 })
 

@@ -1,6 +1,7 @@
 // Keeps npm/<target>/package.json for every target in step with the main package.json: name, version,
 // os/cpu/libc, the binary as `main`, and the main package's optionalDependencies pinned to its own
-// version. `npm version` runs it (the "version" script), so a release bumps every package together;
+// version (and package-lock.json to match). `npm version` runs it (the "version" script), so a release
+// bumps every package together;
 // __test__/packaging.test.js fails when something is out of step. Run by hand after editing targets:
 //   node scripts/sync-platform-packages.js
 'use strict'
@@ -91,7 +92,8 @@ function expected() {
   const targets = main.napi.targets.map(targetName)
   return {
     packages: Object.fromEntries(targets.map((t) => [t, platformPackage(t)])),
-    optionalDependencies: Object.fromEntries(targets.map((t) => [`${main.name}-${t}`, main.version])),
+    // Sorted by name, as npm writes them.
+    optionalDependencies: Object.fromEntries(targets.map((t) => [`${main.name}-${t}`, main.version]).sort(([a], [b]) => (a < b ? -1 : 1))),
   }
 }
 
@@ -109,7 +111,22 @@ function sync() {
   }
   main.optionalDependencies = optionalDependencies
   fs.writeFileSync(mainFile, `${JSON.stringify(main, null, 2)}\n`)
+  syncLockfile(optionalDependencies)
   console.log(`npm/: ${Object.keys(packages).length} platform packages at ${main.version}`)
+}
+
+// package-lock.json must list the same optionalDependencies, or `npm ci` refuses it. Their entries
+// carry no `resolved` (the packages of a new version are published only after the tag), as
+// scripts/complete-lockfile.js writes them; npm ci skips them until they exist.
+function syncLockfile(optionalDependencies) {
+  const lockFile = path.join(root, 'package-lock.json')
+  if (!fs.existsSync(lockFile)) return
+  const lock = JSON.parse(fs.readFileSync(lockFile, 'utf8'))
+  lock.packages[''].optionalDependencies = optionalDependencies
+  for (const [name, version] of Object.entries(optionalDependencies)) {
+    lock.packages[`node_modules/${name}`] = { version, optional: true }
+  }
+  fs.writeFileSync(lockFile, `${JSON.stringify(lock, null, 2)}\n`)
 }
 
 if (require.main === module) sync()
