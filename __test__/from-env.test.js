@@ -16,6 +16,10 @@ const INDEX = path.resolve(__dirname, '..', 'index.js')
 const PREFIX = `MTI_TEST_${process.pid}_`
 const MARKER = 'EnvSecretMarker'
 
+// Tests that change process.env in this process are skipped on the WASI build (see fixtures/wasi.js);
+// the child-process tests below, which set the environment before loading, run there too.
+const { ON_WASI, WASI_ENV_SKIP: WASI_SKIP } = require('./fixtures/wasi.js')
+
 function hmac(secret, userId) {
   return crypto.createHmac('sha256', secret).update(userId).digest('hex')
 }
@@ -65,7 +69,7 @@ function expectError(fn, { code, includes = [], secrets = [] }) {
   return error
 }
 
-describe('fromEnv reads <prefix><PLATFORM>_SECRET variables', () => {
+describe('fromEnv reads <prefix><PLATFORM>_SECRET variables', { skip: WASI_SKIP }, () => {
   it('one variable gives one platform whose signatures match node:crypto', () => {
     const secret = `ios-${MARKER}-1`
     setEnv({ [`${PREFIX}IOS_SECRET`]: secret })
@@ -120,7 +124,7 @@ describe('fromEnv reads <prefix><PLATFORM>_SECRET variables', () => {
   })
 })
 
-describe('fromEnv reads <prefix><PLATFORM>_SECRET_FILE files, removing one trailing newline', () => {
+describe('fromEnv reads <prefix><PLATFORM>_SECRET_FILE files, removing one trailing newline', { skip: WASI_SKIP }, () => {
   const cases = [
     ['a trailing \\n', `file-${MARKER}-lf\n`, `file-${MARKER}-lf`],
     ['a trailing \\r\\n', `file-${MARKER}-crlf\r\n`, `file-${MARKER}-crlf`],
@@ -172,7 +176,7 @@ describe('fromEnv reads <prefix><PLATFORM>_SECRET_FILE files, removing one trail
   })
 })
 
-describe('options.platforms names the platforms that must be present', () => {
+describe('options.platforms names the platforms that must be present', { skip: WASI_SKIP }, () => {
   it('loads only those, in that order', () => {
     setEnv({ [`${PREFIX}IOS_SECRET`]: 'i', [`${PREFIX}ROKU_SECRET`]: 'r', [`${PREFIX}WEB_SECRET`]: 'w' })
     const ti = TrustedIdentity.fromEnv({ prefix: PREFIX, platforms: ['roku', 'ios'] })
@@ -214,7 +218,7 @@ describe('options.platforms names the platforms that must be present', () => {
   })
 })
 
-describe('fromEnv errors', () => {
+describe('fromEnv errors', { skip: WASI_SKIP }, () => {
   it('nothing set under the prefix -> ERR_TRUSTED_IDENTITY_NO_SECRETS', () => {
     expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), { code: 'ERR_TRUSTED_IDENTITY_NO_SECRETS' })
   })
@@ -291,7 +295,8 @@ describe('fromEnv errors', () => {
 function runChild(code, env = {}) {
   const script = `'use strict'\nconst api = require(${JSON.stringify(INDEX)})\n${code}`
   const r = spawnSync(process.execPath, ['-e', script], {
-    env: { PATH: process.env.PATH, ...env },
+    // NAPI_RS_FORCE_WASI passes through so that test:wasi runs the children on the WASI build too.
+    env: { PATH: process.env.PATH, ...(process.env.NAPI_RS_FORCE_WASI ? { NAPI_RS_FORCE_WASI: process.env.NAPI_RS_FORCE_WASI } : {}), ...env },
     encoding: 'utf8',
     timeout: 30_000,
   })
@@ -351,12 +356,12 @@ describe('module-level sign uses a default TrustedIdentity.fromEnv() created on 
     assert.equal(r.error.code, 'ERR_TRUSTED_IDENTITY_NO_SECRETS')
   })
 
-  it('is created on first use: a variable set after require() but before the first sign is used', () => {
+  it('is created on first use: a variable set after require() but before the first sign is used', { skip: WASI_SKIP }, () => {
     const r = childOutcome(`process.env.MTRIBES_IOS_SECRET = ${JSON.stringify(SECRET)}; return api.sign('u', 'ios')`, {})
     assert.equal(r.value, hmac(SECRET, 'u'))
   })
 
-  it('is not cached when creation failed: a later call succeeds once the variable is set', () => {
+  it('is not cached when creation failed: a later call succeeds once the variable is set', { skip: WASI_SKIP }, () => {
     const r = childOutcome(
       `let first
       try { api.sign('u', 'ios'); first = 'signed' } catch (e) { first = e.code }

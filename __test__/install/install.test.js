@@ -1,0 +1,176 @@
+// Install test (`npm run test:install`, needs `npm run build` first): packs the main package and the
+// linux-x64-gnu platform package, installs both with express from the registry into a fresh project
+// outside this repo, then requires and imports the package there and checks a signature against
+// node:crypto. Also installs with --omit=optional to check the loader's error. Linux x64 glibc only.
+'use strict'
+
+const { describe, it, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { execFileSync, spawnSync } = require('node:child_process')
+
+const ROOT = path.join(__dirname, '..', '..')
+const main = require('../../package.json')
+const TARGET = 'linux-x64-gnu'
+const PLATFORM_PACKAGE = `${main.name}-${TARGET}`
+const BINARY = `${main.napi.binaryName}.${TARGET}.node`
+const SKIP =
+  (process.platform !== 'linux' || process.arch !== 'x64' || require('../../loader.js').detectMusl()) &&
+  'the install test packs the linux-x64-gnu binary: Linux x64 glibc only'
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+// The child processes see no NODE_PATH and no npm_* variables from the `npm run` that started us,
+// so nothing of this repo (its node_modules, its npm prefix) can be found from the project.
+const cleanEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => k !== 'NODE_PATH' && !k.toLowerCase().startsWith('npm_') && !k.startsWith('NAPI_RS_')),
+)
+
+function run(cmd, args, cwd, env = cleanEnv) {
+  return execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+function node(cwd, args, env = cleanEnv) {
+  return spawnSync(process.execPath, args, { cwd, env, encoding: 'utf8', timeout: 60_000 })
+}
+
+/** Packs `dir` into `dest` and returns the tarball's path. */
+function pack(dir, dest) {
+  const [info] = JSON.parse(run(npm, ['pack', '--json', '--pack-destination', dest], dir))
+  return path.join(dest, info.filename)
+}
+
+function makeProject(dir, name) {
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }))
+  return dir
+}
+
+let tmp, tarballs, project, mainFiles
+before(() => {
+  if (SKIP) return
+  assert.ok(fs.existsSync(path.join(ROOT, BINARY)), `${BINARY} not found: run \`npm run build\` first`)
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-install-'))
+  // Nothing above the project may hold a node_modules folder that Node would search.
+  for (let d = tmp; d !== path.dirname(d); d = path.dirname(d)) {
+    assert.ok(!fs.existsSync(path.join(path.dirname(d), 'node_modules')), `${path.dirname(d)}/node_modules exists`)
+  }
+  const packs = path.join(tmp, 'packs')
+  fs.mkdirSync(packs)
+
+  // The platform package as CI publishes it: npm/<target> plus the binary (here, from `npm run build`).
+  const platformDir = path.join(tmp, 'platform-package')
+  fs.cpSync(path.join(ROOT, 'npm', TARGET), platformDir, { recursive: true })
+  fs.copyFileSync(path.join(ROOT, BINARY), path.join(platformDir, BINARY))
+  mainFiles = JSON.parse(run(npm, ['pack', '--dry-run', '--json'], ROOT))[0].files.map((f) => f.path).sort()
+  tarballs = { main: pack(ROOT, packs), platform: pack(platformDir, packs) }
+
+  project = makeProject(path.join(tmp, 'app'), 'install-test-app')
+  run(npm, ['install', '--no-audit', '--no-fund', tarballs.main, tarballs.platform, 'express'], project)
+})
+after(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+const SECRET = 'install-test-secret'
+const expected = (id) => crypto.createHmac('sha256', SECRET).update(id).digest('hex')
+
+describe('the packed main package', { skip: SKIP }, () => {
+  it('ships only the loader, the JS API, its types, README, LICENSE and package.json', () => {
+    assert.deepEqual(mainFiles, [
+      'LICENSE',
+      'README.md',
+      'binding.js',
+      'index.d.mts',
+      'index.d.ts',
+      'index.js',
+      'index.mjs',
+      'loader.js',
+      'package.json',
+    ])
+  })
+
+  it('lists every platform package as an optional dependency pinned to its own version', () => {
+    const installed = require(path.join(project, 'node_modules', main.name, 'package.json'))
+    for (const dep of Object.keys(installed.optionalDependencies)) assert.equal(installed.optionalDependencies[dep], main.version, dep)
+    assert.ok(PLATFORM_PACKAGE in installed.optionalDependencies)
+  })
+})
+
+describe('installed with express into a fresh project', { skip: SKIP }, () => {
+  it('require() works and signs like node:crypto, with the binary from the platform package', () => {
+    const r = node(project, [
+      '-e',
+      `const { TrustedIdentity } = require('${main.name}')
+      const loaded = require('${main.name}/package.json') && require.resolve('${main.name}')
+      const ti = new TrustedIdentity({ ios: ${JSON.stringify(SECRET)} })
+      console.log(JSON.stringify({ signed: ti.sign('user-1', 'ios'), resolved: loaded,
+        from: require(require('path').join(require('path').dirname(loaded), 'loader.js')).loadNativeBinding().from }))`,
+    ])
+    assert.equal(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout)
+    assert.equal(out.signed, expected('user-1'))
+    assert.ok(out.resolved.startsWith(path.join(project, 'node_modules', main.name)), out.resolved)
+    assert.equal(out.from, PLATFORM_PACKAGE)
+  })
+
+  it('import works (ESM named exports) and signs like node:crypto', () => {
+    fs.writeFileSync(
+      path.join(project, 'esm.mjs'),
+      `import { TrustedIdentity, sign } from '${main.name}'
+      process.env.MTRIBES_IOS_SECRET = ${JSON.stringify(SECRET)}
+      const ti = new TrustedIdentity({ ios: ${JSON.stringify(SECRET)} })
+      console.log(JSON.stringify([ti.sign('user-2', 'ios'), sign('user-2', 'ios'), typeof TrustedIdentity.fromEnv]))\n`,
+    )
+    const r = node(project, ['esm.mjs'])
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout), [expected('user-2'), expected('user-2'), 'function'])
+  })
+
+  it('an express route signs the logged-in user (served on 127.0.0.1)', () => {
+    fs.writeFileSync(
+      path.join(project, 'server.js'),
+      `const express = require('express')
+      const { TrustedIdentity } = require('${main.name}')
+      const identity = TrustedIdentity.fromEnv({ platforms: ['ios'] })
+      const app = express()
+      app.get('/mtribes/identity', (req, res) => res.json({ signed: identity.sign(String(req.query.user), 'ios') }))
+      const server = app.listen(0, '127.0.0.1', async () => {
+        try {
+          const res = await fetch('http://127.0.0.1:' + server.address().port + '/mtribes/identity?user=user-3')
+          console.log(JSON.stringify(await res.json()))
+        } finally {
+          server.close()
+        }
+      })\n`,
+    )
+    const r = node(project, ['server.js'], { ...cleanEnv, MTRIBES_IOS_SECRET: SECRET })
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout), { signed: expected('user-3') })
+  })
+
+  it('nothing resolves into this repo', () => {
+    const r = node(project, [
+      '-p',
+      `[require.resolve('${main.name}'), require.resolve('express'), require.resolve('${PLATFORM_PACKAGE}'),
+        ...Object.keys(require.cache)].join('\\n')`,
+    ])
+    assert.equal(r.status, 0, r.stderr)
+    for (const file of r.stdout.trim().split('\n')) assert.ok(!file.startsWith(ROOT + path.sep), `${file} is inside the repo`)
+  })
+})
+
+describe('installed with --omit=optional (the platform package dropped)', { skip: SKIP }, () => {
+  it("require() throws the loader's error naming the package to add", () => {
+    const dir = makeProject(path.join(tmp, 'app-omit'), 'install-test-omit')
+    run(npm, ['install', '--no-audit', '--no-fund', '--omit=optional', tarballs.main], dir)
+    assert.ok(!fs.existsSync(path.join(dir, 'node_modules', PLATFORM_PACKAGE)))
+    const r = node(dir, ['-e', `require('${main.name}')`])
+    assert.notEqual(r.status, 0)
+    assert.match(r.stderr, /ERR_TRUSTED_IDENTITY_NATIVE_LOAD/)
+    assert.ok(r.stderr.includes(`npm install ${PLATFORM_PACKAGE}@${main.version}`), r.stderr)
+    assert.ok(r.stderr.includes(`${PLATFORM_PACKAGE} (platform package): not installed`), r.stderr)
+  })
+})

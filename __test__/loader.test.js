@@ -1,0 +1,262 @@
+// The native module loader (loader.js, binding.js): the order it tries candidates in, the platform
+// triple it looks for, and the one error it throws when every candidate fails, forced case by case.
+'use strict'
+
+const { describe, it, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { spawnSync } = require('node:child_process')
+
+const { loadNativeBinding, targetName, NATIVE_TARGETS } = require('../loader.js')
+
+const ROOT = path.join(__dirname, '..')
+const NAME = 'mtribes-trusted-identity'
+const VERSION = require('../package.json').version
+const LINUX_GNU = { platform: 'linux', arch: 'x64', isMusl: () => false }
+
+let tmp
+before(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-loader-'))
+})
+after(() => {
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+let count = 0
+/**
+ * A fresh package folder: `files` maps relative paths to contents, `packages` maps package names
+ * to { version, main, files } installed under its node_modules.
+ */
+function fixture({ files = {}, packages = {} } = {}) {
+  const dir = path.join(tmp, `pkg-${++count}`)
+  const write = (file, content) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, content)
+  }
+  write(path.join(dir, 'package.json'), JSON.stringify({ name: NAME, version: VERSION }))
+  for (const [file, content] of Object.entries(files)) write(path.join(dir, file), content)
+  for (const [name, { version = VERSION, main = 'index.js', files: pkgFiles = {} }] of Object.entries(packages)) {
+    const pkgDir = path.join(dir, 'node_modules', name)
+    write(path.join(pkgDir, 'package.json'), JSON.stringify({ name, version, main }))
+    for (const [file, content] of Object.entries(pkgFiles)) write(path.join(pkgDir, file), content)
+  }
+  return dir
+}
+
+/** Runs the loader and returns the error it throws (failing the test if it does not throw). */
+function loadError(options) {
+  let error
+  assert.throws(
+    () => loadNativeBinding({ env: {}, ...LINUX_GNU, ...options }),
+    (e) => {
+      error = e
+      return true
+    },
+  )
+  return error
+}
+
+// Not a loadable shared library on any OS.
+const GARBAGE = 'this is not a shared library\n'
+const JS_MODULE = (marker) => `module.exports = { marker: ${JSON.stringify(marker)} }\n`
+
+describe('the platform triple', () => {
+  const cases = [
+    ['linux', 'x64', false, 'linux-x64-gnu'],
+    ['linux', 'x64', true, 'linux-x64-musl'],
+    ['linux', 'arm64', false, 'linux-arm64-gnu'],
+    ['linux', 'arm64', true, 'linux-arm64-musl'],
+    ['darwin', 'x64', false, 'darwin-x64'],
+    ['darwin', 'arm64', false, 'darwin-arm64'],
+    ['win32', 'x64', false, 'win32-x64-msvc'],
+    ['win32', 'arm64', false, 'win32-arm64-msvc'],
+    ['freebsd', 'x64', false, 'freebsd-x64'],
+  ]
+  for (const [platform, arch, musl, expected] of cases) {
+    it(`${platform} ${arch}${musl ? ' musl' : ''} -> ${expected}`, () => {
+      assert.equal(targetName(platform, arch, () => musl), expected)
+    })
+  }
+
+  it('every native target has a package folder in npm/ (and only those, plus wasm32-wasi)', () => {
+    const dirs = fs.readdirSync(path.join(ROOT, 'npm')).sort()
+    assert.deepEqual(dirs, [...NATIVE_TARGETS, 'wasm32-wasi'].sort())
+  })
+
+  it('this machine resolves to a target we ship', () => {
+    const { target } = loadNativeBinding()
+    assert.ok(NATIVE_TARGETS.includes(target), target)
+  })
+})
+
+describe('when every candidate fails: one Error with the triple, each candidate and its cause, and the fix', () => {
+  it('nothing installed: names all four candidates in order, each "not found" / "not installed"', () => {
+    const error = loadError({ dir: fixture() })
+    assert.equal(error.code, 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD')
+    assert.equal(error.target, 'linux-x64-gnu')
+    assert.deepEqual(error.tried, [
+      `./${NAME}.linux-x64-gnu.node`,
+      `${NAME}-linux-x64-gnu`,
+      `./${NAME}.wasi.cjs`,
+      `${NAME}-wasm32-wasi`,
+    ])
+    const m = error.message
+    assert.match(m, new RegExp(`^Cannot load the native module of ${NAME} ${VERSION.replace(/\./g, '\\.')} for linux-x64-gnu`))
+    assert.ok(m.includes(`./${NAME}.linux-x64-gnu.node (local build): not found`), m)
+    assert.ok(m.includes(`${NAME}-linux-x64-gnu (platform package): not installed`), m)
+    assert.ok(m.includes(`./${NAME}.wasi.cjs (local WASI build): not found`), m)
+    assert.ok(m.includes(`${NAME}-wasm32-wasi (WASI package): not installed`), m)
+    // The fix: optional dependencies, the package to add (pinned), the override variable.
+    assert.ok(m.includes('--omit=optional'), m)
+    assert.ok(m.includes('npm/cli#4828'), m)
+    assert.ok(m.includes(`npm install ${NAME}-linux-x64-gnu@${VERSION}`), m)
+    assert.ok(m.includes(`npm install --cpu=wasm32 ${NAME}-wasm32-wasi@${VERSION}`), m)
+    assert.ok(m.includes('NAPI_RS_NATIVE_LIBRARY_PATH'), m)
+    // Each cause is kept, in order, for code and for `util.inspect`.
+    assert.ok(error.cause instanceof AggregateError)
+    assert.equal(error.cause.errors.length, 4)
+  })
+
+  it('a local .node that is not a loadable library: its load error is the cause shown', () => {
+    const error = loadError({ dir: fixture({ files: { [`${NAME}.linux-x64-gnu.node`]: GARBAGE } }) })
+    const cause = error.cause.errors[0]
+    assert.notEqual(cause.message, 'not found')
+    const shown = cause.message.split('\n')[0]
+    assert.ok(error.message.includes(`./${NAME}.linux-x64-gnu.node (local build): ${shown}`), error.message)
+  })
+
+  it('the platform package at another version: names both versions', () => {
+    const dir = fixture({ packages: { [`${NAME}-linux-x64-gnu`]: { version: '0.0.1', files: { 'index.js': JS_MODULE('old') } } } })
+    const error = loadError({ dir })
+    assert.ok(error.message.includes(`${NAME}-linux-x64-gnu (platform package): version 0.0.1 is installed, ${NAME} ${VERSION} needs exactly ${VERSION}`), error.message)
+  })
+
+  it('the platform package with a binary that does not load: its load error is the cause shown', () => {
+    const dir = fixture({ packages: { [`${NAME}-linux-x64-gnu`]: { main: 'x.node', files: { 'x.node': GARBAGE } } } })
+    const error = loadError({ dir })
+    const shown = error.cause.errors[1].message.split('\n')[0]
+    assert.ok(shown.length > 0 && shown !== 'not installed')
+    assert.ok(error.message.includes(`${NAME}-linux-x64-gnu (platform package): ${shown}`), error.message)
+  })
+
+  it('the platform package without its binary: "Cannot find module" inside it', () => {
+    const dir = fixture({ packages: { [`${NAME}-linux-x64-gnu`]: { main: 'missing.node' } } })
+    const error = loadError({ dir })
+    assert.match(error.message, new RegExp(`${NAME}-linux-x64-gnu \\(platform package\\): Cannot find module`))
+  })
+
+  it('the WASI package with a missing dependency: the missing module is named', () => {
+    const dir = fixture({
+      packages: { [`${NAME}-wasm32-wasi`]: { files: { 'index.js': "require('mti-no-such-runtime')\n" } } },
+    })
+    const error = loadError({ dir })
+    assert.ok(error.message.includes(`${NAME}-wasm32-wasi (WASI package): Cannot find module 'mti-no-such-runtime'`), error.message)
+  })
+
+  it('musl (Alpine): looks for the musl build and names its package', () => {
+    const error = loadError({ dir: fixture(), isMusl: () => true })
+    assert.equal(error.target, 'linux-x64-musl')
+    assert.ok(error.message.includes(`npm install ${NAME}-linux-x64-musl@${VERSION}`), error.message)
+    assert.ok(error.message.includes(`./${NAME}.linux-x64-musl.node (local build): not found`), error.message)
+  })
+
+  for (const [platform, arch, target] of [
+    ['darwin', 'arm64', 'darwin-arm64'],
+    ['win32', 'x64', 'win32-x64-msvc'],
+  ]) {
+    it(`${platform} ${arch}: looks for ${target}`, () => {
+      const error = loadError({ dir: fixture(), platform, arch })
+      assert.equal(error.target, target)
+      assert.ok(error.message.includes(`(Node ${process.versions.node}, ${platform} ${arch})`), error.message)
+      assert.ok(error.message.includes(`npm install ${NAME}-${target}@${VERSION}`), error.message)
+    })
+  }
+
+  it('a platform with no prebuilt binary: says so and offers the WASI build', () => {
+    const error = loadError({ dir: fixture(), platform: 'freebsd', arch: 'x64' })
+    assert.equal(error.target, 'freebsd-x64')
+    assert.ok(error.message.includes(`${NAME}-freebsd-x64 (platform package): no prebuilt binary exists for freebsd-x64`), error.message)
+    assert.ok(error.message.includes(`npm install ${NAME}-wasm32-wasi@${VERSION} --cpu=wasm32`), error.message)
+  })
+
+  it('NAPI_RS_NATIVE_LIBRARY_PATH set to a missing file: only that file is tried, and the fix is about the variable', () => {
+    const missing = path.join(tmp, 'nowhere', 'x.node')
+    const error = loadError({ dir: fixture(), env: { NAPI_RS_NATIVE_LIBRARY_PATH: missing } })
+    assert.deepEqual(error.tried, [missing])
+    assert.ok(error.message.includes(`${missing} (NAPI_RS_NATIVE_LIBRARY_PATH): Cannot find module`), error.message)
+    assert.ok(error.message.includes('NAPI_RS_NATIVE_LIBRARY_PATH is set, so nothing else was tried'), error.message)
+  })
+
+  it('NAPI_RS_FORCE_WASI=error: only the WASI candidates are tried', () => {
+    const error = loadError({ dir: fixture(), env: { NAPI_RS_FORCE_WASI: 'error' } })
+    assert.deepEqual(error.tried, [`./${NAME}.wasi.cjs`, `${NAME}-wasm32-wasi`])
+  })
+
+  it('NAPI_RS_FORCE_WASI=1: the WASI candidates come first, then the native ones', () => {
+    const error = loadError({ dir: fixture(), env: { NAPI_RS_FORCE_WASI: '1' } })
+    assert.deepEqual(error.tried, [`./${NAME}.wasi.cjs`, `${NAME}-wasm32-wasi`, `./${NAME}.linux-x64-gnu.node`, `${NAME}-linux-x64-gnu`])
+  })
+
+  it('from a real install without binaries, require() throws it (checked in a child process)', () => {
+    const dir = fixture()
+    for (const file of ['index.js', 'binding.js', 'loader.js']) fs.copyFileSync(path.join(ROOT, file), path.join(dir, file))
+    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(dir, 'index.js'))})`], {
+      encoding: 'utf8',
+      env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '' },
+    })
+    assert.notEqual(r.status, 0)
+    assert.match(r.stderr, /ERR_TRUSTED_IDENTITY_NATIVE_LOAD/)
+    assert.match(r.stderr, new RegExp(`Cannot load the native module of ${NAME} ${VERSION.replace(/\./g, '\\.')} for `))
+    assert.match(r.stderr, /Fix: /)
+  })
+})
+
+describe('which candidate loads', () => {
+  it('the platform package, when installed at our version', () => {
+    const dir = fixture({ packages: { [`${NAME}-linux-x64-gnu`]: { files: { 'index.js': JS_MODULE('package') } } } })
+    const { binding, from } = loadNativeBinding({ dir, env: {}, ...LINUX_GNU })
+    assert.equal(binding.marker, 'package')
+    assert.equal(from, `${NAME}-linux-x64-gnu`)
+  })
+
+  it('a broken local build does not stop the platform package from loading', () => {
+    const dir = fixture({
+      files: { [`${NAME}.linux-x64-gnu.node`]: GARBAGE },
+      packages: { [`${NAME}-linux-x64-gnu`]: { files: { 'index.js': JS_MODULE('package') } } },
+    })
+    assert.equal(loadNativeBinding({ dir, env: {}, ...LINUX_GNU }).binding.marker, 'package')
+  })
+
+  it('the WASI package, when no native candidate loads', () => {
+    const dir = fixture({ packages: { [`${NAME}-wasm32-wasi`]: { files: { 'index.js': JS_MODULE('wasi') } } } })
+    const { binding, from } = loadNativeBinding({ dir, env: {}, ...LINUX_GNU })
+    assert.equal(binding.marker, 'wasi')
+    assert.equal(from, `${NAME}-wasm32-wasi`)
+  })
+
+  it('the file in NAPI_RS_NATIVE_LIBRARY_PATH, ahead of everything else', () => {
+    const file = path.join(fixture({ files: { 'custom.js': JS_MODULE('override') } }), 'custom.js')
+    const dir = fixture({ packages: { [`${NAME}-linux-x64-gnu`]: { files: { 'index.js': JS_MODULE('package') } } } })
+    const { binding, from } = loadNativeBinding({ dir, env: { NAPI_RS_NATIVE_LIBRARY_PATH: file }, ...LINUX_GNU })
+    assert.equal(binding.marker, 'override')
+    assert.equal(from, file)
+  })
+
+  it('never reads the module: one whose every property access throws loads unchanged', () => {
+    const hostile = `module.exports = new Proxy({}, Object.fromEntries(
+      ['get', 'has', 'ownKeys', 'getOwnPropertyDescriptor', 'defineProperty', 'set'].map((t) => [t, () => { throw new Error('touched ' + t) }])))\n`
+    const dir = fixture({ packages: { [`${NAME}-linux-x64-gnu`]: { files: { 'index.js': hostile } } } })
+    const { from } = loadNativeBinding({ dir, env: {}, ...LINUX_GNU })
+    assert.equal(from, `${NAME}-linux-x64-gnu`)
+  })
+
+  it('binding.js exports exactly what the loader loaded', () => {
+    assert.equal(require('../binding.js'), loadNativeBinding().binding)
+  })
+
+  it('under NAPI_RS_FORCE_WASI (npm run test:wasi) the WASI build is what loads', { skip: !process.env.NAPI_RS_FORCE_WASI && 'only under NAPI_RS_FORCE_WASI' }, () => {
+    assert.match(loadNativeBinding().from, /wasi/)
+  })
+})

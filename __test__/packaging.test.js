@@ -1,0 +1,110 @@
+// Packaging: the npm/<target> platform packages and the main package.json agree (versions in step,
+// os/cpu/libc, binaries as `main`, optionalDependencies pinned), and the main package's keys.
+'use strict'
+
+const { describe, it } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+
+const { expected } = require('../scripts/sync-platform-packages.js')
+const ROOT = path.join(__dirname, '..')
+const pkg = require('../package.json')
+const onDisk = (target) => JSON.parse(fs.readFileSync(path.join(ROOT, 'npm', target, 'package.json'), 'utf8'))
+
+describe('platform packages (npm/<target>)', () => {
+  const { packages, optionalDependencies } = expected()
+
+  it('one folder per napi.targets entry, nine in all', () => {
+    assert.deepEqual(fs.readdirSync(path.join(ROOT, 'npm')).sort(), Object.keys(packages).sort())
+    assert.equal(Object.keys(packages).length, 9)
+  })
+
+  for (const [target, want] of Object.entries(packages)) {
+    it(`${target}: package.json is what scripts/sync-platform-packages.js makes (run it after a change)`, () => {
+      assert.deepEqual(onDisk(target), want)
+    })
+  }
+
+  const nativeCases = [
+    ['linux-x64-gnu', ['linux'], ['x64'], ['glibc']],
+    ['linux-x64-musl', ['linux'], ['x64'], ['musl']],
+    ['linux-arm64-gnu', ['linux'], ['arm64'], ['glibc']],
+    ['linux-arm64-musl', ['linux'], ['arm64'], ['musl']],
+    ['darwin-x64', ['darwin'], ['x64'], undefined],
+    ['darwin-arm64', ['darwin'], ['arm64'], undefined],
+    ['win32-x64-msvc', ['win32'], ['x64'], undefined],
+    ['win32-arm64-msvc', ['win32'], ['arm64'], undefined],
+  ]
+  for (const [target, os, cpu, libc] of nativeCases) {
+    it(`${target}: os ${os}, cpu ${cpu}${libc ? `, libc ${libc}` : ''}, the binary as main, at the main version`, () => {
+      const p = onDisk(target)
+      assert.equal(p.name, `${pkg.name}-${target}`)
+      assert.equal(p.version, pkg.version)
+      assert.deepEqual(p.os, os)
+      assert.deepEqual(p.cpu, cpu)
+      assert.deepEqual(p.libc, libc)
+      assert.equal(p.main, `${pkg.napi.binaryName}.${target}.node`)
+      assert.deepEqual(p.files, [p.main])
+    })
+  }
+
+  it('wasm32-wasi: cpu wasm32, the WASI loader as main, its runtime as dependencies', () => {
+    const p = onDisk('wasm32-wasi')
+    assert.equal(p.version, pkg.version)
+    assert.deepEqual(p.cpu, ['wasm32'])
+    assert.equal(p.main, `${pkg.napi.binaryName}.wasi.cjs`)
+    assert.ok(p.files.includes(`${pkg.napi.binaryName}.wasm32-wasi.wasm`))
+    assert.deepEqual(Object.keys(p.dependencies).sort(), ['@emnapi/core', '@emnapi/runtime', '@napi-rs/wasm-runtime'])
+  })
+
+  it('the main package lists each as an optional dependency pinned to its own version', () => {
+    assert.deepEqual(pkg.optionalDependencies, optionalDependencies)
+    for (const version of Object.values(pkg.optionalDependencies)) assert.equal(version, pkg.version)
+  })
+
+  it('`npm version` re-syncs them (the "version" script)', () => {
+    assert.match(pkg.scripts.version, /sync-platform-packages\.js/)
+    assert.match(pkg.scripts.version, /git add package\.json package-lock\.json npm/)
+  })
+})
+
+describe('main package.json', () => {
+  it('ships only the JS API, its types, the loader, the integrations, the CLI, SECURITY.md and the license (README and package.json are added by npm)', () => {
+    assert.deepEqual([...pkg.files].sort(), [
+      'LICENSE', 'SECURITY.md', 'binding.js', 'cli.js',
+      'express.d.mts', 'express.d.ts', 'express.js', 'express.mjs',
+      'index.d.mts', 'index.d.ts', 'index.js', 'index.mjs', 'loader.js',
+      'nest.d.mts', 'nest.d.ts', 'nest.js', 'nest.mjs', 'peer.js',
+    ])
+    for (const file of pkg.files) assert.ok(fs.existsSync(path.join(ROOT, file)), file)
+  })
+
+  it('every file the exports map and bin name is shipped', () => {
+    const leaves = (value) => (typeof value === 'string' ? [value] : Object.values(value).flatMap(leaves))
+    const targets = [...Object.values(pkg.bin), ...leaves(pkg.exports)]
+    assert.ok(targets.length > 10, 'the walk found the exports')
+    for (const target of targets) {
+      const file = target.replace(/^\.\//, '')
+      if (file === 'package.json') continue
+      assert.ok(pkg.files.includes(file), `${file} is not in files`)
+    }
+  })
+
+  it('exports map: import and require, each with its types', () => {
+    assert.deepEqual(pkg.exports['.'], {
+      import: { types: './index.d.mts', default: './index.mjs' },
+      require: { types: './index.d.ts', default: './index.js' },
+    })
+    assert.equal(pkg.main, 'index.js')
+    assert.equal(pkg.types, 'index.d.ts')
+  })
+
+  it('sideEffects false, engines, repository, license, keywords', () => {
+    assert.equal(pkg.sideEffects, false)
+    assert.equal(pkg.engines.node, '>= 18.18')
+    assert.equal(pkg.repository.type, 'git')
+    assert.equal(pkg.license, 'MIT')
+    assert.ok(pkg.keywords.includes('napi-rs'))
+  })
+})

@@ -1,0 +1,224 @@
+// Finds and loads the native module of mtribes-trusted-identity (hand-written; binding.js calls it).
+// It follows the loader napi-rs generates, in a form short enough to read and test:
+//   1. NAPI_RS_NATIVE_LIBRARY_PATH, when set: that file and nothing else.
+//   2. A local build next to this file: ./mtribes-trusted-identity.<target>.node (`npm run build`).
+//   3. The platform package mtribes-trusted-identity-<target> (an optionalDependency).
+//   4. The WASI build: ./mtribes-trusted-identity.wasi.cjs, then mtribes-trusted-identity-wasm32-wasi.
+// NAPI_RS_FORCE_WASI=1 tries the WASI build first (then the native ones); NAPI_RS_FORCE_WASI=error
+// tries only the WASI build. When every candidate fails, one Error (code
+// ERR_TRUSTED_IDENTITY_NATIVE_LOAD) names the target, each candidate with the cause of its failure,
+// and the fix. The loader knows nothing of what the native module exports.
+'use strict'
+
+const fs = require('node:fs')
+const path = require('node:path')
+const { createRequire } = require('node:module')
+
+const NAME = 'mtribes-trusted-identity'
+const WASI_TARGET = 'wasm32-wasi'
+/** The native targets a platform package is published for (npm/<target>). */
+const NATIVE_TARGETS = Object.freeze([
+  'linux-x64-gnu',
+  'linux-x64-musl',
+  'linux-arm64-gnu',
+  'linux-arm64-musl',
+  'darwin-x64',
+  'darwin-arm64',
+  'win32-x64-msvc',
+  'win32-arm64-msvc',
+])
+
+// ---------------------------------------------------------------------------------------------
+// Which target this process needs.
+
+function isMuslFromFilesystem() {
+  try {
+    return fs.readFileSync('/usr/bin/ldd', 'utf8').includes('musl')
+  } catch {
+    return null
+  }
+}
+
+function isMuslFromReport() {
+  if (!process.report || typeof process.report.getReport !== 'function') return null
+  const excludeNetwork = process.report.excludeNetwork
+  let report
+  try {
+    process.report.excludeNetwork = true
+    report = process.report.getReport()
+  } catch {
+    return null
+  } finally {
+    process.report.excludeNetwork = excludeNetwork
+  }
+  if (report?.header?.glibcVersionRuntime) return false
+  if (Array.isArray(report?.sharedObjects)) {
+    return report.sharedObjects.some((file) => file.includes('libc.musl-') || file.includes('ld-musl-'))
+  }
+  return null
+}
+
+/** True on a musl-based Linux (Alpine): glibc builds do not load there. */
+function detectMusl() {
+  return isMuslFromFilesystem() ?? isMuslFromReport() ?? false
+}
+
+/** The napi-rs target name for a platform, e.g. `linux-x64-gnu`, `darwin-arm64`, `win32-x64-msvc`. */
+function targetName(platform, arch, isMusl) {
+  if (platform === 'linux') return `linux-${arch}-${isMusl() ? 'musl' : 'gnu'}`
+  if (platform === 'win32') return `win32-${arch}-msvc`
+  return `${platform}-${arch}`
+}
+
+// ---------------------------------------------------------------------------------------------
+// Candidates: each one either returns the module or throws; a throw is recorded as its cause.
+
+/** The first line of an error's message, without the require stack Node appends. */
+function firstLine(error) {
+  const message = error instanceof Error ? error.message : String(error)
+  return message.split('\n')[0]
+}
+
+function isNotFound(error, specifier) {
+  return error?.code === 'MODULE_NOT_FOUND' && firstLine(error) === `Cannot find module '${specifier}'`
+}
+
+function candidates(ctx) {
+  const { dir, target, version, env, requireFrom } = ctx
+
+  const localFile = (file, what) => ({
+    label: `./${file}`,
+    what,
+    load() {
+      const full = path.join(dir, file)
+      if (!fs.existsSync(full)) throw Object.assign(new Error('not found'), { summary: 'not found' })
+      return requireFrom(full)
+    },
+  })
+
+  const npmPackage = (name, what) => ({
+    label: name,
+    what,
+    load() {
+      let manifest
+      try {
+        manifest = requireFrom.resolve(`${name}/package.json`)
+      } catch (error) {
+        if (isNotFound(error, `${name}/package.json`)) {
+          throw Object.assign(new Error('not installed'), { summary: 'not installed' })
+        }
+        throw error
+      }
+      const installed = JSON.parse(fs.readFileSync(manifest, 'utf8')).version
+      if (installed !== version) {
+        const summary = `version ${installed} is installed, ${NAME} ${version} needs exactly ${version}`
+        throw Object.assign(new Error(summary), { summary })
+      }
+      return requireFrom(name)
+    },
+  })
+
+  const override = env.NAPI_RS_NATIVE_LIBRARY_PATH
+  if (override) {
+    return [
+      {
+        label: override,
+        what: 'NAPI_RS_NATIVE_LIBRARY_PATH',
+        load: () => requireFrom(path.resolve(override)),
+      },
+    ]
+  }
+
+  const native = []
+  if (NATIVE_TARGETS.includes(target)) {
+    native.push(localFile(`${NAME}.${target}.node`, 'local build'), npmPackage(`${NAME}-${target}`, 'platform package'))
+  } else {
+    native.push({
+      label: `${NAME}-${target}`,
+      what: 'platform package',
+      load() {
+        const summary = `no prebuilt binary exists for ${target} (there are: ${NATIVE_TARGETS.join(', ')})`
+        throw Object.assign(new Error(summary), { summary })
+      },
+    })
+  }
+  const wasi = [localFile(`${NAME}.wasi.cjs`, 'local WASI build'), npmPackage(`${NAME}-${WASI_TARGET}`, 'WASI package')]
+
+  const force = env.NAPI_RS_FORCE_WASI
+  if (force === 'error') return wasi
+  if (force && force !== '0') return [...wasi, ...native]
+  return [...native, ...wasi]
+}
+
+// ---------------------------------------------------------------------------------------------
+// The error when nothing loads.
+
+function loadError(ctx, attempts) {
+  const { target, version, platform, arch, env } = ctx
+  const platformPackage = NATIVE_TARGETS.includes(target) ? `${NAME}-${target}` : null
+  const lines = [
+    `Cannot load the native module of ${NAME} ${version} for ${target} (Node ${ctx.nodeVersion}, ${platform} ${arch}).`,
+    'Tried, in order:',
+    ...attempts.map(({ candidate, error }) => `  - ${candidate.label} (${candidate.what}): ${error.summary ?? firstLine(error)}`),
+  ]
+  if (env.NAPI_RS_NATIVE_LIBRARY_PATH) {
+    lines.push(
+      'Fix: NAPI_RS_NATIVE_LIBRARY_PATH is set, so nothing else was tried: point it at a readable ' +
+        `${NAME} .node file built for ${target}, or unset it.`,
+    )
+  } else {
+    const add = platformPackage ?? `${NAME}-${WASI_TARGET}`
+    lines.push(
+      'Fix: the binary comes in an optional dependency. Reinstall with optional dependencies included ' +
+        '(not --omit=optional / --no-optional; if package-lock.json was made on another OS or CPU, delete it ' +
+        'and node_modules and run npm install again: npm/cli#4828),',
+      `  or add the package for this platform: npm install ${add}@${version}` +
+        (platformPackage
+          ? ` (or the slower WASI build, any OS: npm install --cpu=wasm32 ${NAME}-${WASI_TARGET}@${version}),`
+          : ' --cpu=wasm32 (the WASI build: slower, any OS),'),
+      `  or set NAPI_RS_NATIVE_LIBRARY_PATH to the full path of a ${NAME}.${target}.node file.`,
+      '  Bundlers must leave this package external (see "Troubleshooting" in its README).',
+    )
+  }
+  const error = new Error(lines.join('\n'))
+  error.code = 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD'
+  error.target = target
+  error.tried = attempts.map(({ candidate }) => candidate.label)
+  error.cause = new AggregateError(
+    attempts.map(({ error }) => error),
+    'causes, in the order tried',
+  )
+  return error
+}
+
+/**
+ * Loads the native module. Options exist for tests; a caller normally passes none.
+ * @returns {{ binding: object, from: string, target: string }} the module, the candidate it came from, the target
+ */
+function loadNativeBinding(options = {}) {
+  const dir = options.dir ?? __dirname
+  const platform = options.platform ?? process.platform
+  const arch = options.arch ?? process.arch
+  const isMusl = options.isMusl ?? detectMusl
+  const ctx = {
+    dir,
+    platform,
+    arch,
+    env: options.env ?? process.env,
+    nodeVersion: options.nodeVersion ?? process.versions.node,
+    target: targetName(platform, arch, isMusl),
+    version: options.version ?? JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version,
+    requireFrom: createRequire(path.join(dir, 'loader.js')),
+  }
+  const attempts = []
+  for (const candidate of candidates(ctx)) {
+    try {
+      return { binding: candidate.load(), from: candidate.label, target: ctx.target }
+    } catch (error) {
+      attempts.push({ candidate, error })
+    }
+  }
+  throw loadError(ctx, attempts)
+}
+
+module.exports = { loadNativeBinding, targetName, detectMusl, NATIVE_TARGETS, WASI_TARGET }
