@@ -18,7 +18,7 @@ const MARKER = 'EnvSecretMarker'
 
 // Tests that change process.env in this process are skipped on the WASI build (see fixtures/wasi.js);
 // the child-process tests below, which set the environment before loading, run there too.
-const { ON_WASI, WASI_ENV_SKIP: WASI_SKIP } = require('./fixtures/wasi.js')
+const { WASI_ENV_SKIP: WASI_SKIP } = require('./fixtures/wasi.js')
 
 function hmac(secret, userId) {
   return crypto.createHmac('sha256', secret).update(userId).digest('hex')
