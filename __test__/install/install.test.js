@@ -78,18 +78,9 @@ const SECRET = 'install-test-secret'
 const expected = (id) => crypto.createHmac('sha256', SECRET).update(id).digest('hex')
 
 describe('the packed main package', { skip: SKIP }, () => {
-  it('ships only the loader, the JS API, its types, README, LICENSE and package.json', () => {
-    assert.deepEqual(mainFiles, [
-      'LICENSE',
-      'README.md',
-      'binding.js',
-      'index.d.mts',
-      'index.d.ts',
-      'index.js',
-      'index.mjs',
-      'loader.js',
-      'package.json',
-    ])
+  it('ships exactly the files package.json lists, with README and package.json (which npm adds)', () => {
+    assert.deepEqual(mainFiles, [...main.files, 'README.md', 'package.json'].sort())
+    assert.ok(mainFiles.includes('loader.js') && mainFiles.includes('express.js') && mainFiles.includes('cli.js'))
   })
 
   it('lists every platform package as an optional dependency pinned to its own version', () => {
@@ -149,6 +140,41 @@ describe('installed with express into a fresh project', { skip: SKIP }, () => {
     const r = node(project, ['server.js'], { ...cleanEnv, MTRIBES_IOS_SECRET: SECRET })
     assert.equal(r.status, 0, r.stderr)
     assert.deepEqual(JSON.parse(r.stdout), { signed: expected('user-3') })
+  })
+
+  it('the shipped Express handler (mtribes-trusted-identity/express) answers for the logged-in user', () => {
+    fs.writeFileSync(
+      path.join(project, 'handler.js'),
+      `const express = require('express')
+      const { trustedIdentityHandler } = require('${main.name}/express')
+      const app = express()
+      app.get('/mtribes/identity', trustedIdentityHandler({ userId: (req) => req.query.user }))
+      const server = app.listen(0, '127.0.0.1', async () => {
+        try {
+          const res = await fetch('http://127.0.0.1:' + server.address().port + '/mtribes/identity?user=user-4&platform=ios')
+          console.log(JSON.stringify({ status: res.status, body: await res.json() }))
+        } finally {
+          server.close()
+        }
+      })\n`,
+    )
+    const r = node(project, ['handler.js'], { ...cleanEnv, MTRIBES_IOS_SECRET: SECRET })
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout), {
+      status: 200,
+      body: { userId: 'user-4', platform: 'ios', signed: expected('user-4') },
+    })
+  })
+
+  it('the installed command line tool signs', () => {
+    const bin = path.join(project, 'node_modules', '.bin', Object.keys(main.bin)[0])
+    const r = spawnSync(bin, ['sign', '--platform', 'ios', 'user-5'], {
+      cwd: project,
+      env: { ...cleanEnv, MTRIBES_IOS_SECRET: SECRET },
+      encoding: 'utf8',
+    })
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout.trim(), expected('user-5'))
   })
 
   it('nothing resolves into this repo', () => {
