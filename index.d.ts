@@ -137,7 +137,7 @@ export declare class TrustedIdentity<P extends string = string> {
 
   /**
    * Signs many user ids for one platform off the main thread: the hashing runs on libuv's thread
-   * pool, in chunks of 4,096 ids, so the event loop keeps serving requests meanwhile. Resolves to
+   * pool, in chunks of 1,024 ids, so the event loop keeps serving requests meanwhile. Resolves to
    * the same array `signMany` returns. The ids are copied when it is called.
    *
    * Every error rejects the promise (it never throws): the same errors as {@link signMany}; an

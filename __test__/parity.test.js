@@ -269,15 +269,15 @@ describe(`signMany is sign mapped over the ids ${SEED_TAG}`, () => {
     assert.deepEqual(ti.signMany([], entries[0][0]), [])
   })
 
-  it(`ids around buffer boundaries, and arrays around the 4,096-id chunk size ${SEED_TAG}`, () => {
+  it(`ids around buffer boundaries, and arrays around multiples of the 1,024-id chunk size ${SEED_TAG}`, () => {
     const [name, { forCrypto }] = entries[1]
     const boundary = boundaryIds(gen).map(({ id }) => id)
     assert.deepEqual(ti.signMany(boundary, name), boundary.map((id) => hmac(forCrypto, id)))
-    for (const count of [4095, 4096, 4097, 8193]) {
+    for (const count of [1023, 1024, 1025, 2049, 4095, 4096, 4097]) {
       const many = Array.from({ length: count }, (_, i) => ids[i % ids.length])
       const signed = ti.signMany(many, name)
       assert.equal(signed.length, count)
-      for (const i of [0, 1, 4094, 4095, 4096, count - 2, count - 1].filter((i) => i < count)) {
+      for (const i of [0, 1, 1022, 1023, 1024, 1025, 2048, 4096, count - 2, count - 1].filter((i) => i < count)) {
         assert.equal(signed[i], hmac(forCrypto, many[i]), `${count} ids: signMany[${i}]`)
       }
     }
