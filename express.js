@@ -10,20 +10,9 @@ const { requirePeer } = require('./peer.js')
 requirePeer('express', 'mtribes-trusted-identity/express', { resolveOnly: true })
 
 const { defaultIdentity } = require('./index.js')
+const { makeError, typeName } = require('./errors.js')
 
 const PLATFORM_HEADER = 'x-mtribes-platform'
-
-function makeError(Base, code, message) {
-  const error = new Base(message)
-  error.code = code
-  return error
-}
-
-function describeType(value) {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  return `type ${typeof value}`
-}
 
 /** The platform query parameter, else the X-Mtribes-Platform header (Express 4 and 5). */
 function platformFromRequest(req) {
@@ -38,7 +27,7 @@ function checkOptions(options) {
     throw makeError(
       TypeError,
       'ERR_INVALID_ARG_TYPE',
-      `options must be an object such as { userId: (req) => req.user?.id } (received ${describeType(options)})`,
+      `options must be an object such as { userId: (req) => req.user?.id } (received ${typeName(options)})`,
     )
   }
   const { signer, userId, platform, ...unknown } = options
@@ -49,21 +38,21 @@ function checkOptions(options) {
     throw makeError(
       TypeError,
       'ERR_INVALID_ARG_TYPE',
-      `options.userId must be a function returning the logged-in user's id, such as (req) => req.user?.id (received ${describeType(userId)})`,
+      `options.userId must be a function returning the logged-in user's id, such as (req) => req.user?.id (received ${typeName(userId)})`,
     )
   }
   if (platform !== undefined && typeof platform !== 'function') {
     throw makeError(
       TypeError,
       'ERR_INVALID_ARG_TYPE',
-      `options.platform must be a function such as (req) => req.get('X-Mtribes-Platform') (received ${describeType(platform)})`,
+      `options.platform must be a function such as (req) => req.get('X-Mtribes-Platform') (received ${typeName(platform)})`,
     )
   }
   if (signer !== undefined && (typeof signer?.sign !== 'function' || !Array.isArray(signer?.platforms))) {
     throw makeError(
       TypeError,
       'ERR_INVALID_ARG_TYPE',
-      `options.signer must be a TrustedIdentity, or left out to use the one configured from MTRIBES_<PLATFORM>_SECRET (received ${describeType(signer)})`,
+      `options.signer must be a TrustedIdentity, or left out to use the one configured from MTRIBES_<PLATFORM>_SECRET (received ${typeName(signer)})`,
     )
   }
   return { signer, userId, platform: platform ?? platformFromRequest }
@@ -87,7 +76,7 @@ function trustedIdentityHandler(options) {
       throw makeError(
         TypeError,
         'ERR_INVALID_ARG_TYPE',
-        `options.userId(req) must return a string, or undefined when nobody is logged in${hint} (received ${describeType(userId)})`,
+        `options.userId(req) must return a string, or undefined when nobody is logged in${hint} (received ${typeName(userId)})`,
       )
     }
     // Resolved per request, so a missing secret shows as an error to fix (through next(err)) rather

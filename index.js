@@ -5,6 +5,7 @@
 
 const { KeyObject } = require('node:crypto')
 const { inspect } = require('node:util')
+const { makeError, invalidType, invalidValue } = require('./errors.js')
 const { NativeKeyring, sign: nativeSign, verify: nativeVerify, signBatch, signBatchAsync } = require('./binding.js')
 
 const PLATFORM_NAME = /^[a-z][a-z0-9]*$/
@@ -21,35 +22,8 @@ const HEX_LENGTH = 64
 const CHUNK = 1024
 
 // ---------------------------------------------------------------------------------------------
-// Errors: `code` as in Node's own errors; messages name the argument and the fix, and never
-// contain a secret or echo the value that was passed.
-
-function makeError(Base, code, message) {
-  const error = new Base(message)
-  error.code = code
-  return error
-}
-
-function typeName(value) {
-  if (value === null) return 'null'
-  if (typeof value === 'function') return 'function'
-  if (typeof value !== 'object') return `type ${typeof value}`
-  if (Array.isArray(value)) return 'an array'
-  const name = Object.getPrototypeOf(value)?.constructor?.name
-  return name ? `an instance of ${name}` : 'an object'
-}
-
-function invalidType(what, expected, value, hint = '') {
-  return makeError(
-    TypeError,
-    'ERR_INVALID_ARG_TYPE',
-    `${what} must be ${expected}${hint} (received ${value === undefined ? 'undefined' : typeName(value)})`,
-  )
-}
-
-function invalidValue(message) {
-  return makeError(TypeError, 'ERR_INVALID_ARG_VALUE', message)
-}
+// Errors (helpers in errors.js): `code` as in Node's own errors; messages name the argument and the
+// fix, and never contain a secret or echo the value that was passed.
 
 /** Rebuilds an error thrown by the native layer as the JS error class its code calls for. */
 function fromNative(error) {

@@ -10,19 +10,7 @@ const { Inject, Module } = requirePeer('@nestjs/common', 'mtribes-trusted-identi
   install: '@nestjs/common @nestjs/core',
 })
 const { TrustedIdentity } = require('./index.js')
-
-function makeError(Base, code, message) {
-  const error = new Base(message)
-  error.code = code
-  return error
-}
-
-function describeType(value) {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'object') return 'an object'
-  return `type ${typeof value}`
-}
+const { makeError, typeName } = require('./errors.js')
 
 function isObject(value) {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -39,7 +27,7 @@ const SOURCE_HINT = '{ secrets: { ios: secret } } or { fromEnv: true }'
 /** Checks `{ secrets } | { fromEnv }` (plus the keys in `extra`) and returns a function making the TrustedIdentity. */
 function identitySource(options, what, extra = []) {
   if (!isObject(options)) {
-    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `${what} must be an object such as ${SOURCE_HINT} (received ${describeType(options)})`)
+    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `${what} must be an object such as ${SOURCE_HINT} (received ${typeName(options)})`)
   }
   const allowed = ['secrets', 'fromEnv', ...extra]
   if (Object.keys(options).some((key) => !allowed.includes(key))) {
@@ -56,7 +44,7 @@ function identitySource(options, what, extra = []) {
     throw makeError(
       TypeError,
       'ERR_INVALID_ARG_TYPE',
-      `${what}.fromEnv must be true or the options of TrustedIdentity.fromEnv, such as { platforms: ['ios'] } (received ${describeType(fromEnv)})`,
+      `${what}.fromEnv must be true or the options of TrustedIdentity.fromEnv, such as { platforms: ['ios'] } (received ${typeName(fromEnv)})`,
     )
   }
   return () => TrustedIdentity.fromEnv(fromEnv === true ? undefined : fromEnv)
@@ -64,7 +52,7 @@ function identitySource(options, what, extra = []) {
 
 function checkGlobal(global, what) {
   if (global !== undefined && typeof global !== 'boolean') {
-    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `${what}.global must be a boolean (received ${describeType(global)})`)
+    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `${what}.global must be a boolean (received ${typeName(global)})`)
   }
   return global === true
 }
@@ -103,7 +91,7 @@ class TrustedIdentityModule {
       throw makeError(
         TypeError,
         'ERR_INVALID_ARG_TYPE',
-        `options must be an object such as { inject: [ConfigService], useFactory: (config) => ({ fromEnv: true }) } (received ${describeType(options)})`,
+        `options must be an object such as { inject: [ConfigService], useFactory: (config) => ({ fromEnv: true }) } (received ${typeName(options)})`,
       )
     }
     const { imports = [], inject = [], useFactory, global, ...unknown } = options
@@ -114,11 +102,11 @@ class TrustedIdentityModule {
       throw makeError(
         TypeError,
         'ERR_INVALID_ARG_TYPE',
-        `options.useFactory must be a function returning ${SOURCE_HINT} or a TrustedIdentity (received ${describeType(useFactory)})`,
+        `options.useFactory must be a function returning ${SOURCE_HINT} or a TrustedIdentity (received ${typeName(useFactory)})`,
       )
     }
-    if (!Array.isArray(imports)) throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.imports must be an array of modules (received ${describeType(imports)})`)
-    if (!Array.isArray(inject)) throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.inject must be an array of injection tokens (received ${describeType(inject)})`)
+    if (!Array.isArray(imports)) throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.imports must be an array of modules (received ${typeName(imports)})`)
+    if (!Array.isArray(inject)) throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.inject must be an array of injection tokens (received ${typeName(inject)})`)
     return {
       module: TrustedIdentityModule,
       global: checkGlobal(global, 'options'),

@@ -72,7 +72,7 @@ describe('platform packages (npm/<target>)', () => {
 describe('main package.json', () => {
   it('ships only the JS API, its types, the loader, the integrations, the CLI, SECURITY.md and the license (README and package.json are added by npm)', () => {
     assert.deepEqual([...pkg.files].sort(), [
-      'LICENSE', 'SECURITY.md', 'binding.js', 'cli.js',
+      'LICENSE', 'SECURITY.md', 'binding.js', 'cli.js', 'errors.js',
       'express.d.mts', 'express.d.ts', 'express.js', 'express.mjs',
       'index.d.mts', 'index.d.ts', 'index.js', 'index.mjs', 'loader.js',
       'nest.d.mts', 'nest.d.ts', 'nest.js', 'nest.mjs', 'peer.js',
