@@ -6,7 +6,7 @@
 //! checks every argument before calling these; the checks here only keep a misuse of the internal
 //! binding from doing harm.
 
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, CStr, CString};
 use std::ptr;
 
 use napi::sys;
@@ -57,22 +57,17 @@ unsafe extern "C" fn sign(env: sys::napi_env, info: sys::napi_callback_info) -> 
     // SAFETY (whole body): Node calls this with a live `env` and `info` on the JavaScript thread;
     // every value passed on comes from `arguments`, which reads them from that `info`.
     unsafe {
+        const USAGE: &CStr = c"sign(handle, position, userId)";
         let Some([handle, position, user_id]) = arguments::<3>(env, info) else {
-            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"sign(handle, position, userId)");
+            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", USAGE);
         };
-        let Some((handle, position)) = keyring_address(env, handle, position) else {
-            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"sign(handle, position, userId)");
+        let (mut stack, mut heap) = ([0u8; STACK_BYTES], Vec::new());
+        let call = match read_call(env, [handle, position, user_id], USAGE, &mut stack, &mut heap) {
+            Ok(call) => call,
+            Err(thrown) => return thrown,
         };
-        let mut stack = [0u8; STACK_BYTES];
-        let mut heap = Vec::new();
-        let Some(message) = read_utf8(env, user_id, &mut stack, &mut heap) else {
-            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"userId must be a string");
-        };
-        match registry::with(handle, |keyring| keyring.sign_hex(position, message)) {
-            Some(Ok(hex)) => latin1(env, &hex),
-            Some(Err(error)) => throw(env, &error),
-            None => throw(env, &Error::disposed()),
-        }
+        let signed = registry::with(call.handle, |keyring| keyring.sign_hex(call.position, call.message));
+        answer(env, signed, |hex| latin1(env, &hex))
     }
 }
 
@@ -80,16 +75,14 @@ unsafe extern "C" fn sign(env: sys::napi_env, info: sys::napi_callback_info) -> 
 unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     // SAFETY (whole body): as in `sign`.
     unsafe {
+        const USAGE: &CStr = c"verify(handle, position, userId, signature)";
         let Some([handle, position, user_id, signature]) = arguments::<4>(env, info) else {
-            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"verify(handle, position, userId, signature)");
+            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", USAGE);
         };
-        let Some((handle, position)) = keyring_address(env, handle, position) else {
-            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"verify(handle, position, userId, signature)");
-        };
-        let mut stack = [0u8; STACK_BYTES];
-        let mut heap = Vec::new();
-        let Some(message) = read_utf8(env, user_id, &mut stack, &mut heap) else {
-            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"userId must be a string");
+        let (mut stack, mut heap) = ([0u8; STACK_BYTES], Vec::new());
+        let call = match read_call(env, [handle, position, user_id], USAGE, &mut stack, &mut heap) {
+            Ok(call) => call,
+            Err(thrown) => return thrown,
         };
         // A signature is 64 ASCII characters. Read as UTF-16 code units (Node copies exactly
         // min(length, room) units), at most one more than 64 to tell "too long"; any unit that is
@@ -110,9 +103,56 @@ unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -
         if !well_shaped {
             return boolean(env, false);
         }
-        let signature = &ascii[..];
-        match registry::with(handle, |keyring| keyring.verify_hex(position, message, signature)) {
-            Some(Ok(valid)) => boolean(env, valid),
+        let valid = registry::with(call.handle, |keyring| keyring.verify_hex(call.position, call.message, &ascii));
+        answer(env, valid, |valid| boolean(env, valid))
+    }
+}
+
+/// What `sign` and `verify` both take: which keyring and platform, and the user id's UTF-8 bytes.
+struct Call<'a> {
+    handle: Handle,
+    position: usize,
+    message: &'a [u8],
+}
+
+/// Reads the handle, position and user id arguments (the id into `stack`, or `heap` when long).
+/// `Err` holds the value to return after throwing a `TypeError`.
+///
+/// # Safety
+/// As [`arguments`]; the values must come from the running callback.
+unsafe fn read_call<'a>(
+    env: sys::napi_env,
+    [handle, position, user_id]: [sys::napi_value; 3],
+    usage: &CStr,
+    stack: &'a mut [u8; STACK_BYTES],
+    heap: &'a mut Vec<u8>,
+) -> Result<Call<'a>, sys::napi_value> {
+    // SAFETY: the caller's contract covers every value passed on.
+    unsafe {
+        let Some((handle, position)) = keyring_address(env, handle, position) else {
+            return Err(throw_type_error(env, c"ERR_INVALID_ARG_TYPE", usage));
+        };
+        let Some(message) = read_utf8(env, user_id, stack, heap) else {
+            return Err(throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"userId must be a string"));
+        };
+        Ok(Call { handle, position, message })
+    }
+}
+
+/// The JavaScript answer for a keyring lookup: `ok` of the value, the core's error, or
+/// `ERR_TRUSTED_IDENTITY_DISPOSED` when the handle no longer names a keyring.
+///
+/// # Safety
+/// `env` must be live, on its thread.
+unsafe fn answer<T>(
+    env: sys::napi_env,
+    result: Option<Result<T, Error>>,
+    ok: impl FnOnce(T) -> sys::napi_value,
+) -> sys::napi_value {
+    // SAFETY: `env` is live (caller's contract).
+    unsafe {
+        match result {
+            Some(Ok(value)) => ok(value),
             Some(Err(error)) => throw(env, &error),
             None => throw(env, &Error::disposed()),
         }
@@ -246,7 +286,7 @@ unsafe fn throw(env: sys::napi_env, error: &Error) -> sys::napi_value {
 ///
 /// # Safety
 /// `env` must be live, on its thread.
-unsafe fn throw_type_error(env: sys::napi_env, code: &std::ffi::CStr, message: &std::ffi::CStr) -> sys::napi_value {
+unsafe fn throw_type_error(env: sys::napi_env, code: &CStr, message: &CStr) -> sys::napi_value {
     // SAFETY: both strings are NUL-terminated statics.
     unsafe {
         sys::napi_throw_type_error(env, code.as_ptr(), message.as_ptr());
