@@ -31,4 +31,32 @@ function invalidValue(message) {
   return makeError(TypeError, 'ERR_INVALID_ARG_VALUE', message)
 }
 
-module.exports = { makeError, typeName, invalidType, invalidValue }
+/** `a`, `a and b`, `a, b and c`. */
+function listWords(words) {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`
+}
+
+/**
+ * Reads an options object by its own properties only, so a polluted `Object.prototype` (or an
+ * inherited key of any kind) can never choose an option. `value` must be a non-array object; an
+ * own enumerable key outside `keys` is refused (not named: it could be anything). Returns a
+ * null-prototype object holding each of `keys` (`undefined` where not an own property).
+ * @param {unknown} value the options argument
+ * @param {string} what its name in messages, such as `options`
+ * @param {readonly string[]} keys the keys it may have
+ * @param {string} example a short valid example, for the message when it is not an object
+ */
+function readOptions(value, what, keys, example) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidType(what, `an object such as ${example}`, value)
+  }
+  const own = Object.keys(value)
+  if (own.some((key) => !keys.includes(key))) {
+    throw invalidValue(`${what} has an unknown key; the keys are ${listWords(keys)}`)
+  }
+  const options = { __proto__: null }
+  for (const key of keys) options[key] = Object.hasOwn(value, key) ? value[key] : undefined
+  return options
+}
+
+module.exports = { makeError, typeName, invalidType, invalidValue, readOptions }
