@@ -1,6 +1,7 @@
-// Error helpers shared by the package's entries (index.js, express.js, nest.js): Node-style errors
-// with a stable `code`. Messages name the argument and the fix; they describe a wrong value by its
-// type only, never by its content, so no secret or arbitrary input is ever echoed.
+// Error and validation helpers shared by the package's entries (index.js, express.js, nest.js,
+// lib/env.js): Node-style errors with a stable `code`, and options read by own properties only.
+// Messages name the argument and the fix; they describe a wrong value by its type only, never by
+// its content, so no secret or arbitrary input is ever echoed.
 'use strict'
 
 function makeError(Base, code, message) {
@@ -31,6 +32,19 @@ function invalidValue(message) {
   return makeError(TypeError, 'ERR_INVALID_ARG_VALUE', message)
 }
 
+/**
+ * `fn` as a plain function taking its `this` first, bound now: later patches of
+ * `Function.prototype.call` or of `fn`'s object do not change it (Node's own "primordials").
+ */
+const uncurryThis = Function.prototype.bind.bind(Function.prototype.call)
+
+const LONE_SURROGATE = /\p{Surrogate}/u
+const stringIsWellFormed = String.prototype.isWellFormed && uncurryThis(String.prototype.isWellFormed)
+const regExpTest = uncurryThis(RegExp.prototype.test)
+
+/** Whether `string` is well-formed UTF-16 (no lone surrogate), on every supported Node. */
+const isWellFormed = stringIsWellFormed ?? ((string) => !regExpTest(LONE_SURROGATE, string))
+
 /** `a`, `a and b`, `a, b and c`. */
 function listWords(words) {
   return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`
@@ -59,4 +73,4 @@ function readOptions(value, what, keys, example) {
   return options
 }
 
-module.exports = { makeError, typeName, invalidType, invalidValue, readOptions }
+module.exports = { makeError, typeName, invalidType, invalidValue, readOptions, isWellFormed, uncurryThis }

@@ -3,23 +3,51 @@
 // keyring (binding.js -> src/lib.rs -> src/core); this file never sees a secret after handing it over.
 'use strict'
 
-const { KeyObject } = require('node:crypto')
-const { inspect } = require('node:util')
-const { makeError, invalidType, invalidValue } = require('./errors.js')
-const { NativeKeyring, sign: nativeSign, verify: nativeVerify, signBatch, signBatchAsync } = require('./binding.js')
+const { createSecretKey, KeyObject } = require('node:crypto')
+const { inspect, types } = require('node:util')
+const { makeError, invalidType, invalidValue, readOptions, isWellFormed, uncurryThis } = require('./errors.js')
+const { findEnvSecrets } = require('./lib/env.js')
+const {
+  keyringNew,
+  keyringInsert,
+  keyringInsertFile,
+  keyringDispose,
+  keyringIsDisposed,
+  sign: nativeSign,
+  verify: nativeVerify,
+  signBatch,
+  signBatchAsync,
+} = require('./binding.js')
+
+// Built-ins as they were when this module loaded (as Node's own "primordials"): a keyring, and a
+// secret given to the constructor, pass only through these and the binding's (frozen) functions,
+// so code that patches Array.prototype, Function.prototype, TextEncoder, Map and the like later
+// never sees either. Ids and signatures are the caller's own and use ordinary methods.
+const { isKeyObject, isSharedArrayBuffer, isUint8Array } = types
+const { defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf, keys: objectKeys } = Object
+const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype)
+const typedArrayFill = uncurryThis(TypedArrayPrototype.fill)
+const typedArrayBuffer = uncurryThis(getOwnPropertyDescriptor(TypedArrayPrototype, 'buffer').get)
+const keyObjectType = uncurryThis(getOwnPropertyDescriptor(KeyObject.prototype, 'type').get)
+const secretKeyExport = uncurryThis(getPrototypeOf(createSecretKey(new Uint8Array(1))).export)
+const textEncode = uncurryThis(TextEncoder.prototype.encode)
+const mapGet = uncurryThis(Map.prototype.get)
+const mapHas = uncurryThis(Map.prototype.has)
+const mapSet = uncurryThis(Map.prototype.set)
 
 const PLATFORM_NAME = /^[a-z][a-z0-9]*$/
-const LONE_SURROGATE = /\p{Surrogate}/u
 const disposeSymbol = Symbol.dispose ?? Symbol.for('nodejs.dispose')
 const encoder = new TextEncoder()
-// String secrets are encoded into this one buffer (wiped after each use) rather than a new one
-// each time: fewer copies of secrets left in freed memory, and no allocation per secret.
-const secretScratch = new Uint8Array(1024)
 const HEX_LENGTH = 64
-// signMany/signManyAsync hand ids to native code in chunks of this many: each chunk is one
+// signMany/signManyAsync hand ids to native code in chunks of at most this many: each chunk is one
 // crossing each way, and for signManyAsync the most work done on the event loop at one time
-// (1,024 measured best for its event-loop delay: see the README's performance section).
+// (1,024 measured best for its event-loop delay: see docs in the README's performance section).
 const CHUNK = 1024
+// ...and of at most this many UTF-16 units joined (an id longer than this goes alone): far below
+// the longest string V8 can make, and at most 32 MB for the native copy of one chunk.
+const CHUNK_UNITS = 1 << 24
+// The most ids an array can hold.
+const MAX_IDS = 2 ** 32 - 1
 
 // ---------------------------------------------------------------------------------------------
 // Errors (helpers in errors.js): `code` as in Node's own errors; messages name the argument and the
@@ -27,14 +55,18 @@ const CHUNK = 1024
 
 /** Rebuilds an error thrown by the native layer as the JS error class its code calls for. */
 function fromNative(error) {
-  const code = typeof error?.code === 'string' ? error.code : 'ERR_TRUSTED_IDENTITY_INTERNAL'
+  const code = typeof error?.code === 'string' && error.code.startsWith('ERR_') ? error.code : 'ERR_TRUSTED_IDENTITY_INTERNAL'
   const Base = code.startsWith('ERR_INVALID_ARG_') ? TypeError : Error
   return makeError(Base, code, String(error?.message ?? error))
 }
 
-const isWellFormed = String.prototype.isWellFormed
-  ? (string) => string.isWellFormed()
-  : (string) => !LONE_SURROGATE.test(string)
+function disposedError() {
+  return makeError(
+    Error,
+    'ERR_TRUSTED_IDENTITY_DISPOSED',
+    'this TrustedIdentity was disposed and its keys wiped; create a new one to sign again',
+  )
+}
 
 function checkUserId(userId, what) {
   if (typeof userId !== 'string') {
@@ -57,42 +89,112 @@ function checkUserId(userId, what) {
   }
 }
 
-/** The bytes of one secret for the native keyring, and whether they are text (a string). */
+/** Whether `userId` can be signed as it is (the fast check; `checkUserId` says why not). */
+function isSignable(userId) {
+  return typeof userId === 'string' && userId.length > 0 && isWellFormed(userId)
+}
+
+/**
+ * The bytes of one secret for the native keyring, whether they are text (a string), and whether
+ * they are our own copy (wiped after use) rather than the caller's bytes.
+ */
 function secretBytes(platform, secret) {
   const what = `secrets.${platform}`
   if (typeof secret === 'string') {
     if (!isWellFormed(secret)) {
       throw invalidValue(`${what} is not well-formed Unicode (it has a lone surrogate); copy it again`)
     }
-    // UTF-8 needs at most 3 bytes per UTF-16 unit; longer secrets get a buffer of their own.
-    if (secret.length * 3 > secretScratch.length) return { bytes: encoder.encode(secret), text: true, owned: true }
-    const { written } = encoder.encodeInto(secret, secretScratch)
-    return { bytes: secretScratch.subarray(0, written), text: true, owned: true }
+    return { bytes: textEncode(encoder, secret), text: true, owned: true }
   }
-  if (secret instanceof Uint8Array) {
+  if (isUint8Array(secret)) {
+    // Memory another thread can write while Rust reads it is copied first.
+    if (isSharedArrayBuffer(typedArrayBuffer(secret))) return { bytes: new Uint8Array(secret), text: false, owned: true }
     return { bytes: secret, text: false, owned: false }
   }
-  if (secret instanceof KeyObject) {
-    if (secret.type !== 'secret') {
-      throw invalidValue(
-        `${what} is a ${secret.type} key; mtribes uses a shared secret: a string, Buffer or secret KeyObject`,
-      )
+  if (isKeyObject(secret)) {
+    const type = keyObjectType(secret)
+    if (type !== 'secret') {
+      throw invalidValue(`${what} is a ${type} key; mtribes uses a shared secret: a string, Buffer or secret KeyObject`)
     }
-    return { bytes: secret.export(), text: false, owned: true }
+    return { bytes: secretKeyExport(secret), text: false, owned: true }
   }
   throw invalidType(what, 'a string, Buffer, Uint8Array or secret KeyObject', secret)
 }
 
+const ObjectPrototype = Object.prototype
+
 function isPlainObject(value) {
   if (typeof value !== 'object' || value === null) return false
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
+  const proto = getPrototypeOf(value)
+  return proto === ObjectPrototype || proto === null
 }
 
-// ---------------------------------------------------------------------------------------------
+/**
+ * A keyring holding `secrets` (the constructor's argument), and its platform names in order (the
+ * keys are read once: a Proxy cannot give the keyring and the names different platforms).
+ */
+function keyringFromSecrets(secrets) {
+  if (!isPlainObject(secrets)) {
+    throw invalidType('secrets', 'a plain object from platform name to secret, such as { ios: secret }', secrets)
+  }
+  const platforms = objectKeys(secrets)
+  if (platforms.length === 0) {
+    throw makeError(
+      Error,
+      'ERR_TRUSTED_IDENTITY_NO_SECRETS',
+      'secrets has no platforms; give at least one, such as { ios: process.env.MTRIBES_IOS_SECRET }',
+    )
+  }
+  const keyring = fillKeyring(platforms, (keyring, platform, index) => {
+    if (!PLATFORM_NAME.test(platform)) {
+      throw invalidValue(
+        `key ${index} of secrets is not a valid platform name: platform names are lowercase letters ` +
+          "and digits starting with a letter, such as 'ios' or 'android'",
+      )
+    }
+    const { bytes, text, owned } = secretBytes(platform, secrets[platform])
+    try {
+      callNative(keyringInsert, keyring, platform, bytes, text)
+    } finally {
+      // Our own copies (a string's UTF-8 bytes, a KeyObject export) are wiped at once; the
+      // caller's Buffer or Uint8Array is theirs and is left as it was.
+      if (owned) typedArrayFill(bytes, 0)
+    }
+  })
+  return { keyring, platforms }
+}
 
-// The native keyring handed from `fromEnv` to the constructor (see `TrustedIdentity.fromEnv`).
-const fromNativeKeyring = Symbol('fromNativeKeyring')
+/**
+ * A new keyring with `insert(keyring, item, index)` called for each of `items`, which become its
+ * platforms in order. If any insert throws, the keys already added are wiped at once (not
+ * whenever GC gets to them).
+ */
+function fillKeyring(items, insert) {
+  const keyring = keyringNew()
+  try {
+    for (let index = 0; index < items.length; index++) insert(keyring, items[index], index)
+  } catch (error) {
+    keyringDispose(keyring)
+    throw error
+  }
+  return keyring
+}
+
+/**
+ * Calls a function of the binding with up to five arguments (no spread: it would go through the
+ * array iterator, which anyone can patch), throwing its errors as the JS error class their code
+ * calls for.
+ */
+function callNative(fn, a, b, c, d, e) {
+  try {
+    return fn(a, b, c, d, e)
+  } catch (error) {
+    throw fromNative(error)
+  }
+}
+
+// The keyring and platforms handed from `fromEnv` to the constructor (see `TrustedIdentity.fromEnv`).
+const fromBuiltKeyring = Symbol('fromBuiltKeyring')
 let pendingKeyring = null
 
 /**
@@ -100,76 +202,32 @@ let pendingKeyring = null
  * See index.d.ts for the documented API.
  */
 class TrustedIdentity {
-  #native
-  #handle
+  /** The External naming this object's keyring in Rust: the capability to sign, never handed out. */
+  #keyring
   #positions
   #platforms
-  #disposed = false
 
   constructor(secrets) {
-    if (secrets === fromNativeKeyring && pendingKeyring !== null) {
-      this.#native = pendingKeyring
+    let platforms
+    if (secrets === fromBuiltKeyring && pendingKeyring !== null) {
+      ;({ keyring: this.#keyring, platforms } = pendingKeyring)
       pendingKeyring = null
     } else {
-      this.#native = TrustedIdentity.#keyringFromSecrets(secrets)
+      ;({ keyring: this.#keyring, platforms } = keyringFromSecrets(secrets))
     }
-    this.#handle = this.#native.handle
-    this.#platforms = Object.freeze(this.#native.platforms)
-    this.#positions = new Map(this.#platforms.map((name, position) => [name, position]))
+    this.#platforms = freeze(platforms)
+    this.#positions = new Map()
+    for (let position = 0; position < platforms.length; position++) mapSet(this.#positions, platforms[position], position)
     // Structured clone (structuredClone, postMessage) copies own enumerable properties: this one
     // makes it fail loudly instead of producing a plain object that looks like a signer.
-    Object.defineProperty(this, 'cloning', { enumerable: true, get: refuseClone })
-  }
-
-  static #keyringFromSecrets(secrets) {
-    if (!isPlainObject(secrets)) {
-      throw invalidType('secrets', 'a plain object from platform name to secret, such as { ios: secret }', secrets)
-    }
-    const platforms = Object.keys(secrets)
-    if (platforms.length === 0) {
-      throw makeError(
-        Error,
-        'ERR_TRUSTED_IDENTITY_NO_SECRETS',
-        'secrets has no platforms; give at least one, such as { ios: process.env.MTRIBES_IOS_SECRET }',
-      )
-    }
-    const native = new NativeKeyring()
-    try {
-      platforms.forEach((platform, index) => {
-        if (!PLATFORM_NAME.test(platform)) {
-          throw invalidValue(
-            `key ${index} of secrets is not a valid platform name: platform names are lowercase letters ` +
-              "and digits starting with a letter, such as 'ios' or 'android'",
-          )
-        }
-        const { bytes, text, owned } = secretBytes(platform, secrets[platform])
-        try {
-          native.insert(platform, bytes, text)
-        } catch (error) {
-          throw fromNative(error)
-        } finally {
-          // Our own copies (a string's UTF-8 bytes, a KeyObject export) are wiped at once; the
-          // caller's Buffer or Uint8Array is theirs and is left as it was.
-          if (owned) bytes.fill(0)
-        }
-      })
-    } catch (error) {
-      // Keys already added for earlier platforms are wiped now, not whenever GC gets to them.
-      native.dispose()
-      throw error
-    }
-    return native
+    defineProperty(this, 'cloning', { __proto__: null, enumerable: true, get: refuseClone })
   }
 
   static fromEnv(options) {
-    if (options !== undefined && !isPlainObject(options)) {
-      throw invalidType('options', 'a plain object such as { platforms: ["ios"] }', options)
-    }
-    // Own properties only: a polluted Object.prototype (say `prefix`) must not choose the variables read.
-    const { platforms, prefix, ...unknown } = { __proto__: null, ...options }
-    if (Object.keys(unknown).length > 0) {
-      throw invalidValue('options has an unknown key; the options are platforms and prefix')
-    }
+    const { platforms, prefix, unsetEnv } =
+      options === undefined
+        ? {}
+        : readOptions(options, 'options', ['platforms', 'prefix', 'unsetEnv'], "{ platforms: ['ios'] }")
     if (platforms !== undefined) {
       if (!Array.isArray(platforms)) throw invalidType('options.platforms', 'an array of platform names', platforms)
       platforms.forEach((name, index) => {
@@ -179,15 +237,33 @@ class TrustedIdentity {
     if (prefix !== undefined && typeof prefix !== 'string') {
       throw invalidType('options.prefix', "a string such as 'MTRIBES_'", prefix)
     }
-    let native
-    try {
-      native = NativeKeyring.fromEnv(prefix, platforms === undefined ? undefined : [...platforms])
-    } catch (error) {
-      throw fromNative(error)
+    if (unsetEnv !== undefined && typeof unsetEnv !== 'boolean') {
+      throw invalidType('options.unsetEnv', 'a boolean', unsetEnv)
     }
-    pendingKeyring = native
+    // process.env as the app sees it (dotenv, --env-file, a worker's own env), read by own
+    // properties; a `_FILE` is read in Rust, so its secret never becomes a JS value.
+    const env = process.env
+    const found = findEnvSecrets(env, { prefix, platforms: platforms === undefined ? undefined : [...platforms] })
+    const keyring = fillKeyring(found, (keyring, { platform, variable, value, file }) => {
+      if (file !== undefined) {
+        callNative(keyringInsertFile, keyring, platform, variable, file)
+        return
+      }
+      const bytes = textEncode(encoder, value)
+      try {
+        callNative(keyringInsert, keyring, platform, bytes, true, variable)
+      } finally {
+        typedArrayFill(bytes, 0)
+      }
+    })
+    const loaded = []
+    for (let index = 0; index < found.length; index++) {
+      loaded[index] = found[index].platform
+      if (unsetEnv === true) delete env[found[index].variable]
+    }
+    pendingKeyring = { keyring, platforms: loaded }
     try {
-      return new TrustedIdentity(fromNativeKeyring)
+      return new TrustedIdentity(fromBuiltKeyring)
     } finally {
       pendingKeyring = null
     }
@@ -195,7 +271,7 @@ class TrustedIdentity {
 
   /** Throws unless `self` was made by this class (methods called with a foreign `this`). */
   static #check(self) {
-    if (typeof self !== 'object' || self === null || !(#native in self)) {
+    if (typeof self !== 'object' || self === null || !(#keyring in self)) {
       throw makeError(TypeError, 'ERR_INVALID_THIS', 'this must be a TrustedIdentity; call the method on an instance')
     }
   }
@@ -205,14 +281,17 @@ class TrustedIdentity {
     return this.#platforms
   }
 
-  #position(platform) {
-    if (this.#disposed) throw disposedError()
+  /**
+   * Throws the error for a call that cannot go ahead: disposed first (a disposed signer refuses
+   * everything), then the platform, then `check()` for the other arguments.
+   */
+  #refuse(platform, check) {
+    if (keyringIsDisposed(this.#keyring)) throw disposedError()
     if (typeof platform !== 'string') {
       throw invalidType('platform', "a string such as 'ios'", platform)
     }
-    const position = this.#positions.get(platform)
-    if (position === undefined) {
-      const lower = this.#positions.has(platform.toLowerCase())
+    if (!mapHas(this.#positions, platform)) {
+      const lower = mapHas(this.#positions, platform.toLowerCase())
         ? ` (platform names are lowercase: '${platform.toLowerCase()}')`
         : ''
       throw makeError(
@@ -222,68 +301,88 @@ class TrustedIdentity {
           `configured platforms: ${this.#platforms.join(', ')}`,
       )
     }
-    return position
+    check()
   }
 
   sign(userId, platform) {
     TrustedIdentity.#check(this)
-    const position = this.#position(platform)
-    checkUserId(userId, 'userId')
-    return nativeSign(this.#handle, position, userId)
+    const position = mapGet(this.#positions, platform)
+    if (position === undefined || !isSignable(userId)) this.#refuse(platform, () => checkUserId(userId, 'userId'))
+    return nativeSign(this.#keyring, position, userId)
+  }
+
+  verify(userId, platform, signature) {
+    TrustedIdentity.#check(this)
+    const position = mapGet(this.#positions, platform)
+    if (position === undefined || !isSignable(userId) || typeof signature !== 'string') {
+      this.#refuse(platform, () => {
+        checkUserId(userId, 'userId')
+        throw invalidType('signature', 'a string of 64 hex characters', signature)
+      })
+    }
+    return nativeVerify(this.#keyring, position, userId, signature)
   }
 
   signMany(userIds, platform) {
     TrustedIdentity.#check(this)
-    const position = this.#position(platform)
-    if (!Array.isArray(userIds)) {
-      throw invalidType('userIds', 'an array of strings', userIds)
+    const position = mapGet(this.#positions, platform)
+    if (position === undefined || !Array.isArray(userIds)) this.#refuse(platform, () => snapshotIds(userIds))
+    // Every id is read once and checked before any is signed: all or nothing.
+    const ids = this.#snapshot(userIds, platform)
+    const signatures = new Array(ids.length)
+    for (let start = 0; start < ids.length; ) {
+      const chunk = nextChunk(ids, start)
+      const hex = callNative(signBatch, this.#keyring, position, chunk.joined, chunk.lengths)
+      splitSignatures(hex, signatures, start, chunk.end)
+      start = chunk.end
     }
-    // Every id is checked (and copied) before any is signed: all or nothing.
-    const chunks = []
-    for (let start = 0; start < userIds.length; start += CHUNK) chunks.push(takeChunk(userIds, start))
-    const signatures = new Array(userIds.length)
-    chunks.forEach(({ joined, lengths }, index) => {
-      splitSignatures(signBatch(this.#handle, position, joined, lengths), signatures, index * CHUNK)
-    })
     return signatures
   }
 
   async signManyAsync(userIds, platform, options) {
     TrustedIdentity.#check(this)
-    const position = this.#position(platform)
-    if (!Array.isArray(userIds)) {
-      throw invalidType('userIds', 'an array of strings', userIds)
-    }
+    const position = mapGet(this.#positions, platform)
+    if (position === undefined || !Array.isArray(userIds)) this.#refuse(platform, () => snapshotIds(userIds))
     const signal = abortSignalOption(options)
+    // The ids are read once and all checked now, before any is hashed; later changes to the
+    // caller's array do not matter.
+    const ids = this.#snapshot(userIds, platform)
     if (signal?.aborted) throw abortError(signal)
-    // A copy, so changes the caller makes to the array while this runs do not matter.
-    const ids = userIds.slice()
     const signatures = new Array(ids.length)
-    for (let start = 0; start < ids.length; start += CHUNK) {
-      const { joined, lengths } = takeChunk(ids, start)
-      const hex = await signBatchAsync(this.#handle, position, joined, lengths)
+    for (let start = 0; start < ids.length; ) {
+      const chunk = nextChunk(ids, start)
+      let hex
+      try {
+        hex = await signBatchAsync(this.#keyring, position, chunk.joined, chunk.lengths)
+      } catch (error) {
+        throw fromNative(error)
+      }
+      // null: disposed while the chunk was signed, so its result is not handed out.
+      if (hex === null) throw disposedError()
       if (signal?.aborted) throw abortError(signal)
-      if (this.#disposed) throw disposedError()
-      splitSignatures(hex, signatures, start)
+      splitSignatures(hex, signatures, start, chunk.end)
+      start = chunk.end
     }
     return signatures
   }
 
-  verify(userId, platform, signature) {
-    TrustedIdentity.#check(this)
-    const position = this.#position(platform)
-    checkUserId(userId, 'userId')
-    if (typeof signature !== 'string') {
-      throw invalidType('signature', 'a string of 64 hex characters', signature)
+  /** `snapshotIds(userIds)`, with an empty array on a disposed signer refused as every call is. */
+  #snapshot(userIds, platform) {
+    let ids
+    try {
+      ids = snapshotIds(userIds)
+    } catch (error) {
+      this.#refuse(platform, () => {
+        throw error
+      })
     }
-    return nativeVerify(this.#handle, position, userId, signature)
+    if (ids.length === 0 && keyringIsDisposed(this.#keyring)) throw disposedError()
+    return ids
   }
 
   dispose() {
     TrustedIdentity.#check(this)
-    if (this.#disposed) return
-    this.#disposed = true
-    this.#native.dispose()
+    keyringDispose(this.#keyring)
   }
 
   [disposeSymbol]() {
@@ -307,47 +406,53 @@ class TrustedIdentity {
   }
 }
 
-function disposedError() {
-  return makeError(
-    Error,
-    'ERR_TRUSTED_IDENTITY_DISPOSED',
-    'this TrustedIdentity was disposed and its keys wiped; create a new one to sign again',
-  )
+/**
+ * The ids of `userIds` as a new array, each read exactly once and checked: `length` is read once
+ * and must be a valid array length (a Proxy can say anything), and a bad id throws naming its index.
+ */
+function snapshotIds(userIds) {
+  if (!Array.isArray(userIds)) throw invalidType('userIds', 'an array of strings', userIds)
+  const length = userIds.length
+  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_IDS) {
+    throw invalidValue('userIds has a length that is not a valid array length; pass an array of strings')
+  }
+  const ids = new Array(length)
+  for (let index = 0; index < length; index++) {
+    const userId = userIds[index]
+    if (!isSignable(userId)) checkUserId(userId, `userIds[${index}]`)
+    ids[index] = userId
+  }
+  return ids
 }
 
 /**
- * Checks and copies the ids `ids[start .. start + CHUNK]` into what `signBatch` takes: the ids
- * joined into one string, and each id's length in UTF-16 code units.
+ * The chunk of `ids` starting at `start`: at most CHUNK ids and CHUNK_UNITS UTF-16 units (one id
+ * longer than that goes alone), as what signBatch takes: the ids joined into one string, and each
+ * id's length in UTF-16 code units. `end` is where the next chunk starts.
  */
-function takeChunk(ids, start) {
-  const end = Math.min(ids.length, start + CHUNK)
-  const chunk = new Array(end - start)
+function nextChunk(ids, start) {
+  const limit = Math.min(ids.length, start + CHUNK)
+  let end = start + 1
+  let units = ids[start].length
+  while (end < limit && units + ids[end].length <= CHUNK_UNITS) units += ids[end++].length
   const lengths = new Uint32Array(end - start)
-  for (let index = start; index < end; index++) {
-    const userId = ids[index]
-    checkUserId(userId, `userIds[${index}]`)
-    chunk[index - start] = userId
-    lengths[index - start] = userId.length
-  }
-  return { joined: chunk.join(''), lengths }
+  for (let index = start; index < end; index++) lengths[index - start] = ids[index].length
+  return { end, joined: end - start === 1 ? ids[start] : ids.slice(start, end).join(''), lengths }
 }
 
-/** Splits the hex digits from `signBatch` into `signatures[start ..]`, 64 per id. */
-function splitSignatures(hex, signatures, start) {
-  for (let offset = 0; offset < hex.length; offset += HEX_LENGTH) {
-    signatures[start + offset / HEX_LENGTH] = hex.slice(offset, offset + HEX_LENGTH)
+/** Splits the hex digits from signBatch into `signatures[start .. end]`, 64 per id. */
+function splitSignatures(hex, signatures, start, end) {
+  if (typeof hex !== 'string' || hex.length !== (end - start) * HEX_LENGTH) {
+    throw makeError(Error, 'ERR_TRUSTED_IDENTITY_INTERNAL', 'the native module returned a batch of the wrong size')
+  }
+  for (let index = start, offset = 0; index < end; index++, offset += HEX_LENGTH) {
+    signatures[index] = hex.slice(offset, offset + HEX_LENGTH)
   }
 }
 
 function abortSignalOption(options) {
   if (options === undefined) return undefined
-  if (!isPlainObject(options)) {
-    throw invalidType('options', 'a plain object such as { signal }', options)
-  }
-  const { signal, ...unknown } = options
-  if (Object.keys(unknown).length > 0) {
-    throw invalidValue('options has an unknown key; the only option is signal')
-  }
+  const { signal } = readOptions(options, 'options', ['signal'], '{ signal }')
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw invalidType('options.signal', 'an AbortSignal', signal)
   }
@@ -388,4 +493,10 @@ function sign(userId, platform) {
   return defaultIdentity().sign(userId, platform)
 }
 
+// A signer is a capability: no other module may replace its methods (to be handed `this`) or
+// this module's exports (to be handed the secrets). Subclassing still works.
+freeze(TrustedIdentity.prototype)
+freeze(TrustedIdentity)
+
 module.exports = { TrustedIdentity, sign, defaultIdentity }
+freeze(module.exports)

@@ -9,7 +9,6 @@ const crypto = require('node:crypto')
 const util = require('node:util')
 
 const { TrustedIdentity } = require('..')
-const { WASI_ENV_SKIP } = require('./fixtures/wasi.js')
 
 const SECRET = 'abuse-secret-Q9x'
 
@@ -98,7 +97,7 @@ describe('a polluted Object.prototype changes nothing', () => {
     })
   })
 
-  it('fromEnv reads options.prefix and options.platforms only from the options object itself', { skip: WASI_ENV_SKIP }, () => {
+  it('fromEnv reads options.prefix and options.platforms only from the options object itself', () => {
     const prefix = `MTI_ABUSE_${process.pid}_`
     const pollutedPrefix = `MTI_POLLUTED_${process.pid}_`
     process.env[`${prefix}IOS_SECRET`] = 'env-secret'

@@ -202,8 +202,8 @@ describe('when every candidate fails: one Error with the triple, each candidate 
   it('from a real install without binaries, require() throws it (checked in a child process)', () => {
     const dir = fixture()
     // Every JavaScript file the package ships, as an install would have them.
-    const shipped = require('../package.json').files.filter((file) => file.endsWith('.js'))
-    for (const file of shipped) fs.copyFileSync(path.join(ROOT, file), path.join(dir, file))
+    const shipped = require('../package.json').files.filter((file) => file.endsWith('.js') || file.endsWith('/'))
+    for (const file of shipped) fs.cpSync(path.join(ROOT, file), path.join(dir, file), { recursive: true })
     const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(dir, 'index.js'))})`], {
       encoding: 'utf8',
       env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '' },

@@ -12,7 +12,6 @@ const { Controller, Get, Inject, Module, Query } = require('@nestjs/common')
 
 const { TrustedIdentityModule, TrustedIdentity } = require('../nest.js')
 const main = require('..')
-const { WASI_ENV_SKIP } = require('./fixtures/wasi.js')
 
 const SECRET = 'nest-Secret-9b2f41'
 
@@ -99,7 +98,7 @@ describe('forRoot({ secrets }) provides a TrustedIdentity to controllers of the 
   })
 })
 
-describe('forRoot({ fromEnv }) reads MTRIBES_<PLATFORM>_SECRET when the app starts', { skip: WASI_ENV_SKIP }, () => {
+describe('forRoot({ fromEnv }) reads MTRIBES_<PLATFORM>_SECRET when the app starts', () => {
   const saved = { ...process.env }
   afterEach(() => {
     for (const key of Object.keys(process.env)) if (key.startsWith('MTRIBES_') || key.startsWith('NESTTEST_')) delete process.env[key]

@@ -74,7 +74,7 @@ describe('main package.json', () => {
     assert.deepEqual([...pkg.files].sort(), [
       'LICENSE', 'SECURITY.md', 'binding.js', 'cli.js', 'errors.js',
       'express.d.mts', 'express.d.ts', 'express.js', 'express.mjs',
-      'index.d.mts', 'index.d.ts', 'index.js', 'index.mjs', 'loader.js',
+      'index.d.mts', 'index.d.ts', 'index.js', 'index.mjs', 'lib/', 'loader.js',
       'nest.d.mts', 'nest.d.ts', 'nest.js', 'nest.mjs', 'peer.js',
     ])
     for (const file of pkg.files) assert.ok(fs.existsSync(path.join(ROOT, file)), file)

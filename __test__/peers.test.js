@@ -80,6 +80,7 @@ describe('without the peer installed, the subpath entries name the missing packa
     for (const name of fs.readdirSync(ROOT)) {
       if (/\.(js|mjs|cjs|node)$/.test(name) || name === 'package.json') fs.copyFileSync(path.join(ROOT, name), path.join(dir, name))
     }
+    fs.cpSync(path.join(ROOT, 'lib'), path.join(dir, 'lib'), { recursive: true })
     for (let d = dir; ; d = path.dirname(d)) {
       assert.ok(!fs.existsSync(path.join(d, 'node_modules')), `${d} has a node_modules`)
       if (path.dirname(d) === d) break

@@ -1,10 +1,10 @@
-//! Binding, hot path: `sign(handle, position, userId)` and `verify(handle, position, userId,
+//! Binding, hot path: `sign(keyring, position, userId)` and `verify(keyring, position, userId,
 //! signature)` written directly against Node-API, because they run once per request and napi-rs's
-//! class-method and `String` conversions cost more than the HMAC itself. Per call: one argument
-//! read, the id's UTF-8 read in one call into a stack buffer (the heap only for ids longer than
-//! it), the HMAC on prepared states, and the result made as a one-byte (latin1) string. `index.js`
-//! checks every argument before calling these; the checks here only keep a misuse of the internal
-//! binding from doing harm.
+//! argument and `String` conversions cost more than the HMAC itself. Per call: one argument read,
+//! the keyring found by its External ([`crate::keyrings`]), the id's UTF-8 read in one call into a
+//! stack buffer (the heap only for ids longer than it), the HMAC from prepared states, and the
+//! result made as a one-byte (latin1) string. `index.js` checks every argument before calling
+//! these; the checks here keep a misuse of the internal binding from doing harm.
 
 use std::ffi::{c_char, CStr, CString};
 use std::ptr;
@@ -12,7 +12,7 @@ use std::ptr;
 use napi::sys;
 
 use crate::core::{Error, SIGNATURE_HEX_LEN};
-use crate::registry::{self, Handle};
+use crate::keyrings::{self, Address, Missing};
 
 /// Bytes of UTF-8 read onto the stack. Longer ids (rare: ids are usually UUIDs or database keys)
 /// take one more call for their length and a heap buffer.
@@ -52,35 +52,35 @@ pub unsafe fn export(env: sys::napi_env, exports: sys::napi_value) -> napi::Resu
     Ok(())
 }
 
-/// `sign(handle, position, userId)`: the 64-character hex signature.
+/// `sign(keyring, position, userId)`: the 64-character hex signature.
 unsafe extern "C" fn sign(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     // SAFETY (whole body): Node calls this with a live `env` and `info` on the JavaScript thread;
     // every value passed on comes from `arguments`, which reads them from that `info`.
     unsafe {
-        const USAGE: &CStr = c"sign(handle, position, userId)";
-        let Some([handle, position, user_id]) = arguments::<3>(env, info) else {
+        const USAGE: &CStr = c"sign(keyring, position, userId)";
+        let Some([keyring, position, user_id]) = arguments::<3>(env, info) else {
             return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", USAGE);
         };
         let (mut stack, mut heap) = ([0u8; STACK_BYTES], Vec::new());
-        let call = match read_call(env, [handle, position, user_id], USAGE, &mut stack, &mut heap) {
+        let call = match read_call(env, [keyring, position, user_id], USAGE, &mut stack, &mut heap) {
             Ok(call) => call,
             Err(thrown) => return thrown,
         };
-        let signed = registry::with(call.handle, |keyring| keyring.sign_hex(call.position, call.message));
+        let signed = keyrings::with(call.keyring, |keyring| keyring.sign_hex(call.position, call.message));
         answer(env, signed, |hex| latin1(env, &hex))
     }
 }
 
-/// `verify(handle, position, userId, signature)`: whether `signature` is `userId`'s signature.
+/// `verify(keyring, position, userId, signature)`: whether `signature` is `userId`'s signature.
 unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     // SAFETY (whole body): as in `sign`.
     unsafe {
-        const USAGE: &CStr = c"verify(handle, position, userId, signature)";
-        let Some([handle, position, user_id, signature]) = arguments::<4>(env, info) else {
+        const USAGE: &CStr = c"verify(keyring, position, userId, signature)";
+        let Some([keyring, position, user_id, signature]) = arguments::<4>(env, info) else {
             return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", USAGE);
         };
         let (mut stack, mut heap) = ([0u8; STACK_BYTES], Vec::new());
-        let call = match read_call(env, [handle, position, user_id], USAGE, &mut stack, &mut heap) {
+        let call = match read_call(env, [keyring, position, user_id], USAGE, &mut stack, &mut heap) {
             Ok(call) => call,
             Err(thrown) => return thrown,
         };
@@ -103,58 +103,58 @@ unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -
         if !well_shaped {
             return boolean(env, false);
         }
-        let valid = registry::with(call.handle, |keyring| keyring.verify_hex(call.position, call.message, &ascii));
+        let valid = keyrings::with(call.keyring, |keyring| keyring.verify_hex(call.position, call.message, &ascii));
         answer(env, valid, |valid| boolean(env, valid))
     }
 }
 
 /// What `sign` and `verify` both take: which keyring and platform, and the user id's UTF-8 bytes.
 struct Call<'a> {
-    handle: Handle,
+    keyring: Address,
     position: usize,
     message: &'a [u8],
 }
 
-/// Reads the handle, position and user id arguments (the id into `stack`, or `heap` when long).
+/// Reads the keyring, position and user id arguments (the id into `stack`, or `heap` when long).
 /// `Err` holds the value to return after throwing a `TypeError`.
 ///
 /// # Safety
 /// As [`arguments`]; the values must come from the running callback.
 unsafe fn read_call<'a>(
     env: sys::napi_env,
-    [handle, position, user_id]: [sys::napi_value; 3],
+    [keyring, position, user_id]: [sys::napi_value; 3],
     usage: &CStr,
     stack: &'a mut [u8; STACK_BYTES],
     heap: &'a mut Vec<u8>,
 ) -> Result<Call<'a>, sys::napi_value> {
     // SAFETY: the caller's contract covers every value passed on.
     unsafe {
-        let Some((handle, position)) = keyring_address(env, handle, position) else {
+        let Some((keyring, position)) = keyring_address(env, keyring, position) else {
             return Err(throw_type_error(env, c"ERR_INVALID_ARG_TYPE", usage));
         };
         let Some(message) = read_utf8(env, user_id, stack, heap) else {
             return Err(throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"userId must be a string"));
         };
-        Ok(Call { handle, position, message })
+        Ok(Call { keyring, position, message })
     }
 }
 
 /// The JavaScript answer for a keyring lookup: `ok` of the value, the core's error, or
-/// `ERR_TRUSTED_IDENTITY_DISPOSED` when the handle no longer names a keyring.
+/// the error for a keyring that was disposed or a value that names none.
 ///
 /// # Safety
 /// `env` must be live, on its thread.
 unsafe fn answer<T>(
     env: sys::napi_env,
-    result: Option<Result<T, Error>>,
+    result: Result<Result<T, Error>, Missing>,
     ok: impl FnOnce(T) -> sys::napi_value,
 ) -> sys::napi_value {
     // SAFETY: `env` is live (caller's contract).
     unsafe {
         match result {
-            Some(Ok(value)) => ok(value),
-            Some(Err(error)) => throw(env, &error),
-            None => throw(env, &Error::disposed()),
+            Ok(Ok(value)) => ok(value),
+            Ok(Err(error)) => throw(env, &error),
+            Err(missing) => throw(env, &missing.into_error()),
         }
     }
 }
@@ -173,26 +173,25 @@ unsafe fn arguments<const N: usize>(env: sys::napi_env, info: sys::napi_callback
     (status == sys::Status::napi_ok && argc >= N).then_some(argv)
 }
 
-/// The keyring handle and platform position arguments.
+/// The keyring (its External's address) and platform position arguments.
 ///
 /// # Safety
 /// As [`arguments`]; the values must come from the running callback.
 unsafe fn keyring_address(
     env: sys::napi_env,
-    handle: sys::napi_value,
+    keyring: sys::napi_value,
     position: sys::napi_value,
-) -> Option<(Handle, usize)> {
-    let mut handle_number = 0f64;
+) -> Option<(Address, usize)> {
     let mut position_number = 0u32;
-    // SAFETY: the out-pointers are valid locals; Node checks the values are numbers.
-    let read = unsafe {
-        sys::napi_get_value_double(env, handle, &mut handle_number) == sys::Status::napi_ok
-            && sys::napi_get_value_uint32(env, position, &mut position_number) == sys::Status::napi_ok
-    };
-    if !read {
-        return None;
+    // SAFETY: `env` and the values come from the running callback (caller's contract); the
+    // out-pointer is a valid local; Node checks the value is a number.
+    unsafe {
+        let address = keyrings::address(env, keyring)?;
+        if sys::napi_get_value_uint32(env, position, &mut position_number) != sys::Status::napi_ok {
+            return None;
+        }
+        Some((address, usize::try_from(position_number).ok()?))
     }
-    Some((Handle::from_f64(handle_number)?, usize::try_from(position_number).ok()?))
 }
 
 /// The UTF-8 bytes of the string `value`: in `stack` when they fit, else in `heap`. `None` if

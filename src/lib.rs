@@ -3,27 +3,25 @@
 //! errors and nothing else. Every check users rely on (types, empty ids, lone surrogates, unknown
 //! platforms) happens in `index.js` before a call reaches here; the core re-checks what it owns.
 //!
-//! - `NativeKeyring` (here): builds a keyring, names its platforms, disposes it. It lives in this
-//!   thread's table ([`registry`]) and JavaScript keeps its `handle`.
-//! - `sign`, `verify` ([`fast`]): the per-request calls, on raw Node-API, by handle.
+//! - `keyringNew`, `keyringInsert`, `keyringInsertFile`, `keyringDispose`, `keyringIsDisposed`
+//!   (here): build a keyring, named by an External that only `index.js` holds ([`keyrings`]).
+//! - `sign`, `verify` ([`fast`]): the per-request calls, on raw Node-API.
 //! - `signBatch`, `signBatchAsync` (here): many ids per call, the second on a libuv worker thread.
 
 pub mod core;
 mod fast;
-mod registry;
+mod keyrings;
 
+use std::path::Path;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{
-    AsyncTask, Object, ToNapiValue, TypeName, Uint32Array, Uint8Array, Utf16String, ValueType,
-};
+use napi::bindgen_prelude::{AsyncTask, Object, ToNapiValue, TypeName, Uint32Array, Uint8Array, Utf16String, ValueType};
 use napi::{sys, Env, JsValue, Task};
 use napi_derive::napi;
 
 use crate::core::batch::sign_utf16_batch;
-use crate::core::env::{keyring_from_process_env, EnvOptions};
-use crate::core::{Error, Keyring, SecretKind};
-use crate::registry::Handle;
+use crate::core::{Error, Keyring, SecretKind, Source};
+use crate::keyrings::{KeyringArg, Missing, NewKeyring};
 
 /// A core error as a JS `Error` whose `code` is the core's stable code.
 type Result<T> = napi::Result<T, &'static str>;
@@ -32,12 +30,16 @@ fn to_js(error: Error) -> napi::Error<&'static str> {
     napi::Error::new(error.code(), error.message())
 }
 
+fn missing(missing: Missing) -> napi::Error<&'static str> {
+    to_js(missing.into_error())
+}
+
 fn position(position: u32) -> usize {
     usize::try_from(position).unwrap_or(usize::MAX)
 }
 
-fn handle(number: f64) -> Result<Handle> {
-    Handle::from_f64(number).ok_or_else(|| to_js(Error::disposed()))
+fn to_u32(position: usize) -> u32 {
+    u32::try_from(position).unwrap_or(u32::MAX)
 }
 
 /// Adds the raw hot-path functions to the exports.
@@ -47,70 +49,47 @@ pub fn exports(exports: Object, env: Env) -> napi::Result<()> {
     unsafe { fast::export(env.raw(), exports.raw()) }
 }
 
-/// The native half of `TrustedIdentity`: a keyring JavaScript can sign with but never read.
-/// Dropping it (garbage collection of its JS object) or `dispose` wipes every key.
-#[napi]
-pub struct NativeKeyring {
-    handle: Handle,
+/// A new, empty keyring, as the External that names it.
+#[napi(ts_return_type = "object")]
+pub fn keyring_new() -> NewKeyring {
+    NewKeyring
 }
 
-impl NativeKeyring {
-    fn register(keyring: Keyring) -> Result<Self> {
-        let handle = registry::register(keyring).ok_or_else(|| {
-            napi::Error::new("ERR_TRUSTED_IDENTITY_LIMIT", "too many TrustedIdentity objects on this thread")
-        })?;
-        Ok(Self { handle })
-    }
+/// Adds a platform. `secret` is read in place, not copied; `text` selects the rules for a
+/// string secret; `variable` names the environment variable it came from, for messages (none:
+/// `secrets.<platform>`). Returns the platform's position.
+#[napi(ts_args_type = "keyring: object, platform: string, secret: Uint8Array, text: boolean, variable?: string")]
+pub fn keyring_insert(
+    keyring: KeyringArg,
+    platform: String,
+    secret: Uint8Array,
+    text: bool,
+    variable: Option<String>,
+) -> Result<u32> {
+    let kind = if text { SecretKind::Text } else { SecretKind::Raw };
+    let source = variable.as_deref().map_or(Source::Argument, Source::Variable);
+    let inserted = keyrings::with_mut(keyring.0, |keys| keys.insert(&platform, &secret, kind, source));
+    inserted.map_err(missing)?.map(to_u32).map_err(to_js)
 }
 
-#[napi]
-impl NativeKeyring {
-    /// An empty keyring; platforms are added with `insert`.
-    #[napi(constructor)]
-    pub fn new() -> Result<Self> {
-        Self::register(Keyring::new())
-    }
-
-    /// A keyring read from `<prefix><PLATFORM>_SECRET[_FILE]`, in Rust.
-    #[napi(factory)]
-    pub fn from_env(prefix: Option<String>, platforms: Option<Vec<String>>) -> Result<Self> {
-        let options = EnvOptions { prefix: prefix.as_deref(), platforms: platforms.as_deref() };
-        Self::register(keyring_from_process_env(options).map_err(to_js)?)
-    }
-
-    /// Adds a platform. `secret` is read in place, not copied; `text` selects the rules for a
-    /// string secret. Returns the platform's position.
-    #[napi]
-    pub fn insert(&self, platform: String, secret: Uint8Array, text: bool) -> Result<u32> {
-        let kind = if text { SecretKind::Text } else { SecretKind::Raw };
-        let inserted = registry::with_mut(self.handle, |keyring| keyring.insert(&platform, &secret, kind));
-        let position = inserted.unwrap_or_else(|| Err(Error::disposed())).map_err(to_js)?;
-        Ok(u32::try_from(position).unwrap_or(u32::MAX))
-    }
-
-    /// The number `sign`, `verify` and `signBatch` find this keyring by.
-    #[napi(getter)]
-    pub fn handle(&self) -> f64 {
-        self.handle.to_f64()
-    }
-
-    /// The platform names, in position order.
-    #[napi(getter)]
-    pub fn platforms(&self) -> Vec<String> {
-        registry::with(self.handle, |keyring| keyring.platforms().to_vec()).unwrap_or_default()
-    }
-
-    /// Wipes every key now (or, if a batch is signing on another thread, as soon as it ends).
-    #[napi]
-    pub fn dispose(&self) {
-        registry::release(self.handle);
-    }
+/// Adds a platform whose secret is in the file at `path` (named by the variable `variable`),
+/// read here in Rust. Returns the platform's position.
+#[napi(ts_args_type = "keyring: object, platform: string, variable: string, path: string")]
+pub fn keyring_insert_file(keyring: KeyringArg, platform: String, variable: String, path: String) -> Result<u32> {
+    let inserted = keyrings::with_mut(keyring.0, |keys| keys.insert_file(&platform, &variable, Path::new(&path)));
+    inserted.map_err(missing)?.map(to_u32).map_err(to_js)
 }
 
-impl Drop for NativeKeyring {
-    fn drop(&mut self) {
-        registry::release(self.handle);
-    }
+/// Wipes every key now (or, if a batch is signing on another thread, as soon as it ends).
+#[napi(ts_args_type = "keyring: object")]
+pub fn keyring_dispose(keyring: KeyringArg) -> Result<()> {
+    keyrings::dispose(keyring.0).map_err(missing)
+}
+
+/// Whether the keyring was disposed.
+#[napi(ts_args_type = "keyring: object")]
+pub fn keyring_is_disposed(keyring: KeyringArg) -> Result<bool> {
+    keyrings::is_disposed(keyring.0).map_err(missing)
 }
 
 /// Hex digits as a one-byte JavaScript string (latin1 is exact for ASCII, and cheaper than UTF-8).
@@ -138,16 +117,18 @@ impl ToNapiValue for HexString {
 }
 
 /// The signatures of a batch of ids (joined, with their UTF-16 lengths), 64 hex digits each.
-#[napi]
-pub fn sign_batch(handle: f64, platform: u32, joined: Utf16String, lengths: Uint32Array) -> Result<HexString> {
-    let signed = registry::with(self::handle(handle)?, |keyring| {
-        keyring.key(position(platform)).and_then(|key| sign_utf16_batch(key, &joined, &lengths))
+#[napi(ts_args_type = "keyring: object, position: number, joined: string, lengths: Uint32Array")]
+pub fn sign_batch(keyring: KeyringArg, platform: u32, joined: Utf16String, lengths: Uint32Array) -> Result<HexString> {
+    let signed = keyrings::with(keyring.0, |keys| {
+        keys.key(position(platform)).and_then(|key| sign_utf16_batch(key, &joined, &lengths))
     });
-    signed.unwrap_or_else(|| Err(Error::disposed())).map(HexString).map_err(to_js)
+    signed.map_err(missing)?.map(HexString).map_err(to_js)
 }
 
-/// As `signBatch`, computed on a libuv worker thread.
+/// As `signBatch`, computed on a libuv worker thread. It resolves to `null` if the keyring was
+/// disposed while it ran (its result is then not handed out).
 pub struct SignBatchTask {
+    address: keyrings::Address,
     keyring: Arc<Keyring>,
     position: usize,
     joined: Utf16String,
@@ -156,26 +137,35 @@ pub struct SignBatchTask {
 
 impl Task for SignBatchTask {
     type Output = Vec<u8>;
-    type JsValue = HexString;
+    type JsValue = Option<HexString>;
 
     fn compute(&mut self) -> napi::Result<Vec<u8>> {
         let key = self.keyring.key(self.position).map_err(|error| napi::Error::from_reason(error.message()))?;
         sign_utf16_batch(key, &self.joined, &self.lengths).map_err(|error| napi::Error::from_reason(error.message()))
     }
 
-    fn resolve(&mut self, _env: Env, output: Vec<u8>) -> napi::Result<HexString> {
-        Ok(HexString(output))
+    fn resolve(&mut self, _env: Env, output: Vec<u8>) -> napi::Result<Option<HexString>> {
+        Ok((keyrings::is_disposed(self.address) == Ok(false)).then_some(HexString(output)))
     }
 }
 
 /// `signBatch` off the JavaScript thread: the ids are read here, signed on a worker thread.
-#[napi(ts_return_type = "Promise<string>")]
+#[napi(
+    ts_args_type = "keyring: object, position: number, joined: string, lengths: Uint32Array",
+    ts_return_type = "Promise<string | null>"
+)]
 pub fn sign_batch_async(
-    handle: f64,
+    keyring: KeyringArg,
     platform: u32,
     joined: Utf16String,
     lengths: Uint32Array,
 ) -> Result<AsyncTask<SignBatchTask>> {
-    let keyring = registry::shared(self::handle(handle)?).ok_or_else(|| to_js(Error::disposed()))?;
-    Ok(AsyncTask::new(SignBatchTask { keyring, position: position(platform), joined, lengths: lengths.to_vec() }))
+    let shared = keyrings::shared(keyring.0).map_err(missing)?;
+    Ok(AsyncTask::new(SignBatchTask {
+        address: keyring.0,
+        keyring: shared,
+        position: position(platform),
+        joined,
+        lengths: lengths.to_vec(),
+    }))
 }

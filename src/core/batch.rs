@@ -1,11 +1,13 @@
 //! Signing a batch of ids in one go: the ids arrive as one UTF-16 string (JavaScript joins them)
 //! with each id's length in UTF-16 code units, and the signatures leave as one run of hex digits,
 //! 64 per id, in order. One crossing each way instead of one per id; the same function runs on
-//! the calling thread (`signMany`) and on a worker thread (`signManyAsync`).
+//! the calling thread (`signMany`) and on a worker thread (`signManyAsync`). The stack frames
+//! that held copies of the key's state are wiped once, when the batch is done.
 
 use super::error::{Error, ErrorKind};
 use super::key::{PlatformKey, SIGNATURE_HEX_LEN};
 use super::utf16::append_utf8;
+use super::wipe;
 
 /// The signatures of the ids in `joined`, split by `lengths`, as `64 * lengths.len()` hex bytes.
 ///
@@ -22,6 +24,14 @@ use super::utf16::append_utf8;
 /// `ERR_INVALID_ARG_VALUE` when the lengths do not add up to `joined` or an id holds a lone
 /// surrogate (the message gives the id's index, never the id).
 pub fn sign_utf16_batch(key: &PlatformKey, joined: &[u16], lengths: &[u32]) -> Result<Vec<u8>, Error> {
+    let signed = sign_unwiped(key, joined, lengths);
+    // Once per batch rather than once per id: the frames below held copies of the key's state.
+    wipe::after_macs();
+    signed
+}
+
+#[inline(never)]
+fn sign_unwiped(key: &PlatformKey, joined: &[u16], lengths: &[u32]) -> Result<Vec<u8>, Error> {
     let mut out = vec![0u8; lengths.len() * SIGNATURE_HEX_LEN];
     let mut utf8 = Vec::new();
     let mut rest = joined;
@@ -36,7 +46,7 @@ pub fn sign_utf16_batch(key: &PlatformKey, joined: &[u16], lengths: &[u32]) -> R
                 format!("userIds[{index}] is not well-formed Unicode (it has a lone surrogate); sign the id as stored"),
             )
         })?;
-        hex.copy_from_slice(&key.sign_hex(&utf8));
+        hex.copy_from_slice(&key.sign_hex_unwiped(&utf8));
     }
     if rest.is_empty() {
         Ok(out)

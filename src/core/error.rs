@@ -64,7 +64,9 @@ impl Error {
         &self.message
     }
 
-    pub(crate) fn disposed() -> Self {
+    /// The error for a keyring that was disposed (its keys wiped).
+    #[must_use]
+    pub fn disposed() -> Self {
         Self::new(
             ErrorKind::Disposed,
             "this TrustedIdentity was disposed and its keys wiped; create a new one to sign again",

@@ -1,9 +1,14 @@
 //! Where a platform name becomes a key: the configured platforms, in order, each with its
 //! [`PlatformKey`]. Callers resolve a name to its position once (see [`Keyring::position`]) and
-//! sign by position, so the hot path does no string work. `dispose` wipes every key at once.
+//! sign by position, so the hot path does no string work. Each key is made in a `Box` of its own
+//! and never moves, so growing the list copies pointers, not keys. Dropping the keyring wipes
+//! every key.
+
+use std::path::Path;
 
 use super::error::{Error, ErrorKind};
 use super::key::{PlatformKey, SecretKind, SIGNATURE_HEX_LEN};
+use super::secret_file::read_secret_file;
 
 /// Whether `name` is a valid platform name: `^[a-z][a-z0-9]*$` (`browser`, `ios`, `android`,
 /// `roku`, or any other such name).
@@ -22,27 +27,32 @@ pub fn is_valid_platform_name(name: &str) -> bool {
     bytes.next().is_some_and(|b| b.is_ascii_lowercase()) && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
-/// The message tail used whenever a platform name is refused.
-pub(crate) const PLATFORM_NAME_RULE: &str =
-    "platform names are lowercase letters and digits starting with a letter, such as 'ios' or 'android'";
+/// Where a secret came from, which decides how a refusal is worded and coded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source<'a> {
+    /// A value of the `secrets` object given to the constructor (`secrets.<platform>`):
+    /// refusals are `ERR_INVALID_ARG_VALUE`.
+    Argument,
+    /// The value of the environment variable with this name: refusals are
+    /// `ERR_TRUSTED_IDENTITY_SECRET_SOURCE`.
+    Variable(&'a str),
+}
 
 /// The configured platforms and their keys.
 ///
 /// ```
 /// use mtribes_trusted_identity::core::{Keyring, SecretKind};
+/// use mtribes_trusted_identity::core::keyring::Source;
 /// let mut keyring = Keyring::new();
-/// keyring.insert("ios", b"s3cret", SecretKind::Text).unwrap();
+/// keyring.insert("ios", b"s3cret", SecretKind::Text, Source::Argument).unwrap();
 /// let ios = keyring.position("ios").unwrap();
 /// let signature = keyring.sign_hex(ios, b"user-1").unwrap();
 /// assert!(keyring.verify_hex(ios, b"user-1", &signature).unwrap());
-/// keyring.dispose();
-/// assert_eq!(keyring.sign_hex(ios, b"user-1").unwrap_err().code(), "ERR_TRUSTED_IDENTITY_DISPOSED");
 /// ```
 #[derive(Debug, Default)]
 pub struct Keyring {
     platforms: Vec<String>,
-    keys: Vec<PlatformKey>,
-    disposed: bool,
+    keys: Vec<Box<PlatformKey>>,
 }
 
 impl Keyring {
@@ -53,40 +63,44 @@ impl Keyring {
     }
 
     /// Adds `platform` with `secret`. The secret's bytes are not kept: only the HMAC state
-    /// derived from them. Messages name the platform (as `secrets.<platform>`), never the secret.
+    /// derived from them. Messages name the platform or the variable, never the secret.
     ///
     /// # Errors
-    /// `ERR_INVALID_ARG_VALUE` for an invalid or repeated platform name or an unusable secret;
-    /// `ERR_TRUSTED_IDENTITY_DISPOSED` after [`Keyring::dispose`].
-    pub fn insert(&mut self, platform: &str, secret: &[u8], kind: SecretKind) -> Result<usize, Error> {
+    /// `ERR_INVALID_ARG_VALUE` for an invalid or repeated platform name; for an unusable secret,
+    /// `ERR_INVALID_ARG_VALUE` ([`Source::Argument`]) or `ERR_TRUSTED_IDENTITY_SECRET_SOURCE`
+    /// ([`Source::Variable`]).
+    pub fn insert(&mut self, platform: &str, secret: &[u8], kind: SecretKind, source: Source<'_>) -> Result<usize, Error> {
         self.check_new_platform(platform)?;
-        let key = PlatformKey::new(secret, kind).map_err(|problem| {
-            Error::new(ErrorKind::InvalidArgValue, format!("secrets.{platform} {}", problem.describe()))
+        let key = PlatformKey::boxed(secret, kind).map_err(|problem| match source {
+            Source::Argument => Error::new(ErrorKind::InvalidArgValue, format!("secrets.{platform} {}", problem.describe())),
+            Source::Variable(variable) => Error::new(ErrorKind::SecretSource, format!("{variable} {}", problem.describe())),
         })?;
         Ok(self.push(platform, key))
     }
 
-    /// Adds `platform` with a key prepared by the caller (used by [`crate::core::env`], which
-    /// words its own errors about variables and files).
+    /// Adds `platform` with the secret in the file at `path`, named by the variable `variable`
+    /// (see [`read_secret_file`] for the rules). The file's bytes are wiped once the key is made.
     ///
     /// # Errors
-    /// As [`Keyring::insert`], for the platform name.
-    pub fn insert_key(&mut self, platform: &str, key: PlatformKey) -> Result<usize, Error> {
+    /// As [`Keyring::insert`] for the platform name; `ERR_TRUSTED_IDENTITY_SECRET_SOURCE` for the
+    /// file.
+    pub fn insert_file(&mut self, platform: &str, variable: &str, path: &Path) -> Result<usize, Error> {
         self.check_new_platform(platform)?;
+        let secret = read_secret_file(variable, path)?;
+        // The file's text passed its checks already, so this is only the key being made.
+        let key = PlatformKey::boxed(&secret, SecretKind::Text)
+            .map_err(|problem| Error::new(ErrorKind::SecretSource, format!("{variable} {}", problem.describe())))?;
         Ok(self.push(platform, key))
     }
 
     /// Appends a platform already checked by `check_new_platform`; returns its position.
-    fn push(&mut self, platform: &str, key: PlatformKey) -> usize {
+    fn push(&mut self, platform: &str, key: Box<PlatformKey>) -> usize {
         self.platforms.push(platform.to_owned());
         self.keys.push(key);
         self.keys.len() - 1
     }
 
     fn check_new_platform(&self, platform: &str) -> Result<(), Error> {
-        if self.disposed {
-            return Err(Error::disposed());
-        }
         if !is_valid_platform_name(platform) {
             return Err(Error::new(
                 ErrorKind::InvalidArgValue,
@@ -114,25 +128,15 @@ impl Keyring {
         self.platforms.iter().position(|name| name == platform)
     }
 
-    /// Whether [`Keyring::dispose`] has been called.
-    #[must_use]
-    pub const fn is_disposed(&self) -> bool {
-        self.disposed
-    }
-
     /// The key at `position`.
     ///
     /// # Errors
-    /// `ERR_TRUSTED_IDENTITY_DISPOSED` after [`Keyring::dispose`];
     /// `ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM` for a position with no platform.
     pub fn key(&self, position: usize) -> Result<&PlatformKey, Error> {
-        if self.disposed {
-            return Err(Error::disposed());
-        }
-        self.keys.get(position).ok_or_else(|| {
+        self.keys.get(position).map(|key| &**key).ok_or_else(|| {
             Error::new(
                 ErrorKind::UnknownPlatform,
-                format!("platform is not configured; configured platforms: {}", self.platforms.join(", ")),
+                "platform is not configured; pass one of the platforms this TrustedIdentity has secrets for",
             )
         })
     }
@@ -153,21 +157,17 @@ impl Keyring {
     pub fn verify_hex(&self, position: usize, message: &[u8], signature_hex: &[u8]) -> Result<bool, Error> {
         Ok(self.key(position)?.verify_hex(message, signature_hex))
     }
-
-    /// Wipes every key now (their HMAC states are zeroized as they drop). The platform names are
-    /// kept so the object can still describe itself; every later use fails with
-    /// `ERR_TRUSTED_IDENTITY_DISPOSED`. Calling it again does nothing.
-    pub fn dispose(&mut self) {
-        self.keys.clear();
-        self.keys.shrink_to_fit();
-        self.disposed = true;
-    }
 }
+
+/// The message tail used whenever a platform name is refused.
+pub(crate) const PLATFORM_NAME_RULE: &str =
+    "platform names are lowercase letters and digits starting with a letter, such as 'ios' or 'android'";
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::core::key::SecretKind::{Raw, Text};
+    use Source::{Argument, Variable};
 
     #[test]
     fn platform_names() {
@@ -182,8 +182,8 @@ mod tests {
     #[test]
     fn insert_and_sign() {
         let mut keyring = Keyring::new();
-        assert_eq!(keyring.insert("ios", b"one", Text), Ok(0));
-        assert_eq!(keyring.insert("android", &[0, 1, 2], Raw), Ok(1));
+        assert_eq!(keyring.insert("ios", b"one", Text, Argument), Ok(0));
+        assert_eq!(keyring.insert("android", &[0, 1, 2], Raw, Argument), Ok(1));
         assert_eq!(keyring.platforms(), ["ios", "android"]);
         assert_eq!(keyring.position("android"), Some(1));
         assert_eq!(keyring.position("roku"), None);
@@ -192,52 +192,62 @@ mod tests {
         assert_ne!(keyring.sign_hex(1, b"u").unwrap(), direct);
         assert!(keyring.verify_hex(0, b"u", &direct).unwrap());
         assert!(!keyring.verify_hex(1, b"u", &direct).unwrap());
-        assert!(!keyring.is_disposed());
     }
 
     #[test]
-    fn insert_refusals_name_the_platform_not_the_secret() {
+    fn many_platforms_each_sign_with_their_own_key() {
         let mut keyring = Keyring::new();
-        let err = keyring.insert("IOS", b"hunter2", Text).unwrap_err();
+        let names: Vec<String> = (0..40).map(|i| format!("p{i}")).collect();
+        for name in &names {
+            keyring.insert(name, name.as_bytes(), Text, Argument).unwrap();
+        }
+        for (position, name) in names.iter().enumerate() {
+            let direct = PlatformKey::new(name.as_bytes(), Text).unwrap().sign_hex(b"u");
+            assert_eq!(keyring.sign_hex(position, b"u").unwrap(), direct, "{name}");
+        }
+    }
+
+    #[test]
+    fn insert_refusals_name_the_platform_or_variable_not_the_secret() {
+        let mut keyring = Keyring::new();
+        let err = keyring.insert("IOS", b"hunter2", Text, Argument).unwrap_err();
         assert_eq!(err.code(), "ERR_INVALID_ARG_VALUE");
         assert!(err.message().contains("not a valid platform name"));
-        let err = keyring.insert("ios", b"", Raw).unwrap_err();
+        let err = keyring.insert("ios", b"", Raw, Argument).unwrap_err();
         assert_eq!(err.code(), "ERR_INVALID_ARG_VALUE");
         assert!(err.message().starts_with("secrets.ios is empty"));
-        let err = keyring.insert("ios", b" hunter2", Text).unwrap_err();
+        let err = keyring.insert("ios", b" hunter2", Text, Argument).unwrap_err();
         assert!(err.message().contains("whitespace"));
         assert!(!err.message().contains("hunter2"));
-        keyring.insert("ios", b"hunter2", Text).unwrap();
-        let err = keyring.insert("ios", b"other", Text).unwrap_err();
+        let err = keyring.insert("ios", b" hunter2", Text, Variable("MTRIBES_IOS_SECRET")).unwrap_err();
+        assert_eq!(err.code(), "ERR_TRUSTED_IDENTITY_SECRET_SOURCE");
+        assert!(err.message().starts_with("MTRIBES_IOS_SECRET starts or ends with whitespace"), "{}", err.message());
+        keyring.insert("ios", b"hunter2", Text, Argument).unwrap();
+        let err = keyring.insert("ios", b"other", Text, Argument).unwrap_err();
         assert!(err.message().contains("twice"));
         assert_eq!(keyring.platforms(), ["ios"]);
     }
 
     #[test]
-    fn unknown_position() {
+    fn insert_file_reads_the_secret_in_rust() {
+        let path = std::env::temp_dir().join(format!("mti-keyring-{}", std::process::id()));
+        std::fs::write(&path, "from-a-file\n").unwrap();
         let mut keyring = Keyring::new();
-        keyring.insert("ios", b"k", Text).unwrap();
-        let err = keyring.sign_hex(5, b"u").unwrap_err();
-        assert_eq!(err.code(), "ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM");
-        assert!(err.message().contains("ios"));
-        assert!(keyring.verify_hex(5, b"u", b"").is_err());
+        assert_eq!(keyring.insert_file("roku", "MTRIBES_ROKU_SECRET_FILE", &path), Ok(0));
+        let expected = PlatformKey::new(b"from-a-file", Text).unwrap().sign_hex(b"u");
+        assert_eq!(keyring.sign_hex(0, b"u").unwrap(), expected);
+        let err = keyring.insert_file("ios", "MTRIBES_IOS_SECRET_FILE", Path::new("/nonexistent/s")).unwrap_err();
+        assert_eq!(err.code(), "ERR_TRUSTED_IDENTITY_SECRET_SOURCE");
+        assert_eq!(keyring.platforms(), ["roku"]);
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]
-    fn dispose_wipes_and_refuses_everything() {
+    fn unknown_position() {
         let mut keyring = Keyring::new();
-        keyring.insert("ios", b"k", Text).unwrap();
-        let signature = keyring.sign_hex(0, b"u").unwrap();
-        keyring.dispose();
-        keyring.dispose();
-        assert!(keyring.is_disposed());
-        assert_eq!(keyring.platforms(), ["ios"]);
-        for err in [
-            keyring.sign_hex(0, b"u").unwrap_err(),
-            keyring.verify_hex(0, b"u", &signature).unwrap_err(),
-            keyring.insert("android", b"k", Text).unwrap_err(),
-        ] {
-            assert_eq!(err.code(), "ERR_TRUSTED_IDENTITY_DISPOSED");
-        }
+        keyring.insert("ios", b"k", Text, Argument).unwrap();
+        let err = keyring.sign_hex(5, b"u").unwrap_err();
+        assert_eq!(err.code(), "ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM");
+        assert!(keyring.verify_hex(5, b"u", b"").is_err());
     }
 }

@@ -1,0 +1,265 @@
+//! Binding: where the object a `TrustedIdentity` holds becomes its keyring. A keyring is named by
+//! an External (a JavaScript value only native code can make) whose data pointer is the address
+//! of an allocation made for it; this thread's table maps that address to the keyring. JavaScript
+//! cannot make an External, cannot read its address, and cannot guess one into a number, so only
+//! code holding the External (kept in a `TrustedIdentity`'s private field) can sign with the
+//! keyring: it is a capability. Lookups compare addresses and never dereference one, so an
+//! External made by another addon is simply not found. Each JavaScript thread (main thread, each
+//! worker) has its own table; an External cannot cross threads.
+//!
+//! A keyring is wiped (its keys dropped) on `dispose`, or when the External is garbage-collected,
+//! or, if a batch is signing with it on a worker thread, as soon as that batch ends.
+
+use std::cell::RefCell;
+use std::ffi::c_void;
+use std::ptr;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, ValueType};
+use napi::{sys, Status};
+use rustc_hash::FxHashMap;
+
+use crate::core::{Error, Keyring};
+
+/// What an External's data pointer points at: one byte, allocated so that its address is unique
+/// for as long as the External lives. Nothing ever reads it.
+struct Token(#[allow(dead_code)] u8);
+
+enum Slot {
+    Live(Arc<Keyring>),
+    Disposed,
+}
+
+thread_local! {
+    static TABLE: RefCell<FxHashMap<usize, Slot>> = RefCell::new(FxHashMap::default());
+}
+
+/// Why a lookup found no keyring to use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    /// The keyring was disposed: its keys are wiped.
+    Disposed,
+    /// The value does not name a keyring of this module on this thread.
+    NotAKeyring,
+}
+
+impl Missing {
+    /// The error for JavaScript: `ERR_TRUSTED_IDENTITY_DISPOSED`, or a `TypeError`'s code.
+    pub fn into_error(self) -> Error {
+        match self {
+            Self::Disposed => Error::disposed(),
+            Self::NotAKeyring => Error::new(
+                crate::core::ErrorKind::InvalidArgValue,
+                "keyring must be a keyring made by this module on this thread",
+            ),
+        }
+    }
+}
+
+/// The address a keyring's External carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Address(usize);
+
+/// Puts a new, empty keyring in this thread's table and returns the External naming it.
+///
+/// # Safety
+/// `env` must be live, on its thread.
+pub unsafe fn create(env: sys::napi_env) -> napi::Result<sys::napi_value> {
+    let token = Box::into_raw(Box::new(Token(0)));
+    let address = token as usize;
+    TABLE.with_borrow_mut(|table| table.insert(address, Slot::Live(Arc::new(Keyring::new()))));
+    let mut external = ptr::null_mut();
+    // SAFETY: `env` is live (caller's contract); `token` is a live allocation that `finalize`
+    // frees exactly once, when the External is collected; `external` is written by Node.
+    let status = unsafe {
+        sys::napi_create_external(env, token.cast::<c_void>(), Some(finalize), ptr::null_mut(), &mut external)
+    };
+    if status != sys::Status::napi_ok {
+        forget(address);
+        // SAFETY: the External was not made, so nothing else holds `token`; it came from
+        // `Box::into_raw` above and is freed once, here.
+        drop(unsafe { Box::from_raw(token) });
+        return Err(napi::Error::new(Status::GenericFailure, "could not create a keyring"));
+    }
+    Ok(external)
+}
+
+/// Node calls this once, when the External is collected (or its environment torn down).
+unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    forget(data as usize);
+    // SAFETY: `data` is the `token` that `create` passed to `napi_create_external`: a pointer
+    // from `Box::into_raw`, freed nowhere else, and Node calls this finalizer once.
+    drop(unsafe { Box::from_raw(data.cast::<Token>()) });
+}
+
+/// Removes `address` from this thread's table, dropping (wiping) its keyring unless a batch in
+/// flight still holds it.
+fn forget(address: usize) {
+    // `try_with`: a finalizer can run while the thread is torn down, after the table is gone (its
+    // keyrings were dropped, so wiped, with it).
+    let removed = TABLE.try_with(|table| table.borrow_mut().remove(&address)).ok().flatten();
+    // Dropped here, outside the borrow of the table.
+    drop(removed);
+}
+
+/// The address `value` carries if it is an External (of any addon: lookups decide if it is ours).
+///
+/// # Safety
+/// `env` must be live, on its thread; `value` a value of the running call.
+pub unsafe fn address(env: sys::napi_env, value: sys::napi_value) -> Option<Address> {
+    let mut data = ptr::null_mut();
+    // SAFETY: `data` is a valid out-pointer; Node checks that `value` is an External.
+    let status = unsafe { sys::napi_get_value_external(env, value, &mut data) };
+    (status == sys::Status::napi_ok).then_some(Address(data as usize))
+}
+
+/// Runs `f` on the keyring named by `address`.
+///
+/// # Errors
+/// [`Missing`] when the keyring was disposed or `address` names none.
+pub fn with<R>(address: Address, f: impl FnOnce(&Keyring) -> R) -> Result<R, Missing> {
+    TABLE.with_borrow(|table| match table.get(&address.0) {
+        Some(Slot::Live(keyring)) => Ok(f(keyring)),
+        Some(Slot::Disposed) => Err(Missing::Disposed),
+        None => Err(Missing::NotAKeyring),
+    })
+}
+
+/// Runs `f` on the keyring for a change (adding platforms while it is built). Fails as
+/// [`Missing::Disposed`] while a batch shares it, which a keyring being built never is.
+///
+/// # Errors
+/// [`Missing`] when the keyring was disposed, is shared, or `address` names none.
+pub fn with_mut<R>(address: Address, f: impl FnOnce(&mut Keyring) -> R) -> Result<R, Missing> {
+    TABLE.with_borrow_mut(|table| match table.get_mut(&address.0) {
+        Some(Slot::Live(keyring)) => Arc::get_mut(keyring).map(f).ok_or(Missing::Disposed),
+        Some(Slot::Disposed) => Err(Missing::Disposed),
+        None => Err(Missing::NotAKeyring),
+    })
+}
+
+/// A shared reference to the keyring, for a batch signed on a worker thread.
+///
+/// # Errors
+/// [`Missing`] when the keyring was disposed or `address` names none.
+pub fn shared(address: Address) -> Result<Arc<Keyring>, Missing> {
+    TABLE.with_borrow(|table| match table.get(&address.0) {
+        Some(Slot::Live(keyring)) => Ok(Arc::clone(keyring)),
+        Some(Slot::Disposed) => Err(Missing::Disposed),
+        None => Err(Missing::NotAKeyring),
+    })
+}
+
+/// Wipes the keyring now (or, if a batch is signing with it on a worker thread, when that batch
+/// ends); every later use is [`Missing::Disposed`]. Calling it again does nothing.
+///
+/// # Errors
+/// [`Missing::NotAKeyring`] when `address` names no keyring.
+pub fn dispose(address: Address) -> Result<(), Missing> {
+    let released = TABLE.with_borrow_mut(|table| match table.get_mut(&address.0) {
+        Some(slot) => Ok(std::mem::replace(slot, Slot::Disposed)),
+        None => Err(Missing::NotAKeyring),
+    })?;
+    // Dropped here, outside the borrow of the table.
+    drop(released);
+    Ok(())
+}
+
+/// Whether the keyring was disposed (`Err` when `address` names none).
+///
+/// # Errors
+/// [`Missing::NotAKeyring`] when `address` names no keyring.
+pub fn is_disposed(address: Address) -> Result<bool, Missing> {
+    match with(address, |_| ()) {
+        Ok(()) => Ok(false),
+        Err(Missing::Disposed) => Ok(true),
+        Err(Missing::NotAKeyring) => Err(Missing::NotAKeyring),
+    }
+}
+
+/// A keyring argument of a napi-rs function: the External, by its address.
+pub struct KeyringArg(pub Address);
+
+impl TypeName for KeyringArg {
+    fn type_name() -> &'static str {
+        "External"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::External
+    }
+}
+
+impl FromNapiValue for KeyringArg {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        // SAFETY: napi-rs passes the live env and a value of the running call.
+        unsafe { address(env, value) }
+            .map(KeyringArg)
+            .ok_or_else(|| napi::Error::new(Status::InvalidArg, "keyring must be a keyring made by this module"))
+    }
+}
+
+/// A new keyring, returned to JavaScript as its External.
+pub struct NewKeyring;
+
+impl TypeName for NewKeyring {
+    fn type_name() -> &'static str {
+        "External"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::External
+    }
+}
+
+impl ToNapiValue for NewKeyring {
+    unsafe fn to_napi_value(env: sys::napi_env, _value: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: napi-rs calls this on the JavaScript thread with its live env.
+        unsafe { create(env) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{SecretKind, Source};
+
+    /// A table entry made as `create` makes one, without an External (no Node in `cargo test`).
+    fn register() -> (Address, Box<Token>) {
+        let token = Box::new(Token(0));
+        let address = &*token as *const Token as usize;
+        TABLE.with_borrow_mut(|table| table.insert(address, Slot::Live(Arc::new(Keyring::new()))));
+        (Address(address), token)
+    }
+
+    #[test]
+    fn a_keyring_is_found_by_its_address_only_until_disposed_or_forgotten() {
+        let (address, token) = register();
+        assert_eq!(with_mut(address, |k| k.insert("ios", b"one", SecretKind::Text, Source::Argument).is_ok()), Ok(true));
+        assert_eq!(with(address, |k| k.platforms().to_vec()), Ok(vec!["ios".to_owned()]));
+        assert_eq!(with(Address(address.0 + 1), |_| ()), Err(Missing::NotAKeyring));
+        let batch = shared(address).unwrap();
+        assert_eq!(with_mut(address, |_| ()), Err(Missing::Disposed), "no change while a batch holds it");
+        assert_eq!(is_disposed(address), Ok(false));
+        dispose(address).unwrap();
+        dispose(address).unwrap();
+        assert_eq!(is_disposed(address), Ok(true));
+        assert_eq!(with(address, |_| ()), Err(Missing::Disposed));
+        assert_eq!(shared(address).map(|_| ()), Err(Missing::Disposed));
+        assert_eq!(batch.platforms(), ["ios"], "a batch in flight keeps its keys until it ends");
+        drop(batch);
+        forget(address.0);
+        assert_eq!(with(address, |_| ()), Err(Missing::NotAKeyring));
+        assert_eq!(dispose(address), Err(Missing::NotAKeyring));
+        drop(token);
+    }
+
+    #[test]
+    fn tables_are_per_thread() {
+        let (address, token) = register();
+        let elsewhere = std::thread::spawn(move || with(address, |_| ())).join().unwrap();
+        assert_eq!(elsewhere, Err(Missing::NotAKeyring));
+        forget(address.0);
+        drop(token);
+    }
+}
