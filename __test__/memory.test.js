@@ -16,9 +16,10 @@ const path = require('node:path')
 const readline = require('node:readline')
 const { spawn } = require('node:child_process')
 
-const { padStates, hmacFromStates, sha256 } = require('./fixtures/sha256-state.js')
+const { padStates, hmacFromStates, sha256, wordsToBytes } = require('./fixtures/sha256-state.js')
 
 const CHILD = path.join(__dirname, 'fixtures', 'memory-child.js')
+const PLANTED_CHILD = path.join(__dirname, 'fixtures', 'planted-child.js')
 const PLATFORM_COUNTS = [1, 9, 17, 40]
 // Hits listed in a failure message; the counts by region and pattern always cover all of them.
 const LISTED_HITS = 200
@@ -107,16 +108,12 @@ function makeKeys(dir, count) {
 }
 
 /**
- * Runs memory-child.js for `count` platforms (`before`: also pause while the keys are alive) and
- * awaits `onPause(message)` at each pause before letting it go on. Resolves when it has exited.
+ * Runs `node <args>` (first writing the line `input` to its stdin, if given), awaits
+ * `onLine(line, pid)` for each line it prints, and answers each with a line on its stdin (the
+ * children wait for it to go on). Resolves when the child has exited with code 0.
  */
-async function runChild(keys, count, mode, onPause) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MTRIBES_')))
-  for (const { platform, file } of keys) env[`MTRIBES_${platform.toUpperCase()}_SECRET_FILE`] = file
-  const child = spawn(process.execPath, ['--expose-gc', CHILD, String(count), ...(mode ? [mode] : [])], {
-    env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
+async function runChild(args, { env = process.env, input } = {}, onLine) {
+  const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (data) => (stderr += data))
   // A child that died early closes its stdin; the exit code below says why.
@@ -124,15 +121,27 @@ async function runChild(keys, count, mode, onPause) {
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)))
   const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
   try {
+    if (input !== undefined) child.stdin.write(`${input}\n`)
     for await (const line of readline.createInterface({ input: child.stdout })) {
-      await onPause(JSON.parse(line), child.pid)
+      await onLine(line, child.pid)
       child.stdin.write('\n')
     }
-    assert.equal(await exited, 0, `memory-child.js failed: ${stderr.slice(0, 4000)}`)
+    assert.equal(await exited, 0, `node ${args.join(' ')} failed: ${stderr.slice(0, 4000)}`)
   } finally {
     clearTimeout(timer)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }
+}
+
+/**
+ * Runs memory-child.js for `count` platforms with the secret files of `keys` (`before`: it also
+ * pauses while the keys are alive) and awaits `onPause(message, pid)` at each pause.
+ */
+function runMemoryChild(keys, count, mode, onPause) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MTRIBES_')))
+  for (const { platform, file } of keys) env[`MTRIBES_${platform.toUpperCase()}_SECRET_FILE`] = file
+  const args = ['--expose-gc', CHILD, String(count), ...(mode ? [mode] : [])]
+  return runChild(args, { env }, (line, pid) => onPause(JSON.parse(line), pid))
 }
 
 /** Scans process `pid`, reports the time and what was found as test diagnostics, and returns the hits. */
@@ -145,6 +154,51 @@ function scanAndReport(t, scanner, pid, when) {
   t.diagnostic(`${when}: hits ${JSON.stringify(summarize(hits, 'identity'))}`)
   return hits
 }
+
+describe('fixtures/memscan.js finds every copy of a key, however it is placed', { skip: SKIP }, () => {
+  it('whole or in pieces, in both byte orders, at every byte alignment and across read boundaries', async (t) => {
+    const secret = printableSecret(100)
+    const patterns = keyPatterns([{ secret, platform: 'planted', identity: 'planted' }])
+    const patternBytes = (detail) => patterns.find((pattern) => pattern.detail === detail).bytes
+    // SHA-NI code keeps a state as two 128-bit halves, ABEF and CDGH: little-endian lanes put them
+    // in memory as F E B A and H G D C, found as pairs of words such as "inner[5] then inner[4]".
+    const [a, b, c, d, e, f, g, h] = padStates(secret).inner
+    const items = [
+      ['inner state, 8 words LE', patternBytes('inner state, 8 words LE')],
+      ['outer state, 8 words BE', patternBytes('outer state, 8 words BE')],
+      ['the 64-byte block K0 ^ 0x36..', patternBytes('the 64-byte block K0 ^ 0x36..')],
+      ['the secret, 100 bytes', secret],
+      ['SHA-256 of the secret (the HMAC key)', patternBytes('SHA-256 of the secret (the HMAC key)')],
+      ['inner[5] then inner[4], LE', wordsToBytes([f, e, b, a, h, g, d, c], 'LE')],
+    ]
+    // Copies 4,065 bytes apart: each at the next byte alignment (4,065 = 1 mod 4) and starting 31
+    // bytes further back in its page. 160 of them sweep more than a page, so whatever the buffer's
+    // address, copies of 32 bytes or more cross page boundaries (boundaries between reads, below).
+    const stride = 4096 - 31
+    const count = 160
+    const area = count * stride + 4096
+    const plan = items.map(([, bytes], index) => ({ hex: bytes.toString('hex'), base: index * area, stride, count }))
+
+    await runChild([PLANTED_CHILD], { input: JSON.stringify({ size: items.length * area, items: plan }) }, (line, pid) => {
+      assert.equal(line, 'ready')
+      // One page per read, so every page boundary is a boundary between reads; then the default.
+      for (const chunk of [4096, undefined]) {
+        const { hits, stats } = createScanner(patterns, { chunk }).scan(pid)
+        t.diagnostic(`chunk ${chunk ?? 'default'}: ${stats.ms.toFixed(0)} ms, ${hits.length} hits`)
+        for (const [detail, bytes] of items) {
+          const found = new Set(hits.filter((hit) => hit.detail === detail).map((hit) => BigInt(hit.address)))
+          const copies = (first) => Array.from({ length: count }, (_, i) => first + BigInt(i * stride))
+          const first = [...found].find((address) => copies(address).every((copy) => found.has(copy)))
+          assert.ok(first !== undefined, `chunk ${chunk}: not all ${count} planted copies found as "${detail}"`)
+          const alignments = new Set(copies(first).map((copy) => copy % 4n))
+          assert.equal(alignments.size, 4, `chunk ${chunk}: "${detail}" not found at every alignment`)
+          const crossing = copies(first).filter((copy) => copy / 4096n !== (copy + BigInt(bytes.length) - 1n) / 4096n)
+          assert.ok(crossing.length > 0, `chunk ${chunk}: no copy of "${detail}" crossed a page boundary`)
+        }
+      }
+    })
+  })
+})
 
 describe('no copy of a key is left in process memory after dispose() or garbage collection', { skip: SKIP }, () => {
   let dir
@@ -165,7 +219,7 @@ describe('no copy of a key is left in process memory after dispose() or garbage 
 
       it('control: while the keys are alive, the scan finds every one of their states', async (t) => {
         const alive = []
-        await runChild(keys, count, 'before', (message, pid) => {
+        await runMemoryChild(keys, count, 'before', (message, pid) => {
           if (message.stage !== 'alive') return
           alive.push(message.identity)
           const hits = scanAndReport(t, scanner, pid, `${message.identity} identity alive`)
@@ -182,7 +236,7 @@ describe('no copy of a key is left in process memory after dispose() or garbage 
         const hits = []
         for (let run = 1; run <= AFTER_RUNS && hits.length === 0; run++) {
           let ready
-          await runChild(keys, count, '', (message, pid) => {
+          await runMemoryChild(keys, count, '', (message, pid) => {
             const when = { disposed: 'just after dispose()', ready: 'after dispose and collection' }[message.stage]
             if (when === undefined) return
             const found = scanAndReport(t, scanner, pid, `child ${run}, ${when}`)
