@@ -63,9 +63,6 @@ describe('fixtures/sha256-state.js computes the states an HMAC-SHA256 key is kep
 /** Why the memory of a child process cannot be scanned here, or false. */
 function whyNoScan() {
   if (process.platform !== 'linux') return 'Linux only: reads /proc/<pid>/maps and /proc/<pid>/mem'
-  if (require('./fixtures/wasi.js').ON_WASI) {
-    return 'WASI build: its keys live in WebAssembly memory, not in the native allocations this test checks'
-  }
   // Reading another process's memory needs ptrace access to it (a parent has it under the default
   // kernel.yama.ptrace_scope of 1, not under 2 or 3, nor in some sandboxes).
   const probe = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' })
@@ -79,8 +76,11 @@ function whyNoScan() {
   }
 }
 
-const SKIP = whyNoScan()
-const { keyPatterns, createScanner, describeHit, summarize } = SKIP ? {} : require('./fixtures/memscan.js')
+const SCAN_SKIP = whyNoScan()
+const WASI_SKIP =
+  require('./fixtures/wasi.js').ON_WASI &&
+  'WASI build: its keys live in WebAssembly memory, not in the native allocations this test checks'
+const { keyPatterns, createScanner, describeHit, summarize } = SCAN_SKIP ? {} : require('./fixtures/memscan.js')
 
 /** Random printable ASCII (no spaces, so no surrounding-whitespace refusal). */
 function printableSecret(length) {
@@ -155,7 +155,7 @@ function scanAndReport(t, scanner, pid, when) {
   return hits
 }
 
-describe('fixtures/memscan.js finds every copy of a key, however it is placed', { skip: SKIP }, () => {
+describe('fixtures/memscan.js finds every copy of a key, however it is placed', { skip: SCAN_SKIP }, () => {
   it('whole or in pieces, in both byte orders, at every byte alignment and across read boundaries', async (t) => {
     const secret = printableSecret(100)
     const patterns = keyPatterns([{ secret, platform: 'planted', identity: 'planted' }])
@@ -200,7 +200,8 @@ describe('fixtures/memscan.js finds every copy of a key, however it is placed', 
   })
 })
 
-describe('no copy of a key is left in process memory after dispose() or garbage collection', { skip: SKIP }, () => {
+const skip = SCAN_SKIP || WASI_SKIP
+describe('no copy of a key is left in process memory after dispose() or garbage collection', { skip }, () => {
   let dir
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-memory-'))
