@@ -160,16 +160,22 @@ describe('fixtures/memscan.js finds every copy of a key, however it is placed', 
     const secret = printableSecret(100)
     const patterns = keyPatterns([{ secret, platform: 'planted', identity: 'planted' }])
     const patternBytes = (detail) => patterns.find((pattern) => pattern.detail === detail).bytes
+    // Each planted block, and the hits that must be found in it: [pattern detail, offset in the block].
     // SHA-NI code keeps a state as two 128-bit halves, ABEF and CDGH: little-endian lanes put them
-    // in memory as F E B A and H G D C, found as pairs of words such as "inner[5] then inner[4]".
-    const [a, b, c, d, e, f, g, h] = padStates(secret).inner
+    // in memory as F E B A and H G D C, which holds no whole state, only pairs of adjacent words.
+    const inner = padStates(secret).inner
+    const shaNiOrder = [5, 4, 1, 0, 7, 6, 3, 2]
+    const whole = (detail) => ({ bytes: patternBytes(detail), expect: [[detail, 0]] })
     const items = [
-      ['inner state, 8 words LE', patternBytes('inner state, 8 words LE')],
-      ['outer state, 8 words BE', patternBytes('outer state, 8 words BE')],
-      ['the 64-byte block K0 ^ 0x36..', patternBytes('the 64-byte block K0 ^ 0x36..')],
-      ['the secret, 100 bytes', secret],
-      ['SHA-256 of the secret (the HMAC key)', patternBytes('SHA-256 of the secret (the HMAC key)')],
-      ['inner[5] then inner[4], LE', wordsToBytes([f, e, b, a, h, g, d, c], 'LE')],
+      whole('inner state, 8 words LE'),
+      whole('outer state, 8 words BE'),
+      whole('the 64-byte block K0 ^ 0x36..'),
+      whole('the secret, 100 bytes'),
+      whole('SHA-256 of the secret (the HMAC key)'),
+      {
+        bytes: wordsToBytes(shaNiOrder.map((i) => inner[i]), 'LE'),
+        expect: shaNiOrder.slice(1).map((second, m) => [`inner[${shaNiOrder[m]}] then inner[${second}], LE`, 4 * m]),
+      },
     ]
     // Copies 4,065 bytes apart: each at the next byte alignment (4,065 = 1 mod 4) and starting 31
     // bytes further back in its page. 160 of them sweep more than a page, so whatever the buffer's
@@ -177,7 +183,7 @@ describe('fixtures/memscan.js finds every copy of a key, however it is placed', 
     const stride = 4096 - 31
     const count = 160
     const area = count * stride + 4096
-    const plan = items.map(([, bytes], index) => ({ hex: bytes.toString('hex'), base: index * area, stride, count }))
+    const plan = items.map(({ bytes }, index) => ({ hex: bytes.toString('hex'), base: index * area, stride, count }))
 
     await runChild([PLANTED_CHILD], { input: JSON.stringify({ size: items.length * area, items: plan }) }, (line, pid) => {
       assert.equal(line, 'ready')
@@ -185,15 +191,21 @@ describe('fixtures/memscan.js finds every copy of a key, however it is placed', 
       for (const chunk of [4096, undefined]) {
         const { hits, stats } = createScanner(patterns, { chunk }).scan(pid)
         t.diagnostic(`chunk ${chunk ?? 'default'}: ${stats.ms.toFixed(0)} ms, ${hits.length} hits`)
-        for (const [detail, bytes] of items) {
-          const found = new Set(hits.filter((hit) => hit.detail === detail).map((hit) => BigInt(hit.address)))
+        for (const { bytes, expect } of items) {
+          // Where each expected hit says its block starts.
+          const starts = expect.map(([detail, offset]) => {
+            const at = hits.filter((hit) => hit.detail === detail).map((hit) => BigInt(hit.address) - BigInt(offset))
+            return new Set(at)
+          })
           const copies = (first) => Array.from({ length: count }, (_, i) => first + BigInt(i * stride))
-          const first = [...found].find((address) => copies(address).every((copy) => found.has(copy)))
-          assert.ok(first !== undefined, `chunk ${chunk}: not all ${count} planted copies found as "${detail}"`)
+          const first = [...starts[0]].find((start) => copies(start).every((copy) => starts.every((set) => set.has(copy))))
+          const what = expect.map(([detail]) => detail).join('; ')
+          assert.ok(first !== undefined, `chunk ${chunk}: not all ${count} planted copies found as ${what}`)
           const alignments = new Set(copies(first).map((copy) => copy % 4n))
-          assert.equal(alignments.size, 4, `chunk ${chunk}: "${detail}" not found at every alignment`)
-          const crossing = copies(first).filter((copy) => copy / 4096n !== (copy + BigInt(bytes.length) - 1n) / 4096n)
-          assert.ok(crossing.length > 0, `chunk ${chunk}: no copy of "${detail}" crossed a page boundary`)
+          assert.equal(alignments.size, 4, `chunk ${chunk}: ${what}: not planted at every alignment`)
+          const last = BigInt(bytes.length - 1)
+          const crossing = copies(first).filter((copy) => copy / 4096n !== (copy + last) / 4096n)
+          assert.ok(crossing.length > 0, `chunk ${chunk}: no copy of ${what} crossed a page boundary`)
         }
       }
     })
