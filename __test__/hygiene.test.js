@@ -118,6 +118,17 @@ describe('structuredClone and spreading do not copy a usable secret', () => {
     assert.throws(() => structuredClone({ ti: make() }), notCloneable)
   })
 
+  it('sending it to a worker (postMessage, workerData) throws ERR_TRUSTED_IDENTITY_NOT_CLONEABLE', async () => {
+    const { Worker } = require('node:worker_threads')
+    assert.throws(() => new Worker('', { eval: true, workerData: { ti: make() } }), notCloneable)
+    const worker = new Worker("require('node:worker_threads').parentPort.on('message', () => {})", { eval: true })
+    try {
+      assert.throws(() => worker.postMessage(make()), notCloneable)
+    } finally {
+      await worker.terminate()
+    }
+  })
+
   it('{...ti} throws ERR_TRUSTED_IDENTITY_NOT_CLONEABLE', () => {
     assert.throws(() => ({ ...make() }), notCloneable)
   })
