@@ -560,10 +560,14 @@ describe('module-level sign uses a default TrustedIdentity.fromEnv() created on 
   })
 
   it('uncaught errors from a working default (unknown platform, bad id) show no secret', () => {
-    for (const code of [`api.sign('u', 'web')`, `api.sign('', 'ios')`, `console.log(api.sign('u', 'ios')); api.sign(1, 'ios')`]) {
+    for (const [code, expected] of [
+      [`api.sign('u', 'web')`, 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM'],
+      [`api.sign('', 'ios')`, 'ERR_INVALID_ARG_VALUE'],
+      [`console.log(api.sign('u', 'ios')); api.sign(1, 'ios')`, 'ERR_INVALID_ARG_TYPE'],
+    ]) {
       const r = runChild(code, { MTRIBES_IOS_SECRET: SECRET })
       assert.notEqual(r.status, 0, code)
-      assert.match(r.stderr, /ERR_/, code)
+      assert.match(r.stderr, new RegExp(`code: '${expected}'`), code)
       assertNoLeak(r, [SECRET, MARKER])
     }
   })
