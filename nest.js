@@ -10,11 +10,7 @@ const { Inject, Module } = requirePeer('@nestjs/common', 'mtribes-trusted-identi
   install: '@nestjs/common @nestjs/core',
 })
 const { TrustedIdentity } = require('./index.js')
-const { makeError, typeName } = require('./errors.js')
-
-function isObject(value) {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
+const { invalidType, invalidValue, readOptions } = require('./errors.js')
 
 // Each forRoot / forRootAsync call gets a distinct number in its metadata: Nest's 'deep-hash'
 // module ids serialize the metadata (functions as their source text), so without it two calls
@@ -22,45 +18,38 @@ function isObject(value) {
 const MODULE_INSTANCE = Symbol('TrustedIdentityModule instance')
 let instances = 0
 
+const SOURCE_KEYS = Object.freeze(['secrets', 'fromEnv'])
 const SOURCE_HINT = '{ secrets: { ios: secret } } or { fromEnv: true }'
+const ASYNC_KEYS = Object.freeze(['imports', 'inject', 'useFactory', 'global'])
+const ASYNC_HINT = '{ inject: [ConfigService], useFactory: (config) => ({ fromEnv: true }) }'
 
-/** Checks `{ secrets } | { fromEnv }` (plus the keys in `extra`) and returns a function making the TrustedIdentity. */
-function identitySource(options, what, extra = []) {
-  if (!isObject(options)) {
-    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `${what} must be an object such as ${SOURCE_HINT} (received ${typeName(options)})`)
-  }
-  const allowed = ['secrets', 'fromEnv', ...extra]
-  if (Object.keys(options).some((key) => !allowed.includes(key))) {
-    throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `${what} has an unknown key; the keys are ${allowed.join(', ')}`)
-  }
-  const { secrets, fromEnv } = options
+/**
+ * Checks the `secrets` / `fromEnv` of options read by readOptions (own properties only) and
+ * returns a function making the TrustedIdentity.
+ */
+function identitySource({ secrets, fromEnv }, what) {
   const hasSecrets = secrets !== undefined
   const hasFromEnv = fromEnv !== undefined && fromEnv !== false
   if (hasSecrets === hasFromEnv) {
-    throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `${what} needs exactly one of secrets and fromEnv, such as ${SOURCE_HINT}`)
+    throw invalidValue(`${what} needs exactly one of secrets and fromEnv, such as ${SOURCE_HINT}`)
   }
   if (hasSecrets) return () => new TrustedIdentity(secrets)
-  if (fromEnv !== true && !isObject(fromEnv)) {
-    throw makeError(
-      TypeError,
-      'ERR_INVALID_ARG_TYPE',
-      `${what}.fromEnv must be true or the options of TrustedIdentity.fromEnv, such as { platforms: ['ios'] } (received ${typeName(fromEnv)})`,
-    )
+  if (fromEnv !== true && (typeof fromEnv !== 'object' || fromEnv === null || Array.isArray(fromEnv))) {
+    throw invalidType(`${what}.fromEnv`, "true or the options of TrustedIdentity.fromEnv, such as { platforms: ['ios'] }", fromEnv)
   }
   return () => TrustedIdentity.fromEnv(fromEnv === true ? undefined : fromEnv)
 }
 
 function checkGlobal(global, what) {
-  if (global !== undefined && typeof global !== 'boolean') {
-    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `${what}.global must be a boolean (received ${typeName(global)})`)
-  }
+  if (global !== undefined && typeof global !== 'boolean') throw invalidType(`${what}.global`, 'a boolean', global)
   return global === true
 }
 
 /** What `useFactory` gave: a TrustedIdentity as it is, or forRoot-style options made into one. */
 function identityFromFactoryResult(result) {
   if (result instanceof TrustedIdentity) return result
-  return identitySource(result, 'the value useFactory returned')()
+  const what = 'the value useFactory returned'
+  return identitySource(readOptions(result, what, SOURCE_KEYS, SOURCE_HINT), what)()
 }
 
 /**
@@ -74,10 +63,11 @@ class TrustedIdentityModule {
   }
 
   static forRoot(options) {
-    const make = identitySource(options, 'options', ['global'])
+    const read = readOptions(options, 'options', [...SOURCE_KEYS, 'global'], SOURCE_HINT)
+    const make = identitySource(read, 'options')
     return {
       module: TrustedIdentityModule,
-      global: checkGlobal(options.global, 'options'),
+      global: checkGlobal(read.global, 'options'),
       providers: [
         { provide: TrustedIdentity, useFactory: make },
         { provide: MODULE_INSTANCE, useValue: ++instances },
@@ -87,26 +77,12 @@ class TrustedIdentityModule {
   }
 
   static forRootAsync(options) {
-    if (!isObject(options)) {
-      throw makeError(
-        TypeError,
-        'ERR_INVALID_ARG_TYPE',
-        `options must be an object such as { inject: [ConfigService], useFactory: (config) => ({ fromEnv: true }) } (received ${typeName(options)})`,
-      )
-    }
-    const { imports = [], inject = [], useFactory, global, ...unknown } = options
-    if (Object.keys(unknown).length > 0) {
-      throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'options has an unknown key; the keys are imports, inject, useFactory and global')
-    }
+    const { imports = [], inject = [], useFactory, global } = readOptions(options, 'options', ASYNC_KEYS, ASYNC_HINT)
     if (typeof useFactory !== 'function') {
-      throw makeError(
-        TypeError,
-        'ERR_INVALID_ARG_TYPE',
-        `options.useFactory must be a function returning ${SOURCE_HINT} or a TrustedIdentity (received ${typeName(useFactory)})`,
-      )
+      throw invalidType('options.useFactory', `a function returning ${SOURCE_HINT} or a TrustedIdentity`, useFactory)
     }
-    if (!Array.isArray(imports)) throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.imports must be an array of modules (received ${typeName(imports)})`)
-    if (!Array.isArray(inject)) throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.inject must be an array of injection tokens (received ${typeName(inject)})`)
+    if (!Array.isArray(imports)) throw invalidType('options.imports', 'an array of modules', imports)
+    if (!Array.isArray(inject)) throw invalidType('options.inject', 'an array of injection tokens', inject)
     return {
       module: TrustedIdentityModule,
       global: checkGlobal(global, 'options'),

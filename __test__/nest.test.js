@@ -1,7 +1,7 @@
 // mtribes-trusted-identity/nest: TrustedIdentityModule in real Nest apps (@nestjs/core,
 // @nestjs/platform-express) on 127.0.0.1 with real HTTP requests: forRoot({ secrets }),
 // forRoot({ fromEnv }), forRootAsync({ imports, inject, useFactory }), global, disposal on shutdown,
-// startup errors and option checks. Decorators are applied as functions (plain JavaScript).
+// startup errors, option checks, and options read by own properties only (a polluted Object.prototype). Decorators are applied as functions (plain JavaScript).
 'use strict'
 
 const { describe, it, afterEach } = require('node:test')
@@ -249,6 +249,106 @@ describe('the TrustedIdentity is disposed when the app shuts down', () => {
       assert.throws(() => identity.sign('u', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
     })
   }
+})
+
+// Every option name of the package's entries, each set on Object.prototype to a value that would
+// change the outcome if it were read: other secrets, a global module, other imports and so on.
+const POLLUTION_KEYS = ['signer', 'userId', 'platform', 'secrets', 'fromEnv', 'global', 'imports', 'inject', 'useFactory']
+
+function hostileValues() {
+  const evil = new TrustedIdentity({ ios: 'evil-secret' })
+  return {
+    signer: evil,
+    userId: () => 'attacker',
+    platform: () => 'ios',
+    secrets: { ios: 'evil-secret' },
+    fromEnv: true,
+    global: true,
+    imports: [moduleClass('EvilModule', {})],
+    inject: ['EVIL'],
+    useFactory: () => evil,
+  }
+}
+
+/** Runs `fn` with every option name on Object.prototype (see hostileValues), deleted again after. */
+async function withPollutedPrototype(fn) {
+  const hostile = hostileValues()
+  assert.deepEqual(Object.keys(hostile), POLLUTION_KEYS)
+  try {
+    for (const key of POLLUTION_KEYS) Object.prototype[key] = hostile[key]
+    return await fn()
+  } finally {
+    for (const key of POLLUTION_KEYS) delete Object.prototype[key]
+  }
+}
+
+/** What Nest reads of a dynamic module (own keys only), so two calls can be compared. */
+function described(dynamicModule) {
+  const provider = dynamicModule.providers.find((p) => p.provide === TrustedIdentity)
+  return {
+    keys: Object.keys(dynamicModule),
+    global: dynamicModule.global,
+    imports: Object.hasOwn(dynamicModule, 'imports') ? dynamicModule.imports : 'none',
+    provider: Object.keys(provider),
+    inject: Object.hasOwn(provider, 'inject') ? provider.inject : 'none',
+    exports: dynamicModule.exports,
+  }
+}
+
+/** Runs the module's TrustedIdentity provider, as Nest does when the app starts. */
+async function provided(dynamicModule) {
+  return dynamicModule.providers.find((p) => p.provide === TrustedIdentity).useFactory()
+}
+
+describe('options are read by own properties only: a polluted Object.prototype changes nothing', () => {
+  const NO_SECRET_ENV = { prefix: 'NESTTEST_POLLUTED_', platforms: ['ios'] }
+  // [entry point, make the dynamic module, what its provider does: 'signs' with SECRET, or an error code]
+  const cases = [
+    ['forRoot({ secrets })', () => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } }), 'signs'],
+    ['forRoot({ secrets, global: false })', () => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, global: false }), 'signs'],
+    ['forRoot({ fromEnv })', () => TrustedIdentityModule.forRoot({ fromEnv: NO_SECRET_ENV }), 'ERR_TRUSTED_IDENTITY_NO_SECRETS'],
+    ['forRootAsync, useFactory returning { secrets }', () => TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET } }) }), 'signs'],
+    [
+      'forRootAsync, useFactory returning { fromEnv }',
+      () => TrustedIdentityModule.forRootAsync({ useFactory: async () => ({ fromEnv: NO_SECRET_ENV }) }),
+      'ERR_TRUSTED_IDENTITY_NO_SECRETS',
+    ],
+  ]
+  for (const [name, make, outcome] of cases) {
+    it(`${name}: the same module and the same ${outcome === 'signs' ? 'signer' : outcome} as without`, async () => {
+      const check = async (dynamicModule) => {
+        if (outcome === 'signs') {
+          assert.equal((await provided(dynamicModule)).sign('u', 'ios'), hmac(SECRET, 'u'))
+        } else {
+          await assert.rejects(provided(dynamicModule), { code: outcome, message: /NESTTEST_POLLUTED_IOS_SECRET/ })
+        }
+      }
+      const clean = make()
+      await check(clean)
+      const polluted = await withPollutedPrototype(async () => {
+        const dynamicModule = make()
+        await check(dynamicModule)
+        return dynamicModule
+      })
+      assert.deepEqual(described(polluted), described(clean))
+      if (outcome === 'signs') {
+        // Nest itself reads inherited keys of module metadata, so the app starts once the prototype is clean.
+        const App = moduleClass('App', { imports: [polluted], controllers: [identityController('m')] })
+        const { get } = await start(App)
+        const r = await get('/m/identity?user=user-1&platform=ios')
+        assert.deepEqual(r.body, { userId: 'user-1', platform: 'ios', signed: hmac(SECRET, 'user-1'), platforms: ['ios'] })
+      }
+    })
+  }
+
+  it('an inherited key is not an unknown option, and an own one still is', async () => {
+    await withPollutedPrototype(async () => {
+      assert.throws(() => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, useFactory: () => ({}) }), { code: 'ERR_INVALID_ARG_VALUE' })
+      assert.throws(() => TrustedIdentityModule.forRootAsync({ useFactory: () => ({}), secrets: {} }), { code: 'ERR_INVALID_ARG_VALUE' })
+      const dynamicModule = TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET }, global: true }) })
+      await assert.rejects(provided(dynamicModule), { code: 'ERR_INVALID_ARG_VALUE', message: /the value useFactory returned has an unknown key/ })
+    })
+  })
 })
 
 describe('options are checked when forRoot / forRootAsync is called', () => {
