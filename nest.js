@@ -1,7 +1,7 @@
 // NestJS integration (`mtribes-trusted-identity/nest`): TrustedIdentityModule.forRoot / forRootAsync
-// provide an injectable TrustedIdentity (the class itself is the injection token) and dispose it on
-// application shutdown. Written in plain JavaScript: decorators are applied as functions. Needs
-// @nestjs/common (an optional peer dependency, loaded only by this entry).
+// provide an injectable TrustedIdentity (the class itself is the injection token) and, if the module
+// made it, dispose it on application shutdown. Written in plain JavaScript: decorators are applied
+// as functions. Needs @nestjs/common (an optional peer dependency, loaded only by this entry).
 'use strict'
 
 const { requirePeer } = require('./peer.js')
@@ -12,11 +12,24 @@ const { Inject, Module } = requirePeer('@nestjs/common', 'mtribes-trusted-identi
 const { TrustedIdentity } = require('./index.js')
 const { invalidType, invalidValue, readOptions } = require('./errors.js')
 
-// Each forRoot / forRootAsync call gets a distinct number in its metadata: Nest's 'deep-hash'
-// module ids serialize the metadata (functions as their source text), so without it two calls
-// with different secrets would look alike and be merged into one module.
-const MODULE_INSTANCE = Symbol('TrustedIdentityModule instance')
+// Each forRoot / forRootAsync call provides its own state to its module:
+// - a distinct number: Nest's 'deep-hash' module ids serialize the metadata (functions as their
+//   source text), so without it two calls with different secrets would look alike and be merged;
+// - `made`, the TrustedIdentity this call's provider created from { secrets } / { fromEnv }, which
+//   is the only one its module disposes (one that useFactory returned stays its owner's). A WeakSet,
+//   so the app's module metadata never keeps a disposed signer alive.
+const MODULE_STATE = Symbol('TrustedIdentityModule state')
 let instances = 0
+
+function moduleState() {
+  return { instance: ++instances, made: new WeakSet() }
+}
+
+/** Records `identity` as made by the module of `state`, and returns it. */
+function madeBy(state, identity) {
+  state.made.add(identity)
+  return identity
+}
 
 const SOURCE_KEYS = Object.freeze(['secrets', 'fromEnv'])
 const SOURCE_HINT = '{ secrets: { ios: secret } } or { fromEnv: true }'
@@ -45,11 +58,14 @@ function checkGlobal(global, what) {
   return global === true
 }
 
-/** What `useFactory` gave: a TrustedIdentity as it is, or forRoot-style options made into one. */
-function identityFromFactoryResult(result) {
+/**
+ * What `useFactory` gave: a TrustedIdentity as it is (its owner disposes it), or forRoot-style
+ * options made into one (this module's, so disposed with it).
+ */
+function identityFromFactoryResult(result, state) {
   if (result instanceof TrustedIdentity) return result
   const what = 'the value useFactory returned'
-  return identitySource(readOptions(result, what, SOURCE_KEYS, SOURCE_HINT), what)()
+  return madeBy(state, identitySource(readOptions(result, what, SOURCE_KEYS, SOURCE_HINT), what)())
 }
 
 /**
@@ -57,20 +73,24 @@ function identityFromFactoryResult(result) {
  */
 class TrustedIdentityModule {
   #identity
+  #state
 
-  constructor(identity) {
+  constructor(identity, state) {
     this.#identity = identity
+    this.#state = state
   }
 
   static forRoot(options) {
     const read = readOptions(options, 'options', [...SOURCE_KEYS, 'global'], SOURCE_HINT)
     const make = identitySource(read, 'options')
+    const global = checkGlobal(read.global, 'options')
+    const state = moduleState()
     return {
       module: TrustedIdentityModule,
-      global: checkGlobal(read.global, 'options'),
+      global,
       providers: [
-        { provide: TrustedIdentity, useFactory: make },
-        { provide: MODULE_INSTANCE, useValue: ++instances },
+        { provide: TrustedIdentity, useFactory: () => madeBy(state, make()) },
+        { provide: MODULE_STATE, useValue: state },
       ],
       exports: [TrustedIdentity],
     }
@@ -83,6 +103,7 @@ class TrustedIdentityModule {
     }
     if (!Array.isArray(imports)) throw invalidType('options.imports', 'an array of modules', imports)
     if (!Array.isArray(inject)) throw invalidType('options.inject', 'an array of injection tokens', inject)
+    const state = moduleState()
     return {
       module: TrustedIdentityModule,
       global: checkGlobal(global, 'options'),
@@ -91,24 +112,26 @@ class TrustedIdentityModule {
         {
           provide: TrustedIdentity,
           inject,
-          useFactory: async (...dependencies) => identityFromFactoryResult(await useFactory(...dependencies)),
+          useFactory: async (...dependencies) => identityFromFactoryResult(await useFactory(...dependencies), state),
         },
-        { provide: MODULE_INSTANCE, useValue: ++instances },
+        { provide: MODULE_STATE, useValue: state },
       ],
       exports: [TrustedIdentity],
     }
   }
 
   /**
-   * Wipes the keys once the application has shut down (after the HTTP server stopped taking
-   * requests), so requests still in flight during shutdown can sign.
+   * Wipes the keys of the TrustedIdentity this module made, once the application has shut down
+   * (after the HTTP server stopped taking requests), so requests still in flight during shutdown
+   * can sign. One that useFactory returned is left to its owner (it may be defaultIdentity()).
    */
   onApplicationShutdown() {
-    this.#identity?.dispose()
+    if (this.#state?.made.has(this.#identity)) this.#identity.dispose()
   }
 }
 
 Module({})(TrustedIdentityModule)
 Inject(TrustedIdentity)(TrustedIdentityModule, undefined, 0)
+Inject(MODULE_STATE)(TrustedIdentityModule, undefined, 1)
 
 module.exports = { TrustedIdentityModule, TrustedIdentity }

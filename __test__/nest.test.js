@@ -1,12 +1,15 @@
 // mtribes-trusted-identity/nest: TrustedIdentityModule in real Nest apps (@nestjs/core,
 // @nestjs/platform-express) on 127.0.0.1 with real HTTP requests: forRoot({ secrets }),
-// forRoot({ fromEnv }), forRootAsync({ imports, inject, useFactory }), global, disposal on shutdown,
-// startup errors, option checks, and options read by own properties only (a polluted Object.prototype). Decorators are applied as functions (plain JavaScript).
+// forRoot({ fromEnv }), forRootAsync({ imports, inject, useFactory }), global, disposal on shutdown
+// of only the TrustedIdentity the module made, startup errors, option checks, and options read by
+// own properties only (a polluted Object.prototype). Decorators are applied as functions (plain
+// JavaScript).
 'use strict'
 
 const { describe, it, afterEach } = require('node:test')
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
+const { spawnSync } = require('node:child_process')
 const { NestFactory } = require('@nestjs/core')
 const { Controller, Get, Inject, Module, Query } = require('@nestjs/common')
 
@@ -127,6 +130,17 @@ describe('forRoot({ fromEnv }) reads MTRIBES_<PLATFORM>_SECRET when the app star
     assert.deepEqual(r.body.platforms, ['ios'])
   })
 
+  it('the TrustedIdentity it made from the environment is disposed at app.close()', async () => {
+    process.env.NESTTEST_IOS_SECRET = SECRET
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ fromEnv: { prefix: 'NESTTEST_', platforms: ['ios'] } })] })
+    const app = await NestFactory.create(App, { logger: false, abortOnError: false })
+    const identity = app.get(TrustedIdentity)
+    await app.init()
+    assert.equal(identity.sign('u', 'ios'), hmac(SECRET, 'u'))
+    await app.close()
+    assert.throws(() => identity.sign('u', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+  })
+
   it('a missing secret makes the app fail to start with ERR_TRUSTED_IDENTITY_NO_SECRETS', async () => {
     const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ fromEnv: { prefix: 'NESTTEST_', platforms: ['ios'] } })] })
     const error = await createFails(App)
@@ -234,10 +248,10 @@ describe('each forRoot / forRootAsync call is its own module with its own Truste
   }
 })
 
-describe('the TrustedIdentity is disposed when the app shuts down', () => {
+describe('the TrustedIdentity the module made is disposed when the app shuts down', () => {
   for (const [name, dynamicModule] of [
-    ['forRoot', () => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } })],
-    ['forRootAsync', () => TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET } }) })],
+    ['forRoot({ secrets })', () => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } })],
+    ['forRootAsync, useFactory returning { secrets }', () => TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET } }) })],
   ]) {
     it(`${name}: signing works until app.close(), then throws ERR_TRUSTED_IDENTITY_DISPOSED`, async () => {
       const App = moduleClass('App', { imports: [dynamicModule()] })
@@ -249,6 +263,58 @@ describe('the TrustedIdentity is disposed when the app shuts down', () => {
       assert.throws(() => identity.sign('u', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
     })
   }
+})
+
+describe('a TrustedIdentity that useFactory returns stays its owner\'s: app.close() does not dispose it', () => {
+  it('one the app made itself: still signs like node:crypto after app.close()', async () => {
+    const own = new TrustedIdentity({ ios: SECRET })
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => own })] })
+    const app = await NestFactory.create(App, { logger: false, abortOnError: false })
+    assert.equal(app.get(TrustedIdentity), own)
+    await app.init()
+    await app.close()
+    assert.equal(own.sign('u', 'ios'), hmac(SECRET, 'u'))
+    own.dispose()
+  })
+
+  it('one another TrustedIdentityModule made: disposed when its own app closes, not before', async () => {
+    const First = moduleClass('First', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } })] })
+    const first = await NestFactory.create(First, { logger: false, abortOnError: false })
+    await first.init()
+    const made = first.get(TrustedIdentity)
+    const Second = moduleClass('Second', { imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => made })] })
+    const second = await NestFactory.create(Second, { logger: false, abortOnError: false })
+    await second.init()
+    await second.close()
+    assert.equal(made.sign('u', 'ios'), hmac(SECRET, 'u'))
+    await first.close()
+    assert.throws(() => made.sign('u', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+  })
+
+  it('defaultIdentity() of the main entry: still signs after app.close(), for the rest of the process (child process)', () => {
+    const code = `'use strict'
+      const { NestFactory } = require(${JSON.stringify(require.resolve('@nestjs/core'))})
+      const { Module } = require(${JSON.stringify(require.resolve('@nestjs/common'))})
+      const { TrustedIdentityModule, TrustedIdentity } = require(${JSON.stringify(require.resolve('../nest.js'))})
+      const { defaultIdentity, sign } = require(${JSON.stringify(require.resolve('..'))})
+      class App {}
+      Module({ imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => defaultIdentity() })] })(App)
+      ;(async () => {
+        const app = await NestFactory.create(App, { logger: false, abortOnError: false })
+        await app.init()
+        const provided = app.get(TrustedIdentity) === defaultIdentity()
+        await app.close()
+        process.stdout.write(JSON.stringify({ provided, signed: defaultIdentity().sign('u', 'ios'), viaSign: sign('u', 'ios') }))
+      })()`
+    const r = spawnSync(process.execPath, ['-e', code], {
+      env: { PATH: process.env.PATH, MTRIBES_IOS_SECRET: SECRET, ...(process.env.NAPI_RS_FORCE_WASI && { NAPI_RS_FORCE_WASI: process.env.NAPI_RS_FORCE_WASI }) },
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    assert.equal(r.error, undefined, String(r.error))
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout), { provided: true, signed: hmac(SECRET, 'u'), viaSign: hmac(SECRET, 'u') })
+  })
 })
 
 // Every option name of the package's entries, each set on Object.prototype to a value that would
