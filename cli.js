@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Command line for mtribes-trusted-identity (`bin`: mtribes-trusted-identity): sign or verify user
 // ids with the secrets from MTRIBES_<PLATFORM>_SECRET[_FILE] (never from argv), one id or a stream
-// of ids on stdin for backfills. Exit codes: 0 ok, 1 verify mismatch, 2 usage or configuration error.
+// of ids on stdin for backfills. Ids must be UTF-8 (argument bytes are checked where the OS shows
+// them). Exit codes: 0 ok, 1 verify mismatch, 2 usage or configuration error.
 'use strict'
 
+const fs = require('node:fs')
 const { parseArgs } = require('node:util')
 
 const NAME = 'mtribes-trusted-identity'
@@ -42,6 +44,62 @@ function refuseSecretOptions(args) {
   }
 }
 
+/**
+ * The bytes of `args` as the operating system passed them, read from /proc/self/cmdline (Linux),
+ * where the arguments after the script are its last `args.length` NUL-separated entries. Node
+ * decodes argument bytes that are not UTF-8 as U+FFFD, so `args` alone cannot tell them from a real
+ * U+FFFD. Returns null where the file cannot be read (macOS, Windows) or its entries do not decode
+ * to `args` (so a wrong mapping is never trusted).
+ * @param {readonly string[]} args process.argv.slice(2)
+ * @param {(file: string) => Buffer} readFile fs.readFileSync, or a stand-in in tests
+ * @returns {Buffer[] | null}
+ */
+function rawArguments(args, readFile = fs.readFileSync) {
+  let cmdline
+  try {
+    cmdline = readFile('/proc/self/cmdline')
+  } catch {
+    return null
+  }
+  if (!Buffer.isBuffer(cmdline)) return null
+  const entries = []
+  let start = 0
+  let end
+  while ((end = cmdline.indexOf(0, start)) !== -1) {
+    entries.push(cmdline.subarray(start, end))
+    start = end + 1
+  }
+  if (entries.length < args.length) return null
+  const raw = entries.slice(entries.length - args.length)
+  const lenient = new TextDecoder('utf-8', { ignoreBOM: true })
+  return raw.every((bytes, i) => lenient.decode(bytes) === args[i]) ? raw : null
+}
+
+/**
+ * Refuses a user id argument whose bytes are not UTF-8, naming its position (never its content).
+ * Without the raw bytes (`raw` null), an id containing U+FFFD is refused: it cannot be told apart
+ * from bytes that are not UTF-8 there. `sign --stdin` checks each line's own bytes, so it takes a
+ * real U+FFFD everywhere.
+ */
+function checkIdArgument(args, raw, index, command) {
+  const where = `argument ${index + 1} (the user id)`
+  const viaStdin = command === 'sign' ? 'pass it through sign --stdin' : 'sign it with sign --stdin and compare the signatures'
+  if (raw) {
+    try {
+      new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(raw[index])
+      return
+    } catch {
+      throw new UsageError(`${where} is not valid UTF-8: user ids must be UTF-8 text; for an id read from a file, ${viaStdin}, which checks each line's bytes`)
+    }
+  }
+  if (args[index].includes('\uFFFD')) {
+    throw new UsageError(
+      `${where} contains U+FFFD, which on this system cannot be told apart from bytes that are not UTF-8; ` +
+        `${viaStdin}, which checks each line's bytes`,
+    )
+  }
+}
+
 function parse(args) {
   refuseSecretOptions(args)
   try {
@@ -49,6 +107,7 @@ function parse(args) {
       args,
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         platform: { type: 'string', short: 'p' },
         stdin: { type: 'boolean' },
@@ -168,8 +227,18 @@ async function signStream(identity, platform, input, output) {
   if (pending.length > 0) await write([toId(pending)])
 }
 
-async function main(args, { stdin, stdout, stderr }) {
-  const { values, positionals } = parse(args)
+/**
+ * Runs the command in `args` (process.argv.slice(2)). `readFile` reads /proc/self/cmdline for the
+ * arguments' raw bytes (see rawArguments); tests pass a stand-in.
+ */
+async function main(args, { stdin, stdout, stderr, readFile = fs.readFileSync }) {
+  const { values, tokens } = parse(args)
+  // Each positional with its index in args, so a refused id is named by its position.
+  const positionals = tokens.filter((token) => token.kind === 'positional')
+  const idArgument = (position) => {
+    checkIdArgument(args, rawArguments(args, readFile), positionals[position].index, positionals[0].value)
+    return positionals[position].value
+  }
   if (values.help) {
     stdout.write(USAGE)
     return EXIT_OK
@@ -178,7 +247,7 @@ async function main(args, { stdin, stdout, stderr }) {
     stdout.write(`${require('./package.json').version}\n`)
     return EXIT_OK
   }
-  const [command, ...rest] = positionals
+  const [command, ...rest] = positionals.map((token) => token.value)
   if (command === 'sign') {
     if (values.stdin) {
       if (rest.length > 0) throw new UsageError('sign --stdin reads the user ids from stdin; give none as arguments')
@@ -187,14 +256,16 @@ async function main(args, { stdin, stdout, stderr }) {
       return EXIT_OK
     }
     if (rest.length !== 1) throw new UsageError(`sign takes one user id (or --stdin for many); run ${NAME} --help`)
+    const userId = idArgument(1)
     const identity = loadIdentity(values.platform)
-    stdout.write(`${signOne(identity, rest[0], values.platform)}\n`)
+    stdout.write(`${signOne(identity, userId, values.platform)}\n`)
     return EXIT_OK
   }
   if (command === 'verify') {
     if (values.stdin) throw new UsageError('--stdin works with sign only')
     if (rest.length !== 2) throw new UsageError(`verify takes a user id and a signature; run ${NAME} --help`)
-    const [userId, signature] = rest
+    const userId = idArgument(1)
+    const signature = rest[1]
     if (!SIGNATURE.test(signature)) throw new UsageError('the signature must be 64 hex characters, as sign prints')
     const identity = loadIdentity(values.platform)
     signOne(identity, userId, values.platform) // the same checks of the id as sign
@@ -236,4 +307,4 @@ function run() {
 
 if (require.main === module) run()
 
-module.exports = { main, signStream, UsageError }
+module.exports = { main, signStream, rawArguments, UsageError }

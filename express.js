@@ -10,49 +10,39 @@ const { requirePeer } = require('./peer.js')
 requirePeer('express', 'mtribes-trusted-identity/express', { resolveOnly: true })
 
 const { defaultIdentity } = require('./index.js')
-const { makeError, typeName } = require('./errors.js')
+const { invalidType, readOptions } = require('./errors.js')
 
 const PLATFORM_HEADER = 'x-mtribes-platform'
+const OPTION_KEYS = Object.freeze(['signer', 'userId', 'platform'])
+
+/** `object[key]` if it is an own property, else undefined: an inherited value never counts. */
+function own(object, key) {
+  return typeof object === 'object' && object !== null && Object.hasOwn(object, key) ? object[key] : undefined
+}
 
 /** The platform query parameter, else the X-Mtribes-Platform header (Express 4 and 5). */
 function platformFromRequest(req) {
-  const fromQuery = req.query?.platform
+  // Express 4's query parser (qs) makes plain objects, so only own properties are read.
+  const fromQuery = own(req.query, 'platform')
   if (fromQuery !== undefined) return fromQuery
-  const header = req.headers?.[PLATFORM_HEADER]
+  const header = own(req.headers, PLATFORM_HEADER)
   return header === '' ? undefined : header
 }
 
+/** Reads the options by own properties only (see readOptions) and checks each one. */
 function checkOptions(options) {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw makeError(
-      TypeError,
-      'ERR_INVALID_ARG_TYPE',
-      `options must be an object such as { userId: (req) => req.user?.id } (received ${typeName(options)})`,
-    )
-  }
-  const { signer, userId, platform, ...unknown } = options
-  if (Object.keys(unknown).length > 0) {
-    throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'options has an unknown key; the options are signer, userId and platform')
-  }
+  const { signer, userId, platform } = readOptions(options, 'options', OPTION_KEYS, '{ userId: (req) => req.user?.id }')
   if (typeof userId !== 'function') {
-    throw makeError(
-      TypeError,
-      'ERR_INVALID_ARG_TYPE',
-      `options.userId must be a function returning the logged-in user's id, such as (req) => req.user?.id (received ${typeName(userId)})`,
-    )
+    throw invalidType('options.userId', "a function returning the logged-in user's id, such as (req) => req.user?.id", userId)
   }
   if (platform !== undefined && typeof platform !== 'function') {
-    throw makeError(
-      TypeError,
-      'ERR_INVALID_ARG_TYPE',
-      `options.platform must be a function such as (req) => req.get('X-Mtribes-Platform') (received ${typeName(platform)})`,
-    )
+    throw invalidType('options.platform', "a function such as (req) => req.get('X-Mtribes-Platform')", platform)
   }
   if (signer !== undefined && (typeof signer?.sign !== 'function' || !Array.isArray(signer?.platforms))) {
-    throw makeError(
-      TypeError,
-      'ERR_INVALID_ARG_TYPE',
-      `options.signer must be a TrustedIdentity, or left out to use the one configured from MTRIBES_<PLATFORM>_SECRET (received ${typeName(signer)})`,
+    throw invalidType(
+      'options.signer',
+      'a TrustedIdentity, or left out to use the one configured from MTRIBES_<PLATFORM>_SECRET',
+      signer,
     )
   }
   return { signer, userId, platform: platform ?? platformFromRequest }
@@ -73,11 +63,7 @@ function trustedIdentityHandler(options) {
     }
     if (typeof userId !== 'string') {
       const hint = typeof userId === 'number' || typeof userId === 'bigint' ? '; for a numeric id return String(id)' : ''
-      throw makeError(
-        TypeError,
-        'ERR_INVALID_ARG_TYPE',
-        `options.userId(req) must return a string, or undefined when nobody is logged in${hint} (received ${typeName(userId)})`,
-      )
+      throw invalidType('options.userId(req)', 'a string, or undefined when nobody is logged in', userId, hint)
     }
     // Resolved per request, so a missing secret shows as an error to fix (through next(err)) rather
     // than a crash at require time; once made, the default is kept.

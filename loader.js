@@ -31,36 +31,56 @@ const NATIVE_TARGETS = Object.freeze([
 // ---------------------------------------------------------------------------------------------
 // Which target this process needs.
 
-function isMuslFromFilesystem() {
+// musl is detected from files only. Never through process.report.getReport(): a report holds
+// every environment variable, so it would copy the secrets in MTRIBES_<PLATFORM>_SECRET into JS.
+
+/** /usr/bin/ldd is a script naming its libc: true if it mentions musl, false if not, null if unreadable. */
+function muslFromLdd(readFile) {
   try {
-    return fs.readFileSync('/usr/bin/ldd', 'utf8').includes('musl')
+    return readFile('/usr/bin/ldd').includes('musl')
   } catch {
     return null
   }
 }
 
-function isMuslFromReport() {
-  if (!process.report || typeof process.report.getReport !== 'function') return null
-  const excludeNetwork = process.report.excludeNetwork
-  let report
+/**
+ * This process's own mappings (/proc/self/maps): true if musl's loader or libc is mapped, false
+ * if glibc's libc.so.6 is, null if neither (a static binary) or the file is unreadable.
+ */
+function muslFromMaps(readFile) {
+  let maps
   try {
-    process.report.excludeNetwork = true
-    report = process.report.getReport()
+    maps = readFile('/proc/self/maps')
   } catch {
     return null
-  } finally {
-    process.report.excludeNetwork = excludeNetwork
   }
-  if (report?.header?.glibcVersionRuntime) return false
-  if (Array.isArray(report?.sharedObjects)) {
-    return report.sharedObjects.some((file) => file.includes('libc.musl-') || file.includes('ld-musl-'))
+  let glibc = false
+  for (const line of maps.split('\n')) {
+    if (!line.includes('/')) continue
+    const file = line.slice(line.lastIndexOf('/') + 1) // may end in " (deleted)"
+    if (file.startsWith('ld-musl-') || file.startsWith('libc.musl-')) return true
+    if (file.startsWith('libc.so.6')) glibc = true
   }
-  return null
+  return glibc ? false : null
 }
 
-/** True on a musl-based Linux (Alpine): glibc builds do not load there. */
-function detectMusl() {
-  return isMuslFromFilesystem() ?? isMuslFromReport() ?? false
+/** Whether musl's dynamic loader (/lib/ld-musl-<arch>.so.1) exists; null if it does not or /lib is unreadable. */
+function muslFromLoader(readdir) {
+  try {
+    return readdir('/lib').some((name) => /^ld-musl-.+\.so\.1$/.test(name)) || null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * True on a musl-based Linux (Alpine): glibc builds do not load there. In order: /usr/bin/ldd's
+ * content, this process's mappings, a musl loader in /lib; glibc when none tells.
+ * @param {{ readFile?: (file: string) => string, readdir?: (dir: string) => string[] }} [io]
+ *   the file reads (UTF-8 text, and a folder's names), for tests
+ */
+function detectMusl({ readFile = (file) => fs.readFileSync(file, 'utf8'), readdir = fs.readdirSync } = {}) {
+  return muslFromLdd(readFile) ?? muslFromMaps(readFile) ?? muslFromLoader(readdir) ?? false
 }
 
 /** The napi-rs target name for a platform, e.g. `linux-x64-gnu`, `darwin-arm64`, `win32-x64-msvc`. */

@@ -32,6 +32,8 @@ export type TrustedIdentityModuleOptions = TrustedIdentitySource & { readonly gl
 /**
  * Options of {@link TrustedIdentityModule.forRootAsync}: `useFactory` gets the `inject`ed providers
  * (from `imports`) and returns a {@link TrustedIdentitySource} or a TrustedIdentity, or a promise of one.
+ * A TrustedIdentity it returns (such as `defaultIdentity()`) stays the caller's: the module does not
+ * dispose it.
  *
  * @example
  * TrustedIdentityModule.forRootAsync({
@@ -49,8 +51,9 @@ export interface TrustedIdentityModuleAsyncOptions {
 
 /**
  * A Nest module providing a `TrustedIdentity` (the class is the injection token, so
- * `constructor(private readonly identity: TrustedIdentity)` works) and disposing it, which wipes
- * its keys, on application shutdown.
+ * `constructor(private readonly identity: TrustedIdentity)` works) and, when it made that
+ * TrustedIdentity from `{ secrets }` / `{ fromEnv }`, disposing it, which wipes its keys, on
+ * application shutdown.
  *
  * @example
  * import { Module } from '@nestjs/common'
@@ -75,6 +78,9 @@ export declare class TrustedIdentityModule implements OnApplicationShutdown {
    *   what `useFactory` returns is checked when the app starts.
    */
   static forRootAsync(options: TrustedIdentityModuleAsyncOptions): DynamicModule
-  /** Disposes the provided TrustedIdentity; Nest calls it after the app has shut down. */
+  /**
+   * Disposes the provided TrustedIdentity if this module made it (not one `useFactory` returned);
+   * Nest calls it after the app has shut down.
+   */
   onApplicationShutdown(): void
 }

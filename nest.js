@@ -1,7 +1,7 @@
 // NestJS integration (`mtribes-trusted-identity/nest`): TrustedIdentityModule.forRoot / forRootAsync
-// provide an injectable TrustedIdentity (the class itself is the injection token) and dispose it on
-// application shutdown. Written in plain JavaScript: decorators are applied as functions. Needs
-// @nestjs/common (an optional peer dependency, loaded only by this entry).
+// provide an injectable TrustedIdentity (the class itself is the injection token) and, if the module
+// made it, dispose it on application shutdown. Written in plain JavaScript: decorators are applied
+// as functions. Needs @nestjs/common (an optional peer dependency, loaded only by this entry).
 'use strict'
 
 const { requirePeer } = require('./peer.js')
@@ -10,57 +10,62 @@ const { Inject, Module } = requirePeer('@nestjs/common', 'mtribes-trusted-identi
   install: '@nestjs/common @nestjs/core',
 })
 const { TrustedIdentity } = require('./index.js')
-const { makeError, typeName } = require('./errors.js')
+const { invalidType, invalidValue, readOptions } = require('./errors.js')
 
-function isObject(value) {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-// Each forRoot / forRootAsync call gets a distinct number in its metadata: Nest's 'deep-hash'
-// module ids serialize the metadata (functions as their source text), so without it two calls
-// with different secrets would look alike and be merged into one module.
-const MODULE_INSTANCE = Symbol('TrustedIdentityModule instance')
+// Each forRoot / forRootAsync call provides its own state to its module:
+// - a distinct number: Nest's 'deep-hash' module ids serialize the metadata (functions as their
+//   source text), so without it two calls with different secrets would look alike and be merged;
+// - `made`, the TrustedIdentity this call's provider created from { secrets } / { fromEnv }, which
+//   is the only one its module disposes (one that useFactory returned stays its owner's). A WeakSet,
+//   so the app's module metadata never keeps a disposed signer alive.
+const MODULE_STATE = Symbol('TrustedIdentityModule state')
 let instances = 0
 
-const SOURCE_HINT = '{ secrets: { ios: secret } } or { fromEnv: true }'
+function moduleState() {
+  return { instance: ++instances, made: new WeakSet() }
+}
 
-/** Checks `{ secrets } | { fromEnv }` (plus the keys in `extra`) and returns a function making the TrustedIdentity. */
-function identitySource(options, what, extra = []) {
-  if (!isObject(options)) {
-    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `${what} must be an object such as ${SOURCE_HINT} (received ${typeName(options)})`)
-  }
-  const allowed = ['secrets', 'fromEnv', ...extra]
-  if (Object.keys(options).some((key) => !allowed.includes(key))) {
-    throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `${what} has an unknown key; the keys are ${allowed.join(', ')}`)
-  }
-  const { secrets, fromEnv } = options
+/** Records `identity` as made by the module of `state`, and returns it. */
+function madeBy(state, identity) {
+  state.made.add(identity)
+  return identity
+}
+
+const SOURCE_KEYS = Object.freeze(['secrets', 'fromEnv'])
+const SOURCE_HINT = '{ secrets: { ios: secret } } or { fromEnv: true }'
+const ASYNC_KEYS = Object.freeze(['imports', 'inject', 'useFactory', 'global'])
+const ASYNC_HINT = '{ inject: [ConfigService], useFactory: (config) => ({ fromEnv: true }) }'
+
+/**
+ * Checks the `secrets` / `fromEnv` of options read by readOptions (own properties only) and
+ * returns a function making the TrustedIdentity.
+ */
+function identitySource({ secrets, fromEnv }, what) {
   const hasSecrets = secrets !== undefined
   const hasFromEnv = fromEnv !== undefined && fromEnv !== false
   if (hasSecrets === hasFromEnv) {
-    throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', `${what} needs exactly one of secrets and fromEnv, such as ${SOURCE_HINT}`)
+    throw invalidValue(`${what} needs exactly one of secrets and fromEnv, such as ${SOURCE_HINT}`)
   }
   if (hasSecrets) return () => new TrustedIdentity(secrets)
-  if (fromEnv !== true && !isObject(fromEnv)) {
-    throw makeError(
-      TypeError,
-      'ERR_INVALID_ARG_TYPE',
-      `${what}.fromEnv must be true or the options of TrustedIdentity.fromEnv, such as { platforms: ['ios'] } (received ${typeName(fromEnv)})`,
-    )
+  if (fromEnv !== true && (typeof fromEnv !== 'object' || fromEnv === null || Array.isArray(fromEnv))) {
+    throw invalidType(`${what}.fromEnv`, "true or the options of TrustedIdentity.fromEnv, such as { platforms: ['ios'] }", fromEnv)
   }
   return () => TrustedIdentity.fromEnv(fromEnv === true ? undefined : fromEnv)
 }
 
 function checkGlobal(global, what) {
-  if (global !== undefined && typeof global !== 'boolean') {
-    throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `${what}.global must be a boolean (received ${typeName(global)})`)
-  }
+  if (global !== undefined && typeof global !== 'boolean') throw invalidType(`${what}.global`, 'a boolean', global)
   return global === true
 }
 
-/** What `useFactory` gave: a TrustedIdentity as it is, or forRoot-style options made into one. */
-function identityFromFactoryResult(result) {
+/**
+ * What `useFactory` gave: a TrustedIdentity as it is (its owner disposes it), or forRoot-style
+ * options made into one (this module's, so disposed with it).
+ */
+function identityFromFactoryResult(result, state) {
   if (result instanceof TrustedIdentity) return result
-  return identitySource(result, 'the value useFactory returned')()
+  const what = 'the value useFactory returned'
+  return madeBy(state, identitySource(readOptions(result, what, SOURCE_KEYS, SOURCE_HINT), what)())
 }
 
 /**
@@ -68,45 +73,37 @@ function identityFromFactoryResult(result) {
  */
 class TrustedIdentityModule {
   #identity
+  #state
 
-  constructor(identity) {
+  constructor(identity, state) {
     this.#identity = identity
+    this.#state = state
   }
 
   static forRoot(options) {
-    const make = identitySource(options, 'options', ['global'])
+    const read = readOptions(options, 'options', [...SOURCE_KEYS, 'global'], SOURCE_HINT)
+    const make = identitySource(read, 'options')
+    const global = checkGlobal(read.global, 'options')
+    const state = moduleState()
     return {
       module: TrustedIdentityModule,
-      global: checkGlobal(options.global, 'options'),
+      global,
       providers: [
-        { provide: TrustedIdentity, useFactory: make },
-        { provide: MODULE_INSTANCE, useValue: ++instances },
+        { provide: TrustedIdentity, useFactory: () => madeBy(state, make()) },
+        { provide: MODULE_STATE, useValue: state },
       ],
       exports: [TrustedIdentity],
     }
   }
 
   static forRootAsync(options) {
-    if (!isObject(options)) {
-      throw makeError(
-        TypeError,
-        'ERR_INVALID_ARG_TYPE',
-        `options must be an object such as { inject: [ConfigService], useFactory: (config) => ({ fromEnv: true }) } (received ${typeName(options)})`,
-      )
-    }
-    const { imports = [], inject = [], useFactory, global, ...unknown } = options
-    if (Object.keys(unknown).length > 0) {
-      throw makeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'options has an unknown key; the keys are imports, inject, useFactory and global')
-    }
+    const { imports = [], inject = [], useFactory, global } = readOptions(options, 'options', ASYNC_KEYS, ASYNC_HINT)
     if (typeof useFactory !== 'function') {
-      throw makeError(
-        TypeError,
-        'ERR_INVALID_ARG_TYPE',
-        `options.useFactory must be a function returning ${SOURCE_HINT} or a TrustedIdentity (received ${typeName(useFactory)})`,
-      )
+      throw invalidType('options.useFactory', `a function returning ${SOURCE_HINT} or a TrustedIdentity`, useFactory)
     }
-    if (!Array.isArray(imports)) throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.imports must be an array of modules (received ${typeName(imports)})`)
-    if (!Array.isArray(inject)) throw makeError(TypeError, 'ERR_INVALID_ARG_TYPE', `options.inject must be an array of injection tokens (received ${typeName(inject)})`)
+    if (!Array.isArray(imports)) throw invalidType('options.imports', 'an array of modules', imports)
+    if (!Array.isArray(inject)) throw invalidType('options.inject', 'an array of injection tokens', inject)
+    const state = moduleState()
     return {
       module: TrustedIdentityModule,
       global: checkGlobal(global, 'options'),
@@ -115,24 +112,26 @@ class TrustedIdentityModule {
         {
           provide: TrustedIdentity,
           inject,
-          useFactory: async (...dependencies) => identityFromFactoryResult(await useFactory(...dependencies)),
+          useFactory: async (...dependencies) => identityFromFactoryResult(await useFactory(...dependencies), state),
         },
-        { provide: MODULE_INSTANCE, useValue: ++instances },
+        { provide: MODULE_STATE, useValue: state },
       ],
       exports: [TrustedIdentity],
     }
   }
 
   /**
-   * Wipes the keys once the application has shut down (after the HTTP server stopped taking
-   * requests), so requests still in flight during shutdown can sign.
+   * Wipes the keys of the TrustedIdentity this module made, once the application has shut down
+   * (after the HTTP server stopped taking requests), so requests still in flight during shutdown
+   * can sign. One that useFactory returned is left to its owner (it may be defaultIdentity()).
    */
   onApplicationShutdown() {
-    this.#identity?.dispose()
+    if (this.#state?.made.has(this.#identity)) this.#identity.dispose()
   }
 }
 
 Module({})(TrustedIdentityModule)
 Inject(TrustedIdentity)(TrustedIdentityModule, undefined, 0)
+Inject(MODULE_STATE)(TrustedIdentityModule, undefined, 1)
 
 module.exports = { TrustedIdentityModule, TrustedIdentity }

@@ -1,5 +1,6 @@
 // The mtribes-trusted-identity command line (cli.js), run as a child process: sign, verify, --stdin
 // streaming (many lines, CRLF, empty lines, EPIPE), usage and configuration errors with exit codes,
+// id arguments that are not UTF-8 (raw bytes through a shell; an injected /proc/self/cmdline reader),
 // secrets only from the environment, and no secret on any output.
 'use strict'
 
@@ -10,6 +11,8 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawn, spawnSync } = require('node:child_process')
+
+const { main, rawArguments, UsageError } = require('../cli.js')
 
 const CLI = path.join(__dirname, '..', 'cli.js')
 const SECRET = 'cli-Secret-5e1d0b7a'
@@ -30,11 +33,35 @@ function cli(args, { env = ENV, input, inputMayBeCut = false } = {}) {
   })
   // EPIPE: the child stopped reading stdin before the end, which a refused input may do.
   if (!(inputMayBeCut && r.error?.code === 'EPIPE')) assert.equal(r.error, undefined, `spawn failed: ${r.error}`)
+  return withoutSecrets(r)
+}
+
+function withoutSecrets(r) {
   for (const s of SECRETS) {
     assert.ok(!r.stdout.includes(s), `stdout reveals the secret: ${r.stdout.slice(0, 300)}`)
     assert.ok(!r.stderr.includes(s), `stderr reveals the secret: ${r.stderr}`)
   }
   return r
+}
+
+/**
+ * Runs the CLI with arguments given as raw bytes (Buffers; strings are UTF-8): child_process takes
+ * strings only, so a POSIX shell's printf makes each argument from octal escapes.
+ */
+function cliBytes(args, { env = ENV } = {}) {
+  const octal = (bytes) => [...bytes].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('')
+  const made = args.map((arg) => {
+    const bytes = Buffer.from(arg)
+    assert.ok(!bytes.includes(0x0a) && !bytes.includes(0), 'a shell cannot pass NUL, and $(...) drops final newlines')
+    return `"$(printf '${octal(bytes)}')"`
+  })
+  const r = spawnSync('/bin/sh', ['-c', `exec "$0" "$1" ${made.join(' ')}`, process.execPath, CLI], {
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  assert.equal(r.error, undefined, `spawn failed: ${r.error}`)
+  return withoutSecrets(r)
 }
 
 /** A usage or configuration error: exit 2, nothing on stdout, one line on stderr. */
@@ -206,6 +233,148 @@ describe('usage errors: exit 2 with a one-line message on stderr', () => {
   ]
   for (const [name, args, message] of cases) {
     it(name, () => assertUsageError(cli(args), message))
+  }
+})
+
+// Node decodes argument bytes that are not UTF-8 as U+FFFD, which would sign the id "\uFFFD" instead.
+const PROC_CMDLINE = fs.existsSync('/proc/self/cmdline')
+const SHELL = process.platform !== 'win32' && fs.existsSync('/bin/sh')
+const FF = Buffer.from([0xff])
+const NOT_UTF8_IDS = [
+  ['a 0xff byte', FF],
+  ['a truncated sequence inside an id (a C3 ( b)', Buffer.from([0x61, 0xc3, 0x28, 0x62])],
+  ['an encoded surrogate (ED A0 80)', Buffer.from([0xed, 0xa0, 0x80])],
+  ['an overlong encoding (C0 AF)', Buffer.from([0xc0, 0xaf])],
+]
+
+describe('an id argument that is not UTF-8: exit 2 naming its position, nothing on stdout (Linux, bytes from /proc/self/cmdline)', {
+  skip: !(PROC_CMDLINE && SHELL) && 'needs /proc/self/cmdline and /bin/sh',
+}, () => {
+  for (const [name, id] of NOT_UTF8_IDS) {
+    it(`sign, ${name}`, () => {
+      const r = cliBytes(['sign', '--platform', 'ios', id])
+      assertUsageError(r, /^mtribes-trusted-identity: argument 4 \(the user id\) is not valid UTF-8: user ids must be UTF-8 text; .*sign --stdin/)
+      assert.ok(!r.stderr.includes('\uFFFD'), r.stderr)
+    })
+  }
+
+  it('sign, after --: the position counts the --', () => {
+    assertUsageError(cliBytes(['sign', '-p', 'ios', '--', FF]), /argument 5 \(the user id\) is not valid UTF-8/)
+  })
+
+  it('verify, with the signature of "\\uFFFD" (what the bytes used to be taken as): exit 2, never "valid"', () => {
+    const r = cliBytes(['verify', '-p', 'ios', FF, hmac('\uFFFD')])
+    assertUsageError(r, /^mtribes-trusted-identity: argument 4 \(the user id\) is not valid UTF-8: .*sign --stdin/)
+  })
+
+  it('a real U+FFFD (the UTF-8 bytes EF BF BD) is signed like node:crypto', () => {
+    const r = cliBytes(['sign', '-p', 'ios', Buffer.from('a\uFFFDb')])
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout, `${hmac('a\uFFFDb')}\n`)
+    assert.equal(r.stderr, '')
+  })
+
+  it('verify of a real U+FFFD with its signature: valid', () => {
+    const r = cliBytes(['verify', '-p', 'ios', Buffer.from('\uFFFD'), hmac('\uFFFD')])
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout, 'valid\n')
+  })
+})
+
+describe('an id argument that is not UTF-8, where /proc/self/cmdline does not exist (macOS): refused as U+FFFD', {
+  skip: (PROC_CMDLINE || !SHELL) && 'for POSIX systems without /proc/self/cmdline',
+}, () => {
+  it('sign, a 0xff byte: exit 2, saying to use sign --stdin', () => {
+    assertUsageError(cliBytes(['sign', '-p', 'ios', FF]), /argument 4 \(the user id\) contains U\+FFFD, .*sign --stdin/)
+  })
+})
+
+/** A stand-in for fs.readFileSync where /proc/self/cmdline does not exist. */
+function noProc() {
+  throw Object.assign(new Error("ENOENT: no such file or directory, open '/proc/self/cmdline'"), { code: 'ENOENT' })
+}
+
+/** A stand-in for fs.readFileSync returning a /proc/self/cmdline of `node cli.js ...args`. */
+function procWith(args) {
+  return () => Buffer.concat(['node', CLI, ...args].map((arg) => Buffer.concat([Buffer.from(arg), Buffer.from([0])])))
+}
+
+/** Collects what is written, as stdout and stderr. */
+function sink() {
+  return { text: '', write(chunk) { this.text += chunk; return true } }
+}
+
+describe('without the raw bytes of the arguments (an injected reader), an id containing U+FFFD is refused', () => {
+  const unavailable = [
+    ['/proc/self/cmdline cannot be read', noProc],
+    ['its entries do not decode to the arguments (never trusted)', procWith(['sign', '-p', 'ios', 'other'])],
+    ['it has fewer entries than there are arguments', () => Buffer.from('node\0')],
+  ]
+  const ids = [
+    ['sign, U+FFFD alone', ['sign', '--platform', 'ios', '\uFFFD'], 4],
+    ['sign, U+FFFD inside an id', ['sign', '-p', 'ios', 'a\uFFFDb'], 4],
+    ['sign, after --', ['sign', '-p', 'ios', '--', '\uFFFD'], 5],
+    ['verify', ['verify', '-p', 'ios', '\uFFFD', hmac('\uFFFD')], 4],
+  ]
+  for (const [why, readFile] of unavailable) {
+    for (const [name, args, position] of ids) {
+      it(`${why}: ${name} -> a usage error naming argument ${position}, nothing written`, async () => {
+        const stdout = sink()
+        const stderr = sink()
+        await assert.rejects(main(args, { stdin: null, stdout, stderr, readFile }), (error) => {
+          assert.ok(error instanceof UsageError)
+          assert.match(error.message, new RegExp(`^argument ${position} \\(the user id\\) contains U\\+FFFD, which on this system cannot be told apart from bytes that are not UTF-8; .*sign --stdin`))
+          return true
+        })
+        assert.equal(stdout.text, '')
+        assert.equal(stderr.text, '')
+      })
+    }
+  }
+
+  /** Runs main in a child process (its secret from the environment) with an injected reader. */
+  function mainInChild(args, cmdline) {
+    const ascii = (text) => text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    const code = `const { main } = require(${JSON.stringify(CLI)})
+      const cmdline = ${cmdline ? `Buffer.from('${cmdline().toString('hex')}', 'hex')` : 'null'}
+      const readFile = () => { if (cmdline) return cmdline; throw Object.assign(new Error('no /proc'), { code: 'ENOENT' }) }
+      main(${ascii(JSON.stringify(args))}, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, readFile })
+        .then((code) => { process.exitCode = code })`
+    const r = spawnSync(process.execPath, ['-e', code], { env: { PATH: process.env.PATH, ...ENV }, encoding: 'utf8', timeout: 60_000 })
+    assert.equal(r.error, undefined, `spawn failed: ${r.error}`)
+    return withoutSecrets(r)
+  }
+
+  it('an id without U+FFFD is signed when /proc/self/cmdline cannot be read', () => {
+    const r = mainInChild(['sign', '-p', 'ios', 'üser-1'], null)
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout, `${hmac('üser-1')}\n`)
+  })
+
+  it('a U+FFFD whose bytes the reader gives as EF BF BD is signed', () => {
+    const args = ['sign', '-p', 'ios', '\uFFFD']
+    const r = mainInChild(args, procWith(args))
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout, `${hmac('\uFFFD')}\n`)
+  })
+})
+
+describe('rawArguments(args, readFile): the bytes of the arguments, or null when unknown', () => {
+  const cases = [
+    ['the last args.length entries of /proc/self/cmdline', ['a', 'ü'], procWith(['a', 'ü']), [Buffer.from('a'), Buffer.from('ü')]],
+    ['bytes that are not UTF-8, when they decode to the argument', ['\uFFFD'], () => Buffer.from([0x6e, 0, 0xff, 0]), [FF]],
+    ['an empty argument', ['', 'x'], procWith(['', 'x']), [Buffer.alloc(0), Buffer.from('x')]],
+    ['no arguments', [], procWith([]), []],
+    ['the file cannot be read', ['a'], noProc, null],
+    ['an entry that does not decode to its argument', ['a', 'b'], procWith(['a', 'c']), null],
+    ['fewer entries than arguments', ['a', 'b', 'c'], () => Buffer.from('b\0c\0'), null],
+    ['a last entry without its NUL (not counted)', ['a', 'b'], () => Buffer.from('node\0a\0b'), null],
+  ]
+  for (const [name, args, readFile, expected] of cases) {
+    it(name, () => {
+      const raw = rawArguments(args, readFile)
+      assert.deepEqual(raw && raw.map((bytes) => Buffer.from(bytes)), expected)
+    })
   }
 })
 

@@ -1,7 +1,8 @@
 // mtribes-trusted-identity/express: trustedIdentityHandler in a real Express app on 127.0.0.1 (random
 // port), through real HTTP requests: 200/401/400 answers and headers, signatures equal to node:crypto's
-// HMAC, errors passed to next(err), option checks, the env-configured default signer (child
-// processes), and no secret in any answer or error.
+// HMAC, errors passed to next(err), option checks, options read by own properties only (a polluted
+// Object.prototype), the env-configured default signer (child processes), and no secret in any
+// answer or error.
 'use strict'
 
 const { describe, it, before, after } = require('node:test')
@@ -204,6 +205,81 @@ for (const [version, express] of [
   })
 }
 
+// Every option name of the package's entries, each set on Object.prototype to a value that would
+// change the answer if it were read: another signer, user, platform reader, and so on.
+const POLLUTION_KEYS = ['signer', 'userId', 'platform', 'secrets', 'fromEnv', 'global', 'imports', 'inject', 'useFactory']
+
+function hostileValues() {
+  const evil = new TrustedIdentity({ ios: 'evil-secret', android: 'evil-secret' })
+  return {
+    signer: evil,
+    userId: () => 'attacker',
+    platform: () => 'android',
+    secrets: { ios: 'evil-secret' },
+    fromEnv: true,
+    global: true,
+    imports: [],
+    inject: ['EVIL'],
+    useFactory: () => evil,
+  }
+}
+
+/** Runs `fn` with every option name on Object.prototype (see hostileValues), deleted again after. */
+async function withPollutedPrototype(fn) {
+  const hostile = hostileValues()
+  assert.deepEqual(Object.keys(hostile), POLLUTION_KEYS)
+  try {
+    for (const key of POLLUTION_KEYS) Object.prototype[key] = hostile[key]
+    return await fn()
+  } finally {
+    for (const key of POLLUTION_KEYS) delete Object.prototype[key]
+  }
+}
+
+describe('options are read by own properties only: a polluted Object.prototype changes nothing', () => {
+  for (const [version, express] of [
+    ['Express 5', require('express')],
+    ['Express 4', require('express4')],
+  ]) {
+    it(`${version}: a handler made and called with every option name on Object.prototype answers as without`, async () => {
+      const signer = new TrustedIdentity({ ios: IOS_SECRET, android: ANDROID_SECRET })
+      const answers = async () => {
+        const app = express()
+        app.get('/identity', trustedIdentityHandler({ signer, userId: (req) => req.get('X-Test-User') }))
+        app.use((err, req, res, next) => res.status(500).json({ code: err.code }))
+        const { url, close } = await serve(app)
+        try {
+          const get = async (route, headers) => {
+            const r = await request(url + route, { headers })
+            return { status: r.status, body: r.json() }
+          }
+          return [
+            await get('/identity?platform=ios', { 'X-Test-User': 'user-1' }),
+            await get('/identity', { 'X-Test-User': 'user-1' }),
+            await get('/identity?platform=ios', {}),
+          ]
+        } finally {
+          await close()
+        }
+      }
+      const expected = [
+        { status: 200, body: { userId: 'user-1', platform: 'ios', signed: hmac(IOS_SECRET, 'user-1') } },
+        { status: 400, body: { error: 'platform is missing: pass ?platform=<name> or the X-Mtribes-Platform header', allowed: ['ios', 'android'] } },
+        { status: 401, body: { error: 'not logged in: only a logged-in user can be given a signed id' } },
+      ]
+      assert.deepEqual(await answers(), expected, 'unpolluted')
+      assert.deepEqual(await withPollutedPrototype(answers), expected, 'polluted')
+    })
+  }
+
+  it('an inherited key is not an unknown option, and an own one still is', async () => {
+    await withPollutedPrototype(() => {
+      assert.equal(typeof trustedIdentityHandler({ userId: () => 'u' }), 'function')
+      assert.throws(() => trustedIdentityHandler({ userId: () => 'u', secrets: {} }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' })
+    })
+  })
+})
+
 describe('options are checked when the handler is made', () => {
   const cases = [
     ['no options', undefined, 'ERR_INVALID_ARG_TYPE'],
@@ -235,10 +311,12 @@ describe('without a signer, the env-configured default TrustedIdentity signs (ch
   const EXPRESS_ENTRY = path.join(__dirname, '..', 'express.js')
   const EXPRESS = require.resolve('express')
 
-  function child(script, env) {
+  /** `prelude` runs before the handler is made (and stays in effect for the requests). */
+  function child(script, env, prelude = '') {
     const code = `'use strict'
       const express = require(${JSON.stringify(EXPRESS)})
       const { trustedIdentityHandler } = require(${JSON.stringify(EXPRESS_ENTRY)})
+      ${prelude}
       const app = express()
       app.get('/identity', trustedIdentityHandler({ userId: (req) => req.get('X-Test-User') }))
       app.use((err, req, res, next) => res.status(500).json({ code: err.code, message: err.message }))
@@ -283,6 +361,18 @@ describe('without a signer, the env-configured default TrustedIdentity signs (ch
     const out = child(`return await get('?platform=ios')`, { MTRIBES_IOS_SECRET: ` ${IOS_SECRET}\n` })
     assert.equal(out.status, 500)
     assert.equal(out.body.code, 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE')
+  })
+
+  it('an inherited signer (Object.prototype.signer and every other option name set) is never used: the default signs', () => {
+    const prelude = `const { TrustedIdentity } = require(${JSON.stringify(path.join(__dirname, '..'))})
+      const evil = new TrustedIdentity({ ios: 'evil-secret' })
+      const hostile = { signer: evil, userId: () => 'attacker', platform: () => 'ios', secrets: { ios: 'evil-secret' }, fromEnv: true,
+        global: true, imports: [], inject: ['EVIL'], useFactory: () => evil }
+      for (const key of ${JSON.stringify(POLLUTION_KEYS)}) Object.prototype[key] = hostile[key]`
+    const out = child(`return [await get('?platform=ios'), await get('')]`, { MTRIBES_IOS_SECRET: IOS_SECRET }, prelude)
+    assert.deepEqual(out[0], { status: 200, body: { userId: 'user-1', platform: 'ios', signed: hmac(IOS_SECRET, 'user-1') } })
+    assert.equal(out[1].status, 400)
+    assert.deepEqual(out[1].body.allowed, ['ios'])
   })
 
   it('answers 401 without reading the environment when nobody is logged in', () => {

@@ -1,5 +1,6 @@
 // The native module loader (loader.js, binding.js): the order it tries candidates in, the platform
-// triple it looks for, and the one error it throws when every candidate fails, forced case by case.
+// triple it looks for (musl detected from files only, never from process.report), and the one
+// error it throws when every candidate fails, forced case by case.
 'use strict'
 
 const { describe, it, before, after } = require('node:test')
@@ -9,7 +10,7 @@ const os = require('node:os')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 
-const { loadNativeBinding, targetName, NATIVE_TARGETS } = require('../loader.js')
+const { loadNativeBinding, targetName, detectMusl, NATIVE_TARGETS } = require('../loader.js')
 
 const ROOT = path.join(__dirname, '..')
 const NAME = 'mtribes-trusted-identity'
@@ -88,6 +89,78 @@ describe('the platform triple', () => {
   it('this machine resolves to a target we ship', () => {
     const { target } = loadNativeBinding()
     assert.ok(NATIVE_TARGETS.includes(target), target)
+  })
+})
+
+describe('musl detection: from files only, in order ldd, /proc/self/maps, /lib/ld-musl-*.so.1, else glibc', () => {
+  const LDD_GLIBC = '#!/bin/bash\n# This file is part of the GNU C Library.\nTEXTDOMAIN=libc\n'
+  const LDD_MUSL = '#!/bin/sh\nexec /lib/ld-musl-x86_64.so.1 --list "$@"\n'
+  const mapping = (file) => `7f3a2c000000-7f3a2c028000 r--p 00000000 08:01 1311 ${file}\n`
+  const MAPS_STATIC = `${mapping('/usr/local/bin/node')}7ffd5e1f0000-7ffd5e211000 rw-p 00000000 00:00 0 [stack]\n`
+  const MAPS_GLIBC = MAPS_STATIC + mapping('/usr/lib/x86_64-linux-gnu/libc.so.6')
+  const LDD = '/usr/bin/ldd'
+  const MAPS = '/proc/self/maps'
+
+  // [case, readable files, names in /lib (null: unreadable), expected, files read in order]
+  const cases = [
+    ['ldd mentions musl', { [LDD]: LDD_MUSL, [MAPS]: MAPS_GLIBC }, [], true, [LDD]],
+    ['ldd without musl (glibc)', { [LDD]: LDD_GLIBC, [MAPS]: mapping('/lib/ld-musl-x86_64.so.1') }, ['ld-musl-x86_64.so.1'], false, [LDD]],
+    ['no ldd; ld-musl-<arch>.so.1 mapped', { [MAPS]: MAPS_STATIC + mapping('/lib/ld-musl-x86_64.so.1') }, null, true, [LDD, MAPS]],
+    ['no ldd; libc.musl-<arch>.so.1 mapped', { [MAPS]: MAPS_STATIC + mapping('/usr/lib/libc.musl-aarch64.so.1') }, null, true, [LDD, MAPS]],
+    ['no ldd; libc.so.6 mapped', { [MAPS]: MAPS_GLIBC }, ['ld-musl-x86_64.so.1'], false, [LDD, MAPS]],
+    ['no ldd; a deleted libc.so.6 mapped', { [MAPS]: MAPS_STATIC + mapping('/lib64/libc.so.6 (deleted)') }, null, false, [LDD, MAPS]],
+    ['no ldd; no libc mapped (static); a musl loader in /lib', { [MAPS]: MAPS_STATIC }, ['libz.so.1', 'ld-musl-x86_64.so.1'], true, [LDD, MAPS]],
+    ['no ldd, maps unreadable; a musl loader in /lib', {}, ['ld-musl-aarch64.so.1'], true, [LDD, MAPS]],
+    ['no ldd, maps unreadable; no musl loader in /lib', {}, ['ld-linux-x86-64.so.2', 'libc.so.6'], false, [LDD, MAPS]],
+    ['nothing readable: glibc', {}, null, false, [LDD, MAPS]],
+  ]
+  for (const [name, files, lib, expected, reads] of cases) {
+    it(`${name} -> ${expected ? 'musl' : 'glibc'}`, () => {
+      const read = []
+      const readFile = (file) => {
+        read.push(file)
+        if (Object.hasOwn(files, file)) return files[file]
+        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), { code: 'ENOENT' })
+      }
+      const readdir = (dir) => {
+        assert.equal(dir, '/lib')
+        if (lib === null) throw Object.assign(new Error(`ENOENT: no such file or directory, scandir '${dir}'`), { code: 'ENOENT' })
+        return lib
+      }
+      assert.equal(detectMusl({ readFile, readdir }), expected)
+      assert.deepEqual(read, reads)
+    })
+  }
+
+  it('never calls process.report.getReport (a report copies every environment variable, secrets included, into JS)', () => {
+    const getReport = process.report.getReport
+    const calls = []
+    process.report.getReport = (...args) => {
+      calls.push(args)
+      throw new Error('process.report.getReport was called')
+    }
+    try {
+      const unreadable = () => {
+        throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })
+      }
+      // Every file unreadable, so every branch runs; then the real files.
+      assert.equal(detectMusl({ readFile: unreadable, readdir: unreadable }), false)
+      detectMusl({ readFile: (file) => (file === '/usr/bin/ldd' ? unreadable() : fs.readFileSync(file, 'utf8')) })
+      detectMusl()
+    } finally {
+      process.report.getReport = getReport
+    }
+    assert.deepEqual(calls, [])
+  })
+
+  it('no branch of the loader can reach it: loader.js never names process.report', () => {
+    const source = fs.readFileSync(path.join(ROOT, 'loader.js'), 'utf8').replace(/\/\/.*$/gm, '') // code, not comments
+    assert.doesNotMatch(source, /\breport\b/)
+  })
+
+  it('on this machine, agrees with the libc this process has mapped', { skip: !fs.existsSync('/proc/self/maps') && 'needs /proc/self/maps' }, () => {
+    const maps = fs.readFileSync('/proc/self/maps', 'utf8')
+    assert.equal(detectMusl(), /\/(ld-musl-|libc\.musl-)/.test(maps))
   })
 })
 

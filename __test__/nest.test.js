@@ -1,12 +1,15 @@
 // mtribes-trusted-identity/nest: TrustedIdentityModule in real Nest apps (@nestjs/core,
 // @nestjs/platform-express) on 127.0.0.1 with real HTTP requests: forRoot({ secrets }),
-// forRoot({ fromEnv }), forRootAsync({ imports, inject, useFactory }), global, disposal on shutdown,
-// startup errors and option checks. Decorators are applied as functions (plain JavaScript).
+// forRoot({ fromEnv }), forRootAsync({ imports, inject, useFactory }), global, disposal on shutdown
+// of only the TrustedIdentity the module made, startup errors, option checks, and options read by
+// own properties only (a polluted Object.prototype). Decorators are applied as functions (plain
+// JavaScript).
 'use strict'
 
 const { describe, it, afterEach } = require('node:test')
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
+const { spawnSync } = require('node:child_process')
 const { NestFactory } = require('@nestjs/core')
 const { Controller, Get, Inject, Module, Query } = require('@nestjs/common')
 
@@ -126,6 +129,17 @@ describe('forRoot({ fromEnv }) reads MTRIBES_<PLATFORM>_SECRET when the app star
     assert.deepEqual(r.body.platforms, ['ios'])
   })
 
+  it('the TrustedIdentity it made from the environment is disposed at app.close()', async () => {
+    process.env.NESTTEST_IOS_SECRET = SECRET
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ fromEnv: { prefix: 'NESTTEST_', platforms: ['ios'] } })] })
+    const app = await NestFactory.create(App, { logger: false, abortOnError: false })
+    const identity = app.get(TrustedIdentity)
+    await app.init()
+    assert.equal(identity.sign('u', 'ios'), hmac(SECRET, 'u'))
+    await app.close()
+    assert.throws(() => identity.sign('u', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+  })
+
   it('a missing secret makes the app fail to start with ERR_TRUSTED_IDENTITY_NO_SECRETS', async () => {
     const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ fromEnv: { prefix: 'NESTTEST_', platforms: ['ios'] } })] })
     const error = await createFails(App)
@@ -235,10 +249,10 @@ describe('each forRoot / forRootAsync call is its own module with its own Truste
   }
 })
 
-describe('the TrustedIdentity is disposed when the app shuts down', () => {
+describe('the TrustedIdentity the module made is disposed when the app shuts down', () => {
   for (const [name, dynamicModule] of [
-    ['forRoot', () => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } })],
-    ['forRootAsync', () => TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET } }) })],
+    ['forRoot({ secrets })', () => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } })],
+    ['forRootAsync, useFactory returning { secrets }', () => TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET } }) })],
   ]) {
     it(`${name}: signing works until app.close(), then throws ERR_TRUSTED_IDENTITY_DISPOSED`, async () => {
       const App = moduleClass('App', { imports: [dynamicModule()] })
@@ -250,6 +264,158 @@ describe('the TrustedIdentity is disposed when the app shuts down', () => {
       assert.throws(() => identity.sign('u', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
     })
   }
+})
+
+describe('a TrustedIdentity that useFactory returns stays its owner\'s: app.close() does not dispose it', () => {
+  it('one the app made itself: still signs like node:crypto after app.close()', async () => {
+    const own = new TrustedIdentity({ ios: SECRET })
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => own })] })
+    const app = await NestFactory.create(App, { logger: false, abortOnError: false })
+    assert.equal(app.get(TrustedIdentity), own)
+    await app.init()
+    await app.close()
+    assert.equal(own.sign('u', 'ios'), hmac(SECRET, 'u'))
+    own.dispose()
+  })
+
+  it('one another TrustedIdentityModule made: disposed when its own app closes, not before', async () => {
+    const First = moduleClass('First', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } })] })
+    const first = await NestFactory.create(First, { logger: false, abortOnError: false })
+    await first.init()
+    const made = first.get(TrustedIdentity)
+    const Second = moduleClass('Second', { imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => made })] })
+    const second = await NestFactory.create(Second, { logger: false, abortOnError: false })
+    await second.init()
+    await second.close()
+    assert.equal(made.sign('u', 'ios'), hmac(SECRET, 'u'))
+    await first.close()
+    assert.throws(() => made.sign('u', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+  })
+
+  it('defaultIdentity() of the main entry: still signs after app.close(), for the rest of the process (child process)', () => {
+    const code = `'use strict'
+      const { NestFactory } = require(${JSON.stringify(require.resolve('@nestjs/core'))})
+      const { Module } = require(${JSON.stringify(require.resolve('@nestjs/common'))})
+      const { TrustedIdentityModule, TrustedIdentity } = require(${JSON.stringify(require.resolve('../nest.js'))})
+      const { defaultIdentity, sign } = require(${JSON.stringify(require.resolve('..'))})
+      class App {}
+      Module({ imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => defaultIdentity() })] })(App)
+      ;(async () => {
+        const app = await NestFactory.create(App, { logger: false, abortOnError: false })
+        await app.init()
+        const provided = app.get(TrustedIdentity) === defaultIdentity()
+        await app.close()
+        process.stdout.write(JSON.stringify({ provided, signed: defaultIdentity().sign('u', 'ios'), viaSign: sign('u', 'ios') }))
+      })()`
+    const r = spawnSync(process.execPath, ['-e', code], {
+      env: { PATH: process.env.PATH, MTRIBES_IOS_SECRET: SECRET, ...(process.env.NAPI_RS_FORCE_WASI && { NAPI_RS_FORCE_WASI: process.env.NAPI_RS_FORCE_WASI }) },
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    assert.equal(r.error, undefined, String(r.error))
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout), { provided: true, signed: hmac(SECRET, 'u'), viaSign: hmac(SECRET, 'u') })
+  })
+})
+
+// Every option name of the package's entries, each set on Object.prototype to a value that would
+// change the outcome if it were read: other secrets, a global module, other imports and so on.
+const POLLUTION_KEYS = ['signer', 'userId', 'platform', 'secrets', 'fromEnv', 'global', 'imports', 'inject', 'useFactory']
+
+function hostileValues() {
+  const evil = new TrustedIdentity({ ios: 'evil-secret' })
+  return {
+    signer: evil,
+    userId: () => 'attacker',
+    platform: () => 'ios',
+    secrets: { ios: 'evil-secret' },
+    fromEnv: true,
+    global: true,
+    imports: [moduleClass('EvilModule', {})],
+    inject: ['EVIL'],
+    useFactory: () => evil,
+  }
+}
+
+/** Runs `fn` with every option name on Object.prototype (see hostileValues), deleted again after. */
+async function withPollutedPrototype(fn) {
+  const hostile = hostileValues()
+  assert.deepEqual(Object.keys(hostile), POLLUTION_KEYS)
+  try {
+    for (const key of POLLUTION_KEYS) Object.prototype[key] = hostile[key]
+    return await fn()
+  } finally {
+    for (const key of POLLUTION_KEYS) delete Object.prototype[key]
+  }
+}
+
+/** What Nest reads of a dynamic module (own keys only), so two calls can be compared. */
+function described(dynamicModule) {
+  const provider = dynamicModule.providers.find((p) => p.provide === TrustedIdentity)
+  return {
+    keys: Object.keys(dynamicModule),
+    global: dynamicModule.global,
+    imports: Object.hasOwn(dynamicModule, 'imports') ? dynamicModule.imports : 'none',
+    provider: Object.keys(provider),
+    inject: Object.hasOwn(provider, 'inject') ? provider.inject : 'none',
+    exports: dynamicModule.exports,
+  }
+}
+
+/** Runs the module's TrustedIdentity provider, as Nest does when the app starts. */
+async function provided(dynamicModule) {
+  return dynamicModule.providers.find((p) => p.provide === TrustedIdentity).useFactory()
+}
+
+describe('options are read by own properties only: a polluted Object.prototype changes nothing', () => {
+  const NO_SECRET_ENV = { prefix: 'NESTTEST_POLLUTED_', platforms: ['ios'] }
+  // [entry point, make the dynamic module, what its provider does: 'signs' with SECRET, or an error code]
+  const cases = [
+    ['forRoot({ secrets })', () => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } }), 'signs'],
+    ['forRoot({ secrets, global: false })', () => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, global: false }), 'signs'],
+    ['forRoot({ fromEnv })', () => TrustedIdentityModule.forRoot({ fromEnv: NO_SECRET_ENV }), 'ERR_TRUSTED_IDENTITY_NO_SECRETS'],
+    ['forRootAsync, useFactory returning { secrets }', () => TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET } }) }), 'signs'],
+    [
+      'forRootAsync, useFactory returning { fromEnv }',
+      () => TrustedIdentityModule.forRootAsync({ useFactory: async () => ({ fromEnv: NO_SECRET_ENV }) }),
+      'ERR_TRUSTED_IDENTITY_NO_SECRETS',
+    ],
+  ]
+  for (const [name, make, outcome] of cases) {
+    it(`${name}: the same module and the same ${outcome === 'signs' ? 'signer' : outcome} as without`, async () => {
+      const check = async (dynamicModule) => {
+        if (outcome === 'signs') {
+          assert.equal((await provided(dynamicModule)).sign('u', 'ios'), hmac(SECRET, 'u'))
+        } else {
+          await assert.rejects(provided(dynamicModule), { code: outcome, message: /NESTTEST_POLLUTED_IOS_SECRET/ })
+        }
+      }
+      const clean = make()
+      await check(clean)
+      const polluted = await withPollutedPrototype(async () => {
+        const dynamicModule = make()
+        await check(dynamicModule)
+        return dynamicModule
+      })
+      assert.deepEqual(described(polluted), described(clean))
+      if (outcome === 'signs') {
+        // Nest itself reads inherited keys of module metadata, so the app starts once the prototype is clean.
+        const App = moduleClass('App', { imports: [polluted], controllers: [identityController('m')] })
+        const { get } = await start(App)
+        const r = await get('/m/identity?user=user-1&platform=ios')
+        assert.deepEqual(r.body, { userId: 'user-1', platform: 'ios', signed: hmac(SECRET, 'user-1'), platforms: ['ios'] })
+      }
+    })
+  }
+
+  it('an inherited key is not an unknown option, and an own one still is', async () => {
+    await withPollutedPrototype(async () => {
+      assert.throws(() => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, useFactory: () => ({}) }), { code: 'ERR_INVALID_ARG_VALUE' })
+      assert.throws(() => TrustedIdentityModule.forRootAsync({ useFactory: () => ({}), secrets: {} }), { code: 'ERR_INVALID_ARG_VALUE' })
+      const dynamicModule = TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET }, global: true }) })
+      await assert.rejects(provided(dynamicModule), { code: 'ERR_INVALID_ARG_VALUE', message: /the value useFactory returned has an unknown key/ })
+    })
+  })
 })
 
 describe('options are checked when forRoot / forRootAsync is called', () => {
