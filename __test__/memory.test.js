@@ -78,7 +78,7 @@ function whyNoScan() {
 
 const SCAN_SKIP = whyNoScan()
 const WASI_SKIP =
-  require('./fixtures/wasi.js').ON_WASI &&
+  require('../loader.js').loadNativeBinding().from.includes('wasi') &&
   'WASI build: its keys live in WebAssembly memory, not in the native allocations this test checks'
 const { keyPatterns, createScanner, describeHit, summarize } = SCAN_SKIP ? {} : require('./fixtures/memscan.js')
 
