@@ -10,14 +10,25 @@ function makeError(Base, code, message) {
   return error
 }
 
-/** What a value is, for "(received ...)": its type or class, never its content. */
+const { getPrototypeOf } = Object
+const { isArray } = Array
+
+/**
+ * What a value is, for "(received ...)": its type or class, never its content. (A wrong value may
+ * still be a secret, so it goes only through built-ins taken when this module loaded.)
+ */
 function typeName(value) {
   if (value === null) return 'null'
   if (typeof value === 'function') return 'function'
   if (typeof value !== 'object') return `type ${typeof value}`
-  if (Array.isArray(value)) return 'an array'
-  const name = Object.getPrototypeOf(value)?.constructor?.name
-  return name ? `an instance of ${name}` : 'an object'
+  if (isArray(value)) return 'an array'
+  let name
+  try {
+    name = getPrototypeOf(value)?.constructor?.name
+  } catch {
+    // A revoked Proxy, or a getPrototypeOf trap that throws: say no more than "an object".
+  }
+  return typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'an object'
 }
 
 function invalidType(what, expected, value, hint = '') {
