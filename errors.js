@@ -11,7 +11,25 @@ function makeError(Base, code, message) {
 }
 
 const { getPrototypeOf } = Object
-const { isArray } = Array
+const ArrayIsArray = Array.isArray
+
+/** `Array.isArray`, answering false where it would throw (a revoked Proxy). */
+function isArray(value) {
+  try {
+    return ArrayIsArray(value)
+  } catch {
+    return false
+  }
+}
+
+/** `Object.getPrototypeOf`, answering undefined where it would throw (a revoked Proxy, a trap). */
+function prototypeOf(value) {
+  try {
+    return getPrototypeOf(value)
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * What a value is, for "(received ...)": its type or class, never its content. (A wrong value may
@@ -24,9 +42,9 @@ function typeName(value) {
   if (isArray(value)) return 'an array'
   let name
   try {
-    name = getPrototypeOf(value)?.constructor?.name
+    name = prototypeOf(value)?.constructor?.name
   } catch {
-    // A revoked Proxy, or a getPrototypeOf trap that throws: say no more than "an object".
+    // A getter that throws: say no more than "an object".
   }
   return typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'an object'
 }
@@ -72,10 +90,15 @@ function listWords(words) {
  * @param {string} example a short valid example, for the message when it is not an object
  */
 function readOptions(value, what, keys, example) {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidType(what, `an object such as ${example}`, value)
+  let own
+  if (typeof value === 'object' && value !== null && !isArray(value)) {
+    try {
+      own = Object.keys(value)
+    } catch {
+      // A revoked Proxy (or an ownKeys trap that throws) is no options object.
+    }
   }
-  const own = Object.keys(value)
+  if (own === undefined) throw invalidType(what, `an object such as ${example}`, value)
   if (own.some((key) => !keys.includes(key))) {
     throw invalidValue(`${what} has an unknown key; the keys are ${listWords(keys)}`)
   }
@@ -84,4 +107,14 @@ function readOptions(value, what, keys, example) {
   return options
 }
 
-module.exports = { makeError, typeName, invalidType, invalidValue, readOptions, isWellFormed, uncurryThis }
+module.exports = {
+  makeError,
+  typeName,
+  invalidType,
+  invalidValue,
+  readOptions,
+  isWellFormed,
+  uncurryThis,
+  isArray,
+  prototypeOf,
+}

@@ -5,7 +5,16 @@
 
 const { createSecretKey, KeyObject } = require('node:crypto')
 const { inspect, types } = require('node:util')
-const { makeError, invalidType, invalidValue, readOptions, isWellFormed, uncurryThis } = require('./errors.js')
+const {
+  makeError,
+  invalidType,
+  invalidValue,
+  readOptions,
+  isWellFormed,
+  uncurryThis,
+  isArray,
+  prototypeOf,
+} = require('./errors.js')
 const { findEnvSecrets } = require('./lib/env.js')
 const {
   keyringNew,
@@ -94,6 +103,15 @@ function isSignable(userId) {
   return typeof userId === 'string' && userId.length > 0 && isWellFormed(userId)
 }
 
+/** `util.types.isKeyObject`, which reads a property: false where that throws (a revoked Proxy). */
+function isKeyObjectSafe(value) {
+  try {
+    return isKeyObject(value)
+  } catch {
+    return false
+  }
+}
+
 /**
  * The bytes of one secret for the native keyring, whether they are text (a string), and whether
  * they are our own copy (wiped after use) rather than the caller's bytes.
@@ -111,7 +129,7 @@ function secretBytes(platform, secret) {
     if (isSharedArrayBuffer(typedArrayBuffer(secret))) return { bytes: new Uint8Array(secret), text: false, owned: true }
     return { bytes: secret, text: false, owned: false }
   }
-  if (isKeyObject(secret)) {
+  if (isKeyObjectSafe(secret)) {
     const type = keyObjectType(secret)
     if (type !== 'secret') {
       throw invalidValue(`${what} is a ${type} key; mtribes uses a shared secret: a string, Buffer or secret KeyObject`)
@@ -125,7 +143,7 @@ const ObjectPrototype = Object.prototype
 
 function isPlainObject(value) {
   if (typeof value !== 'object' || value === null) return false
-  const proto = getPrototypeOf(value)
+  const proto = prototypeOf(value)
   return proto === ObjectPrototype || proto === null
 }
 
@@ -228,12 +246,8 @@ class TrustedIdentity {
       options === undefined
         ? {}
         : readOptions(options, 'options', ['platforms', 'prefix', 'unsetEnv'], "{ platforms: ['ios'] }")
-    if (platforms !== undefined) {
-      if (!Array.isArray(platforms)) throw invalidType('options.platforms', 'an array of platform names', platforms)
-      platforms.forEach((name, index) => {
-        if (typeof name !== 'string') throw invalidType(`options.platforms[${index}]`, 'a string', name)
-      })
-    }
+    // Read once, each element once, the length checked first (a Proxy can claim any length).
+    const platformList = platforms === undefined ? undefined : snapshotArray(platforms, 'options.platforms', 'an array of platform names')
     if (prefix !== undefined && typeof prefix !== 'string') {
       throw invalidType('options.prefix', "a string such as 'MTRIBES_'", prefix)
     }
@@ -243,7 +257,7 @@ class TrustedIdentity {
     // process.env as the app sees it (dotenv, --env-file, a worker's own env), read by own
     // properties; a `_FILE` is read in Rust, so its secret never becomes a JS value.
     const env = process.env
-    const found = findEnvSecrets(env, { prefix, platforms: platforms === undefined ? undefined : [...platforms] })
+    const found = findEnvSecrets(env, { prefix, platforms: platformList })
     const keyring = fillKeyring(found, (keyring, { platform, variable, value, file }) => {
       if (file !== undefined) {
         callNative(keyringInsertFile, keyring, platform, variable, file)
@@ -326,7 +340,7 @@ class TrustedIdentity {
   signMany(userIds, platform) {
     TrustedIdentity.#check(this)
     const position = mapGet(this.#positions, platform)
-    if (position === undefined || !Array.isArray(userIds)) this.#refuse(platform, () => snapshotIds(userIds))
+    if (position === undefined || !isArray(userIds)) this.#refuse(platform, () => snapshotIds(userIds))
     // Every id is read once and checked before any is signed: all or nothing.
     const ids = this.#snapshot(userIds, platform)
     const signatures = new Array(ids.length)
@@ -342,7 +356,7 @@ class TrustedIdentity {
   async signManyAsync(userIds, platform, options) {
     TrustedIdentity.#check(this)
     const position = mapGet(this.#positions, platform)
-    if (position === undefined || !Array.isArray(userIds)) this.#refuse(platform, () => snapshotIds(userIds))
+    if (position === undefined || !isArray(userIds)) this.#refuse(platform, () => snapshotIds(userIds))
     const signal = abortSignalOption(options)
     // The ids are read once and all checked now, before any is hashed; later changes to the
     // caller's array do not matter.
@@ -395,10 +409,11 @@ class TrustedIdentity {
     return { platforms: [...this.#platforms] }
   }
 
-  [inspect.custom](depth, options, inspectFn = inspect) {
+  [inspect.custom](depth, options, inspectFn) {
     TrustedIdentity.#check(this)
     if (depth < 0) return `[${this.constructor.name}]`
-    return `${this.constructor.name} ${inspectFn({ platforms: [...this.#platforms] }, options)}`
+    const show = typeof inspectFn === 'function' ? inspectFn : inspect
+    return `${this.constructor.name} ${show({ platforms: [...this.#platforms] }, options)}`
   }
 
   get [Symbol.toStringTag]() {
@@ -406,16 +421,35 @@ class TrustedIdentity {
   }
 }
 
+/** `array.length`, read once, if it is a valid array length (a Proxy can claim anything). */
+function arrayLength(array, what) {
+  const length = array.length
+  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_IDS) {
+    throw invalidValue(`${what} has a length that is not a valid array length; pass an array`)
+  }
+  return length
+}
+
+/** The strings of `array` as a new array, each element read once. */
+function snapshotArray(array, what, expected) {
+  if (!isArray(array)) throw invalidType(what, expected, array)
+  const length = arrayLength(array, what)
+  const copy = []
+  for (let index = 0; index < length; index++) {
+    const element = array[index]
+    if (typeof element !== 'string') throw invalidType(`${what}[${index}]`, 'a string', element)
+    copy[index] = element
+  }
+  return copy
+}
+
 /**
  * The ids of `userIds` as a new array, each read exactly once and checked: `length` is read once
- * and must be a valid array length (a Proxy can say anything), and a bad id throws naming its index.
+ * and must be a valid array length, and a bad id throws naming its index.
  */
 function snapshotIds(userIds) {
-  if (!Array.isArray(userIds)) throw invalidType('userIds', 'an array of strings', userIds)
-  const length = userIds.length
-  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_IDS) {
-    throw invalidValue('userIds has a length that is not a valid array length; pass an array of strings')
-  }
+  if (!isArray(userIds)) throw invalidType('userIds', 'an array of strings', userIds)
+  const length = arrayLength(userIds, 'userIds')
   const ids = new Array(length)
   for (let index = 0; index < length; index++) {
     const userId = userIds[index]

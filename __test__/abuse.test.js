@@ -36,6 +36,17 @@ describe('a 64 MB user id is signed correctly', () => {
     })
   }
 
+  it('ids that together are longer than V8\'s longest string are signed in chunks of their own', async () => {
+    // Two ids of just over half the longest string V8 can make: joined, they could not be one string.
+    const { MAX_STRING_LENGTH } = require('node:buffer').constants
+    const long = `${'a'.repeat(Math.floor(MAX_STRING_LENGTH / 2))}z`
+    const ids = [long, 'u1', long]
+    const expected = [hmac(SECRET, long), hmac(SECRET, 'u1'), hmac(SECRET, long)]
+    const ti = identity()
+    assert.deepEqual(ti.signMany(ids, 'ios'), expected)
+    assert.deepEqual(await ti.signManyAsync(ids, 'ios'), expected)
+  })
+
   it('a 64 MB signature or platform string is a plain false or unknown platform, without echoing it', () => {
     const huge = 'f'.repeat(64 * MB)
     const ti = identity()
@@ -118,14 +129,30 @@ describe('Proxies and getters', () => {
     assert.equal(ti.sign('u1', 'ios'), hmac(SECRET, 'u1'))
   })
 
-  it('a revoked Proxy as secrets: the TypeError it throws reaches the caller, as a throwing trap\'s does', () => {
-    const { proxy, revoke } = Proxy.revocable({ ios: SECRET }, {})
+  it('a revoked Proxy is no object of any kind: ERR_INVALID_ARG_TYPE wherever one is expected', () => {
+    const revoked = (target) => {
+      const { proxy, revoke } = Proxy.revocable(target, {})
+      revoke()
+      return proxy
+    }
+    const ti = identity()
+    const calls = [
+      () => new TrustedIdentity(revoked({ ios: SECRET })),
+      () => new TrustedIdentity({ ios: revoked(new Uint8Array(4)) }),
+      () => TrustedIdentity.fromEnv(revoked({})),
+      () => TrustedIdentity.fromEnv({ platforms: revoked(['ios']) }),
+      () => ti.sign(revoked({}), 'ios'),
+      () => ti.signMany(revoked(['u1']), 'ios'),
+      () => ti.verify('u1', 'ios', revoked({})),
+    ]
+    for (const call of calls) assert.throws(call, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }, String(call))
+  })
+
+  it('signManyAsync rejects a revoked Proxy as ids or options with ERR_INVALID_ARG_TYPE', async () => {
+    const { proxy, revoke } = Proxy.revocable([], {})
     revoke()
-    assert.throws(() => new TrustedIdentity(proxy), (error) => {
-      assert.equal(error.constructor, TypeError, String(error))
-      assert.match(error.message, /on a proxy that has been revoked/)
-      return true
-    })
+    await assert.rejects(identity().signManyAsync(proxy, 'ios'), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+    await assert.rejects(identity().signManyAsync(['u1'], 'ios', proxy), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
   })
 
   it('a throwing trap or getter in secrets: that very error reaches the caller, nothing is built', () => {

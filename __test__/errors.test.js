@@ -268,6 +268,9 @@ describe('a secret must be a string, Buffer, Uint8Array or secret KeyObject', ()
     ['a String object', new String(IOS_SECRET)],
     ['a symbol', Symbol(IOS_SECRET)],
     ['a bigint', 4242424242n],
+    ['a fake KeyObject (its prototype, no key)', Object.create(crypto.KeyObject.prototype)],
+    ['a fake Uint8Array (its prototype, no bytes)', Object.create(Uint8Array.prototype)],
+    ['an ArrayBuffer', new ArrayBuffer(8)],
   ]) {
     it(`${label} -> TypeError ERR_INVALID_ARG_TYPE naming the platform, not showing the value`, () => {
       expectError(() => new TrustedIdentity({ ios: IOS_SECRET, roku7: value }), {
@@ -403,11 +406,76 @@ describe('signMany: userIds must be an array of valid user ids, all or nothing',
     })
   })
 
-  it('the spy sees good calls (so the "nothing signed" checks above can fail)', () => {
+  for (const count of [1025, 3000]) {
+    it(`signManyAsync with a bad id at the end of ${count} rejects naming it, before any id is hashed`, async () => {
+      const ids = Array.from({ length: count }, (_, i) => `user-${i}`)
+      ids[count - 1] = ''
+      spy.calls = 0
+      await assert.rejects(identity().signManyAsync(ids, 'ios'), (error) => {
+        assert.equal(error.code, 'ERR_INVALID_ARG_VALUE')
+        assert.ok(error.message.includes(`userIds[${count - 1}]`), error.message)
+        return true
+      })
+      assert.equal(spy.calls, 0, 'the native keyring was called')
+    })
+  }
+
+  it('the spy sees good calls (so the "nothing signed" checks above can fail)', async () => {
     spy.calls = 0
     identity().signMany(['u1', 'u2'], 'ios')
     assert.ok(spy.calls > 0)
+    spy.calls = 0
+    await identity().signManyAsync(['u1', 'u2'], 'ios')
+    assert.ok(spy.calls > 0)
   })
+})
+
+describe('signMany and signManyAsync read the array once: its length once, each element once', () => {
+  /** A Proxy of `ids` that counts reads, and claims `lengths[n]` on its n-th read of length. */
+  function watched(ids, lengths = [ids.length]) {
+    const reads = { length: 0, elements: new Map() }
+    const proxy = new Proxy(ids, {
+      get(target, key, receiver) {
+        if (key === 'length') return lengths[Math.min(reads.length++, lengths.length - 1)]
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads.elements.set(key, (reads.elements.get(key) ?? 0) + 1)
+        return Reflect.get(target, key, receiver)
+      },
+    })
+    return { proxy, reads }
+  }
+
+  for (const method of ['signMany', 'signManyAsync']) {
+    it(`${method}: a length that grows between reads gives exactly the first length's signatures, all node:crypto's`, async () => {
+      const ids = Array.from({ length: 1500 }, (_, i) => `user-${i}`)
+      const { proxy, reads } = watched(ids, [1200, 1500, 5000])
+      const signed = await identity()[method](proxy, 'ios')
+      assert.equal(reads.length, 1)
+      assert.equal(signed.length, 1200)
+      signed.forEach((signature, i) => assert.equal(signature, hmac(IOS_SECRET, ids[i]), `signature ${i}`))
+      assert.deepEqual([...new Set(reads.elements.values())], [1], 'some element was read more than once')
+      assert.equal(reads.elements.size, 1200)
+    })
+
+    it(`${method}: an element that changes on a second read is signed as first read`, async () => {
+      let reads = 0
+      const ids = ['u0', 'u1']
+      Object.defineProperty(ids, 1, { get: () => (reads++ === 0 ? 'first' : 'second') })
+      const signed = await identity()[method](ids, 'ios')
+      assert.deepEqual(signed, [hmac(IOS_SECRET, 'u0'), hmac(IOS_SECRET, 'first')])
+      assert.equal(reads, 1)
+    })
+
+    for (const [label, length] of [['-1', -1], ['1.5', 1.5], ['2^32', 2 ** 32], ['NaN', NaN], ['a string', '2']]) {
+      it(`${method}: a Proxy claiming a length of ${label} -> TypeError ERR_INVALID_ARG_VALUE, nothing signed`, async () => {
+        spy.calls = 0
+        await assert.rejects(async () => identity()[method](watched(['u0', 'u1'], [length]).proxy, 'ios'), {
+          name: 'TypeError',
+          code: 'ERR_INVALID_ARG_VALUE',
+        })
+        assert.equal(spy.calls, 0, 'the native keyring was called')
+      })
+    }
+  }
 })
 
 describe('verify: signature must be a string; a malformed string is simply not valid', () => {
