@@ -79,7 +79,7 @@ for (const [version, express] of [
       const disposed = new TrustedIdentity({ ios: IOS_SECRET })
       disposed.dispose()
       app.get('/disposed', trustedIdentityHandler({ signer: disposed, userId: () => 'user-1' }))
-      app.use((err, req, res, next) => {
+      app.use((err, req, res, _next) => {
         errors.push({ path: req.path, err })
         res.status(500).json({ code: err.code })
       })
@@ -246,7 +246,7 @@ describe('options are read by own properties only: a polluted Object.prototype c
       const answers = async () => {
         const app = express()
         app.get('/identity', trustedIdentityHandler({ signer, userId: (req) => req.get('X-Test-User') }))
-        app.use((err, req, res, next) => res.status(500).json({ code: err.code }))
+        app.use((err, req, res, _next) => res.status(500).json({ code: err.code }))
         const { url, close } = await serve(app)
         try {
           const get = async (route, headers) => {

@@ -47,12 +47,18 @@ function reachableValues(root) {
       const d = Object.getOwnPropertyDescriptor(v, key)
       if ('value' in d) stack.push(d.value)
       else if (d.get) {
+        // A getter may throw for one receiver or the other (the `cloning` accessor always does):
+        // what it returns for the other is still walked.
         try {
           stack.push(d.get.call(root))
-        } catch {}
+        } catch {
+          // nothing returned
+        }
         try {
           stack.push(d.get.call(v))
-        } catch {}
+        } catch {
+          // nothing returned
+        }
       }
     }
     stack.push(Object.getPrototypeOf(v))

@@ -5,8 +5,13 @@
 //! stack buffer (the heap only for ids longer than it), the HMAC from prepared states, and the
 //! result made as a one-byte (latin1) string. `index.js` checks every argument before calling
 //! these; the checks here keep a misuse of the internal binding from doing harm.
+//!
+//! The raw calls are gathered in [`Callback`]: made once per call from what Node passed (the one
+//! `unsafe` step of each callback), it hands out the call's arguments as [`Value`]s, which only it
+//! can make, so every Node-API call below gets a live env and values of the running call.
 
 use std::ffi::{c_char, CStr, CString};
+use std::marker::PhantomData;
 use std::ptr;
 
 use napi::sys;
@@ -23,30 +28,29 @@ const STACK_BYTES: usize = 256;
 /// # Safety
 /// `env` and `exports` must be the live values Node passed to the module's initialisation.
 pub unsafe fn export(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()> {
-    let functions: [(&str, unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value); 2] =
-        [("sign", sign), ("verify", verify)];
+    let functions: [(&CStr, unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value); 2] =
+        [(c"sign", sign), (c"verify", verify)];
     for (name, callback) in functions {
-        let c_name = CString::new(name).map_err(|_| napi::Error::from_reason("function name"))?;
         let mut function = ptr::null_mut();
-        // SAFETY: `env` is live (caller's contract); `c_name` is NUL-terminated and outlives both
-        // calls; `function` is written by Node before it is read.
+        // SAFETY: `env` and `exports` are live (caller's contract); `name` is a NUL-terminated
+        // static; `function` is written by Node before it is read.
         let status = unsafe {
             let created = sys::napi_create_function(
                 env,
-                c_name.as_ptr(),
-                name.len() as isize,
+                name.as_ptr(),
+                name.count_bytes() as isize,
                 Some(callback),
                 ptr::null_mut(),
                 &mut function,
             );
             if created == sys::Status::napi_ok {
-                sys::napi_set_named_property(env, exports, c_name.as_ptr(), function)
+                sys::napi_set_named_property(env, exports, name.as_ptr(), function)
             } else {
                 created
             }
         };
         if status != sys::Status::napi_ok {
-            return Err(napi::Error::from_reason(format!("could not export {name}")));
+            return Err(napi::Error::from_reason(format!("could not export {}", name.to_string_lossy())));
         }
     }
     Ok(())
@@ -54,45 +58,177 @@ pub unsafe fn export(env: sys::napi_env, exports: sys::napi_value) -> napi::Resu
 
 /// `sign(keyring, position, userId)`: the 64-character hex signature.
 unsafe extern "C" fn sign(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY (whole body): Node calls this with a live `env` and `info` on the JavaScript thread;
-    // every value passed on comes from `arguments`, which reads them from that `info`.
-    unsafe {
-        const USAGE: &CStr = c"sign(keyring, position, userId)";
-        let Some([keyring, position, user_id]) = arguments::<3>(env, info) else {
-            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", USAGE);
-        };
-        let (mut stack, mut heap) = ([0u8; STACK_BYTES], Vec::new());
-        let call = match read_call(env, [keyring, position, user_id], USAGE, &mut stack, &mut heap) {
-            Ok(call) => call,
-            Err(thrown) => return thrown,
-        };
-        let signed = keyrings::with(call.keyring, |keyring| keyring.sign_hex(call.position, call.message));
-        answer(env, signed, |hex| latin1(env, &hex))
-    }
+    // SAFETY: Node calls this function as a callback, with the live env and info of this call,
+    // on the JavaScript thread.
+    let call = unsafe { Callback::new(env, info) };
+    let Some([keyring, position, user_id]) = call.arguments::<3>() else {
+        return call.throw_type_error(c"sign(keyring, position, userId)");
+    };
+    let (mut stack, mut heap) = ([0u8; STACK_BYTES], Vec::new());
+    let target = match call.target(keyring, position, user_id, &mut stack, &mut heap) {
+        Ok(target) => target,
+        Err(thrown) => return thrown,
+    };
+    let signed = keyrings::with(target.keyring, |keys| keys.sign_hex(target.position, target.message));
+    call.answer(signed, |hex| call.latin1(&hex))
 }
 
 /// `verify(keyring, position, userId, signature)`: whether `signature` is `userId`'s signature.
 unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY (whole body): as in `sign`.
-    unsafe {
-        const USAGE: &CStr = c"verify(keyring, position, userId, signature)";
-        let Some([keyring, position, user_id, signature]) = arguments::<4>(env, info) else {
-            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", USAGE);
+    // SAFETY: as in `sign`.
+    let call = unsafe { Callback::new(env, info) };
+    let Some([keyring, position, user_id, signature]) = call.arguments::<4>() else {
+        return call.throw_type_error(c"verify(keyring, position, userId, signature)");
+    };
+    let (mut stack, mut heap) = ([0u8; STACK_BYTES], Vec::new());
+    let target = match call.target(keyring, position, user_id, &mut stack, &mut heap) {
+        Ok(target) => target,
+        Err(thrown) => return thrown,
+    };
+    let Some(ascii) = call.signature(signature) else {
+        return call.throw_type_error(c"signature must be a string");
+    };
+    let Some(ascii) = ascii else {
+        return call.boolean(false);
+    };
+    let valid = keyrings::with(target.keyring, |keys| keys.verify_hex(target.position, target.message, &ascii));
+    call.answer(valid, |valid| call.boolean(valid))
+}
+
+/// What `sign` and `verify` both take: which keyring and platform, and the user id's UTF-8 bytes.
+struct Target<'a> {
+    keyring: Address,
+    position: usize,
+    message: &'a [u8],
+}
+
+/// One argument of the running call. Only [`Callback::arguments`] makes these.
+#[derive(Clone, Copy)]
+struct Value<'call>(sys::napi_value, PhantomData<&'call ()>);
+
+/// The running call: its env is live and on this thread for as long as this value lives, which is
+/// no longer than the callback (it is neither `Send` nor returned).
+#[derive(Clone, Copy)]
+struct Callback<'call> {
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+    _call: PhantomData<&'call ()>,
+}
+
+impl<'call> Callback<'call> {
+    /// # Safety
+    /// `env` and `info` must be what Node passed to the running callback, on its thread.
+    unsafe fn new(env: sys::napi_env, info: sys::napi_callback_info) -> Self {
+        Self { env, info, _call: PhantomData }
+    }
+
+    /// The first `N` arguments, or `None` if fewer were passed.
+    fn arguments<const N: usize>(self) -> Option<[Value<'call>; N]> {
+        let mut argv = [ptr::null_mut(); N];
+        let mut argc = N;
+        // SAFETY: `env` and `info` are the running call's (`new`'s contract); `argv` has room for
+        // `argc` values, Node writes at most that many and sets `argc` to the number passed.
+        let status = unsafe {
+            sys::napi_get_cb_info(self.env, self.info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut())
         };
-        let (mut stack, mut heap) = ([0u8; STACK_BYTES], Vec::new());
-        let call = match read_call(env, [keyring, position, user_id], USAGE, &mut stack, &mut heap) {
-            Ok(call) => call,
-            Err(thrown) => return thrown,
+        (status == sys::Status::napi_ok && argc >= N).then(|| argv.map(|value| Value(value, PhantomData)))
+    }
+
+    /// Reads the keyring, position and user id arguments (the id into `stack`, or `heap` when
+    /// long). `Err` holds the value to return after throwing a `TypeError`.
+    fn target<'buffer>(
+        self,
+        keyring: Value<'call>,
+        position: Value<'call>,
+        user_id: Value<'call>,
+        stack: &'buffer mut [u8; STACK_BYTES],
+        heap: &'buffer mut Vec<u8>,
+    ) -> Result<Target<'buffer>, sys::napi_value> {
+        // SAFETY: `env` is live and `keyring` a value of the running call (the invariants of
+        // `Callback` and `Value`).
+        let Some(keyring) = (unsafe { keyrings::address(self.env, keyring.0) }) else {
+            return Err(self.throw_type_error(c"keyring must be a keyring made by this module"));
         };
-        // A signature is 64 ASCII characters. Read as UTF-16 code units (Node copies exactly
-        // min(length, room) units), at most one more than 64 to tell "too long"; any unit that is
-        // not ASCII makes it invalid, so no character can stand in for a hex digit.
+        let mut position_number = 0u32;
+        // SAFETY: as above; the out-pointer is a valid local; Node checks the value is a number.
+        let status = unsafe { sys::napi_get_value_uint32(self.env, position.0, &mut position_number) };
+        let Some(position) = (status == sys::Status::napi_ok).then(|| usize::try_from(position_number).ok()).flatten()
+        else {
+            return Err(self.throw_type_error(c"position must be a platform's position"));
+        };
+        let Some(message) = self.utf8(user_id, stack, heap) else {
+            return Err(self.throw_type_error(c"userId must be a string"));
+        };
+        Ok(Target { keyring, position, message })
+    }
+
+    /// The UTF-8 bytes of the string `value`: in `stack` when they fit, else in `heap`. `None` if
+    /// `value` is not a string. (A lone surrogate would become U+FFFD here; `index.js` refuses such
+    /// ids before they get this far.)
+    fn utf8<'buffer>(
+        self,
+        value: Value<'call>,
+        stack: &'buffer mut [u8; STACK_BYTES],
+        heap: &'buffer mut Vec<u8>,
+    ) -> Option<&'buffer [u8]> {
+        let mut copied = 0usize;
+        // SAFETY: live env, value of the running call; `stack` is writable for its whole length,
+        // Node writes at most `len - 1` bytes and a NUL and reports the bytes before the NUL.
+        let status = unsafe {
+            sys::napi_get_value_string_utf8(
+                self.env,
+                value.0,
+                stack.as_mut_ptr().cast::<c_char>(),
+                STACK_BYTES,
+                &mut copied,
+            )
+        };
+        if status != sys::Status::napi_ok {
+            return None;
+        }
+        // V8 writes whole characters only (at most 4 bytes each), so when 4 or more bytes of room
+        // are left the string ended: it was read whole.
+        if copied + 4 < STACK_BYTES {
+            return stack.get(..copied);
+        }
+        let mut full = 0usize;
+        // SAFETY: as above; a null buffer asks only for the length in UTF-8 bytes.
+        let status = unsafe { sys::napi_get_value_string_utf8(self.env, value.0, ptr::null_mut(), 0, &mut full) };
+        if status != sys::Status::napi_ok {
+            return None;
+        }
+        if full == copied {
+            return stack.get(..copied);
+        }
+        heap.resize(full.checked_add(1)?, 0);
+        // SAFETY: as above; `heap` is writable for `full + 1` bytes: the whole string and the NUL.
+        let status = unsafe {
+            sys::napi_get_value_string_utf8(
+                self.env,
+                value.0,
+                heap.as_mut_ptr().cast::<c_char>(),
+                heap.len(),
+                &mut copied,
+            )
+        };
+        (status == sys::Status::napi_ok).then_some(())?;
+        heap.get(..copied)
+    }
+
+    /// A signature argument: `None` if it is not a string; `Some(None)` if it cannot be a
+    /// signature (not exactly 64 ASCII characters); else its 64 ASCII bytes. Read as UTF-16 code
+    /// units (Node copies exactly min(length, room) units), at most one more than 64 to tell "too
+    /// long"; any unit that is not ASCII makes it invalid, so no character can stand in for a hex
+    /// digit.
+    fn signature(self, value: Value<'call>) -> Option<Option<[u8; SIGNATURE_HEX_LEN]>> {
         let mut units = [0u16; SIGNATURE_HEX_LEN + 2];
         let mut copied = 0usize;
-        if sys::napi_get_value_string_utf16(env, signature, units.as_mut_ptr(), units.len(), &mut copied)
-            != sys::Status::napi_ok
-        {
-            return throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"signature must be a string");
+        // SAFETY: live env, value of the running call; `units` is writable for its length.
+        let status = unsafe {
+            sys::napi_get_value_string_utf16(self.env, value.0, units.as_mut_ptr(), units.len(), &mut copied)
+        };
+        if status != sys::Status::napi_ok {
+            return None;
         }
         let mut ascii = [0u8; SIGNATURE_HEX_LEN];
         let well_shaped = copied == SIGNATURE_HEX_LEN
@@ -100,195 +236,67 @@ unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -
                 *byte = u8::try_from(unit).unwrap_or(0);
                 unit < 0x80
             });
-        if !well_shaped {
-            return boolean(env, false);
-        }
-        let valid = keyrings::with(call.keyring, |keyring| keyring.verify_hex(call.position, call.message, &ascii));
-        answer(env, valid, |valid| boolean(env, valid))
+        Some(well_shaped.then_some(ascii))
     }
-}
 
-/// What `sign` and `verify` both take: which keyring and platform, and the user id's UTF-8 bytes.
-struct Call<'a> {
-    keyring: Address,
-    position: usize,
-    message: &'a [u8],
-}
-
-/// Reads the keyring, position and user id arguments (the id into `stack`, or `heap` when long).
-/// `Err` holds the value to return after throwing a `TypeError`.
-///
-/// # Safety
-/// As [`arguments`]; the values must come from the running callback.
-unsafe fn read_call<'a>(
-    env: sys::napi_env,
-    [keyring, position, user_id]: [sys::napi_value; 3],
-    usage: &CStr,
-    stack: &'a mut [u8; STACK_BYTES],
-    heap: &'a mut Vec<u8>,
-) -> Result<Call<'a>, sys::napi_value> {
-    // SAFETY: the caller's contract covers every value passed on.
-    unsafe {
-        let Some((keyring, position)) = keyring_address(env, keyring, position) else {
-            return Err(throw_type_error(env, c"ERR_INVALID_ARG_TYPE", usage));
-        };
-        let Some(message) = read_utf8(env, user_id, stack, heap) else {
-            return Err(throw_type_error(env, c"ERR_INVALID_ARG_TYPE", c"userId must be a string"));
-        };
-        Ok(Call { keyring, position, message })
-    }
-}
-
-/// The JavaScript answer for a keyring lookup: `ok` of the value, the core's error, or
-/// the error for a keyring that was disposed or a value that names none.
-///
-/// # Safety
-/// `env` must be live, on its thread.
-unsafe fn answer<T>(
-    env: sys::napi_env,
-    result: Result<Result<T, Error>, Missing>,
-    ok: impl FnOnce(T) -> sys::napi_value,
-) -> sys::napi_value {
-    // SAFETY: `env` is live (caller's contract).
-    unsafe {
+    /// The JavaScript answer for a keyring lookup: `ok` of the value, the core's error, or the
+    /// error for a keyring that was disposed or a value that names none.
+    fn answer<T>(
+        self,
+        result: Result<Result<T, Error>, Missing>,
+        ok: impl FnOnce(T) -> sys::napi_value,
+    ) -> sys::napi_value {
         match result {
             Ok(Ok(value)) => ok(value),
-            Ok(Err(error)) => throw(env, &error),
-            Err(missing) => throw(env, &missing.into_error()),
+            Ok(Err(error)) => self.throw(&error),
+            Err(missing) => self.throw(&missing.into_error()),
         }
     }
-}
 
-/// The first `N` arguments, or `None` if fewer were passed.
-///
-/// # Safety
-/// `env` and `info` must be the live values Node passed to the running callback.
-unsafe fn arguments<const N: usize>(env: sys::napi_env, info: sys::napi_callback_info) -> Option<[sys::napi_value; N]> {
-    let mut argv = [ptr::null_mut(); N];
-    let mut argc = N;
-    // SAFETY: `argv` has room for `argc` values; Node writes at most that many and sets `argc` to
-    // the number actually passed.
-    let status =
-        unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut()) };
-    (status == sys::Status::napi_ok && argc >= N).then_some(argv)
-}
-
-/// The keyring (its External's address) and platform position arguments.
-///
-/// # Safety
-/// As [`arguments`]; the values must come from the running callback.
-unsafe fn keyring_address(
-    env: sys::napi_env,
-    keyring: sys::napi_value,
-    position: sys::napi_value,
-) -> Option<(Address, usize)> {
-    let mut position_number = 0u32;
-    // SAFETY: `env` and the values come from the running callback (caller's contract); the
-    // out-pointer is a valid local; Node checks the value is a number.
-    unsafe {
-        let address = keyrings::address(env, keyring)?;
-        if sys::napi_get_value_uint32(env, position, &mut position_number) != sys::Status::napi_ok {
-            return None;
+    /// A one-byte JavaScript string of `bytes` (hex digits are ASCII, so latin1 is exact).
+    fn latin1(self, bytes: &[u8]) -> sys::napi_value {
+        let mut result = ptr::null_mut();
+        // SAFETY: live env; `bytes` is valid for its length (64 here); `result` is written by
+        // Node, or stays null with an exception pending, which is then what to return.
+        unsafe {
+            sys::napi_create_string_latin1(
+                self.env,
+                bytes.as_ptr().cast::<c_char>(),
+                bytes.len() as isize,
+                &mut result,
+            );
         }
-        Some((address, usize::try_from(position_number).ok()?))
+        result
     }
-}
 
-/// The UTF-8 bytes of the string `value`: in `stack` when they fit, else in `heap`. `None` if
-/// `value` is not a string. (A lone surrogate would become U+FFFD here; `index.js` refuses such ids
-/// before they get this far.)
-///
-/// # Safety
-/// As [`arguments`]; `value` must come from the running callback.
-unsafe fn read_utf8<'a>(
-    env: sys::napi_env,
-    value: sys::napi_value,
-    stack: &'a mut [u8; STACK_BYTES],
-    heap: &'a mut Vec<u8>,
-) -> Option<&'a [u8]> {
-    let mut copied = 0usize;
-    // SAFETY: `stack` is writable for its whole length; Node writes at most `len - 1` bytes and a
-    // NUL, and reports how many bytes it wrote before the NUL.
-    let status = unsafe {
-        sys::napi_get_value_string_utf8(env, value, stack.as_mut_ptr().cast::<c_char>(), STACK_BYTES, &mut copied)
-    };
-    if status != sys::Status::napi_ok {
-        return None;
+    /// A JavaScript boolean.
+    fn boolean(self, value: bool) -> sys::napi_value {
+        let mut result = ptr::null_mut();
+        // SAFETY: live env; `result` is written by Node (or stays null with an exception pending).
+        unsafe {
+            sys::napi_get_boolean(self.env, value, &mut result);
+        }
+        result
     }
-    // V8 writes whole characters only (at most 4 bytes each), so when 4 or more bytes of room are
-    // left the string ended: it was read whole.
-    if copied + 4 < STACK_BYTES {
-        return stack.get(..copied);
-    }
-    let mut full = 0usize;
-    // SAFETY: a null buffer asks only for the length in UTF-8 bytes, written to `full`.
-    if unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut full) } != sys::Status::napi_ok {
-        return None;
-    }
-    if full == copied {
-        return stack.get(..copied);
-    }
-    heap.resize(full.checked_add(1)?, 0);
-    // SAFETY: `heap` is writable for `full + 1` bytes, room for the whole string and the NUL.
-    let status = unsafe {
-        sys::napi_get_value_string_utf8(env, value, heap.as_mut_ptr().cast::<c_char>(), heap.len(), &mut copied)
-    };
-    if status != sys::Status::napi_ok {
-        return None;
-    }
-    heap.get(..copied)
-}
 
-/// A one-byte JavaScript string of `bytes` (hex digits are ASCII, so latin1 is exact).
-///
-/// # Safety
-/// `env` must be live, on its thread.
-unsafe fn latin1(env: sys::napi_env, bytes: &[u8]) -> sys::napi_value {
-    let mut result = ptr::null_mut();
-    // SAFETY: `bytes` is valid for its length (at most 64 here); `result` is written by Node.
-    // On failure Node has a pending exception and `result` stays null, which is what to return.
-    unsafe {
-        sys::napi_create_string_latin1(env, bytes.as_ptr().cast::<c_char>(), bytes.len() as isize, &mut result);
+    /// Throws `error` as a JavaScript `Error` whose `code` is the core's code; returns "no value".
+    fn throw(self, error: &Error) -> sys::napi_value {
+        // Codes and messages are ours and hold no NUL; if one ever did, a fixed text is thrown.
+        let code = CString::new(error.code()).unwrap_or_default();
+        let message = CString::new(error.message()).unwrap_or_else(|_| c"signing failed".to_owned());
+        // SAFETY: live env; both strings are NUL-terminated and live across the call.
+        unsafe {
+            sys::napi_throw_error(self.env, code.as_ptr(), message.as_ptr());
+        }
+        ptr::null_mut()
     }
-    result
-}
 
-/// A JavaScript boolean.
-///
-/// # Safety
-/// `env` must be live, on its thread.
-unsafe fn boolean(env: sys::napi_env, value: bool) -> sys::napi_value {
-    let mut result = ptr::null_mut();
-    // SAFETY: `result` is written by Node (or stays null with an exception pending).
-    unsafe {
-        sys::napi_get_boolean(env, value, &mut result);
+    /// Throws a `TypeError` with code `ERR_INVALID_ARG_TYPE`; returns "no value".
+    fn throw_type_error(self, message: &CStr) -> sys::napi_value {
+        // SAFETY: live env; both strings are NUL-terminated statics.
+        unsafe {
+            sys::napi_throw_type_error(self.env, c"ERR_INVALID_ARG_TYPE".as_ptr(), message.as_ptr());
+        }
+        ptr::null_mut()
     }
-    result
-}
-
-/// Throws `error` as a JavaScript `Error` whose `code` is the core's code; returns "no value".
-///
-/// # Safety
-/// `env` must be live, on its thread.
-unsafe fn throw(env: sys::napi_env, error: &Error) -> sys::napi_value {
-    // Codes and messages are ours and hold no NUL; if one ever did, a fixed text is thrown instead.
-    let code = CString::new(error.code()).unwrap_or_default();
-    let message = CString::new(error.message()).unwrap_or_else(|_| c"signing failed".to_owned());
-    // SAFETY: both strings are NUL-terminated and live across the call.
-    unsafe {
-        sys::napi_throw_error(env, code.as_ptr(), message.as_ptr());
-    }
-    ptr::null_mut()
-}
-
-/// Throws a `TypeError` with `code`; returns "no value".
-///
-/// # Safety
-/// `env` must be live, on its thread.
-unsafe fn throw_type_error(env: sys::napi_env, code: &CStr, message: &CStr) -> sys::napi_value {
-    // SAFETY: both strings are NUL-terminated statics.
-    unsafe {
-        sys::napi_throw_type_error(env, code.as_ptr(), message.as_ptr());
-    }
-    ptr::null_mut()
 }

@@ -235,7 +235,10 @@ mod tests {
     #[test]
     fn a_keyring_is_found_by_its_address_only_until_disposed_or_forgotten() {
         let (address, token) = register();
-        assert_eq!(with_mut(address, |k| k.insert("ios", b"one", SecretKind::Text, Source::Argument).is_ok()), Ok(true));
+        assert_eq!(
+            with_mut(address, |k| k.insert("ios", b"one", SecretKind::Text, Source::Argument).is_ok()),
+            Ok(true)
+        );
         assert_eq!(with(address, |k| k.platforms().to_vec()), Ok(vec!["ios".to_owned()]));
         assert_eq!(with(Address(address.0 + 1), |_| ()), Err(Missing::NotAKeyring));
         let batch = shared(address).unwrap();

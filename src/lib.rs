@@ -15,7 +15,9 @@ mod keyrings;
 use std::path::Path;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Object, ToNapiValue, TypeName, Uint32Array, Uint8Array, Utf16String, ValueType};
+use napi::bindgen_prelude::{
+    AsyncTask, Object, ToNapiValue, TypeName, Uint32Array, Uint8Array, Utf16String, ValueType,
+};
 use napi::{sys, Env, JsValue, Task};
 use napi_derive::napi;
 

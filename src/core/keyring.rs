@@ -52,6 +52,7 @@ pub enum Source<'a> {
 #[derive(Debug, Default)]
 pub struct Keyring {
     platforms: Vec<String>,
+    #[expect(clippy::vec_box, reason = "each key stays where it was made: growing the list moves pointers, not keys")]
     keys: Vec<Box<PlatformKey>>,
 }
 
@@ -69,11 +70,21 @@ impl Keyring {
     /// `ERR_INVALID_ARG_VALUE` for an invalid or repeated platform name; for an unusable secret,
     /// `ERR_INVALID_ARG_VALUE` ([`Source::Argument`]) or `ERR_TRUSTED_IDENTITY_SECRET_SOURCE`
     /// ([`Source::Variable`]).
-    pub fn insert(&mut self, platform: &str, secret: &[u8], kind: SecretKind, source: Source<'_>) -> Result<usize, Error> {
+    pub fn insert(
+        &mut self,
+        platform: &str,
+        secret: &[u8],
+        kind: SecretKind,
+        source: Source<'_>,
+    ) -> Result<usize, Error> {
         self.check_new_platform(platform)?;
         let key = PlatformKey::boxed(secret, kind).map_err(|problem| match source {
-            Source::Argument => Error::new(ErrorKind::InvalidArgValue, format!("secrets.{platform} {}", problem.describe())),
-            Source::Variable(variable) => Error::new(ErrorKind::SecretSource, format!("{variable} {}", problem.describe())),
+            Source::Argument => {
+                Error::new(ErrorKind::InvalidArgValue, format!("secrets.{platform} {}", problem.describe()))
+            }
+            Source::Variable(variable) => {
+                Error::new(ErrorKind::SecretSource, format!("{variable} {}", problem.describe()))
+            }
         })?;
         Ok(self.push(platform, key))
     }

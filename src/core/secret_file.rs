@@ -103,7 +103,10 @@ fn check_text(variable: &str, content: &[u8]) -> Result<(), Error> {
         return Err(problem(variable, "names a file that is not UTF-8 text; save the file as UTF-8"));
     }
     if content.starts_with("\u{feff}".as_bytes()) {
-        return Err(problem(variable, "names a file that starts with a byte order mark; save the file as UTF-8 without BOM"));
+        return Err(problem(
+            variable,
+            "names a file that starts with a byte order mark; save the file as UTF-8 without BOM",
+        ));
     }
     check_secret(content, SecretKind::Text).map_err(|problem_found| match problem_found {
         SecretProblem::Empty => problem(variable, "names an empty file; put the platform's secret in it"),
