@@ -33,16 +33,21 @@ export type Secret = string | Uint8Array | KeyObject
 export type Secrets<P extends string = string> = { readonly [K in P]: Secret }
 
 /**
- * Options of {@link TrustedIdentity.fromEnv}.
+ * Options of {@link TrustedIdentity.fromEnv}. Read by own properties only.
  *
  * @example
- * TrustedIdentity.fromEnv({ platforms: ['ios', 'android'], prefix: 'MYAPP_MTRIBES_' })
+ * TrustedIdentity.fromEnv({ platforms: ['ios', 'android'], prefix: 'MYAPP_MTRIBES_', unsetEnv: true })
  */
 export interface FromEnvOptions<P extends string = string> {
   /** Platforms whose secret must be set; only these are loaded. Default: every one found. */
   readonly platforms?: readonly P[]
   /** Replaces `MTRIBES_` in the variable names. Default: `'MTRIBES_'`. */
   readonly prefix?: string
+  /**
+   * After a successful load, delete every variable it read from `process.env`, so that child
+   * processes, diagnostic reports and other modules no longer see them. Default: `false`.
+   */
+  readonly unsetEnv?: boolean
 }
 
 /**
@@ -89,12 +94,16 @@ export declare class TrustedIdentity<P extends string = string> {
 
   /**
    * Creates a TrustedIdentity from `MTRIBES_<PLATFORM>_SECRET`, or `MTRIBES_<PLATFORM>_SECRET_FILE`
-   * (a file whose contents, less one trailing newline, are the secret). The variables and files
-   * are read by native code, so the secrets never become JavaScript values.
+   * (a UTF-8 file of at most 64 KiB whose contents, less one trailing newline, are the secret), as
+   * `process.env` has them (dotenv, `--env-file`, a worker's own `env` included). A `_FILE` is read
+   * by native code, so its secret never becomes a JavaScript value; a `_SECRET` value is a
+   * JavaScript string already, in `process.env`: prefer `_FILE`, or pass `unsetEnv: true`.
    *
    * @throws {Error} `ERR_TRUSTED_IDENTITY_NO_SECRETS` (nothing set, or a platform in
    *   `options.platforms` missing: the message names the variables) or
-   *   `ERR_TRUSTED_IDENTITY_SECRET_SOURCE` (both forms set, file unreadable or empty, empty secret).
+   *   `ERR_TRUSTED_IDENTITY_SECRET_SOURCE` (both forms set; the file missing, not a regular file,
+   *   over 64 KiB, not UTF-8 text (UTF-16, NUL bytes) or empty; the secret empty, not UTF-8 or with
+   *   surrounding whitespace). The message names the variable, never its value or the path.
    *
    * @example
    * // MTRIBES_IOS_SECRET=... MTRIBES_ANDROID_SECRET_FILE=/run/secrets/android node server.js

@@ -41,6 +41,9 @@ TrustedIdentity.fromEnv().sign('u', 'anything')
 TrustedIdentity.fromEnv({ prefix: 'APP_' })
 // @ts-expect-error prefix is a string
 TrustedIdentity.fromEnv({ prefix: 1 })
+TrustedIdentity.fromEnv({ platforms: ['ios'], unsetEnv: true }).sign('u', 'ios')
+// @ts-expect-error unsetEnv is a boolean
+TrustedIdentity.fromEnv({ unsetEnv: 'yes' })
 
 const known: KnownPlatform = 'roku'
 // @ts-expect-error not a known platform
