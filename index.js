@@ -32,7 +32,7 @@ const {
 // secret given to the constructor, pass only through these and the binding's (frozen) functions,
 // so code that patches Array.prototype, Function.prototype, TextEncoder, Map and the like later
 // never sees either. Ids and signatures are the caller's own and use ordinary methods.
-const { isKeyObject, isSharedArrayBuffer, isUint8Array } = types
+const { isKeyObject, isProxy, isSharedArrayBuffer, isUint8Array } = types
 const { defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf, keys: objectKeys } = Object
 const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype)
 const typedArrayFill = uncurryThis(TypedArrayPrototype.fill)
@@ -40,6 +40,7 @@ const typedArrayBuffer = uncurryThis(getOwnPropertyDescriptor(TypedArrayPrototyp
 const keyObjectType = uncurryThis(getOwnPropertyDescriptor(KeyObject.prototype, 'type').get)
 const secretKeyExport = uncurryThis(getPrototypeOf(createSecretKey(new Uint8Array(1))).export)
 const textEncode = uncurryThis(TextEncoder.prototype.encode)
+const arraySlice = uncurryThis(Array.prototype.slice)
 const mapGet = uncurryThis(Map.prototype.get)
 const mapHas = uncurryThis(Map.prototype.has)
 const mapSet = uncurryThis(Map.prototype.set)
@@ -57,6 +58,9 @@ const CHUNK = 1024
 const CHUNK_UNITS = 1 << 24
 // The most ids an array can hold.
 const MAX_IDS = 2 ** 32 - 1
+// signManyAsync checks this many ids at a time, letting the event loop run in between (checking
+// a million ids at once would hold it for 10 to 30 ms).
+const CHECK_CHUNK = 65536
 
 // ---------------------------------------------------------------------------------------------
 // Errors (helpers in errors.js): `code` as in Node's own errors; messages name the argument and the
@@ -140,6 +144,7 @@ function secretBytes(platform, secret) {
 }
 
 const ObjectPrototype = Object.prototype
+const ArrayPrototype = Array.prototype
 
 function isPlainObject(value) {
   if (typeof value !== 'object' || value === null) return false
@@ -343,7 +348,7 @@ class TrustedIdentity {
     if (position === undefined || !isArray(userIds)) this.#refuse(platform, () => snapshotIds(userIds))
     // Every id is read once and checked before any is signed: all or nothing.
     const ids = this.#snapshot(userIds, platform)
-    const signatures = new Array(ids.length)
+    const signatures = []
     for (let start = 0; start < ids.length; ) {
       const chunk = nextChunk(ids, start)
       const hex = callNative(signBatch, this.#keyring, position, chunk.joined, chunk.lengths)
@@ -358,11 +363,23 @@ class TrustedIdentity {
     const position = mapGet(this.#positions, platform)
     if (position === undefined || !isArray(userIds)) this.#refuse(platform, () => snapshotIds(userIds))
     const signal = abortSignalOption(options)
-    // The ids are read once and all checked now, before any is hashed; later changes to the
-    // caller's array do not matter.
-    const ids = this.#snapshot(userIds, platform)
+    // The ids are read once, now: later changes to the caller's array do not matter. Every one
+    // is checked before any is hashed, a slice at a time so that the event loop keeps going.
+    let ids
+    try {
+      ids = copyIds(userIds)
+      for (let start = 0; start < ids.length; start += CHECK_CHUNK) {
+        if (start > 0) await nextTurn()
+        checkIds(ids, start, Math.min(ids.length, start + CHECK_CHUNK))
+      }
+    } catch (error) {
+      this.#refuse(platform, () => {
+        throw error
+      })
+    }
+    if (ids.length === 0 && keyringIsDisposed(this.#keyring)) throw disposedError()
     if (signal?.aborted) throw abortError(signal)
-    const signatures = new Array(ids.length)
+    const signatures = []
     for (let start = 0; start < ids.length; ) {
       const chunk = nextChunk(ids, start)
       let hex
@@ -444,19 +461,40 @@ function snapshotArray(array, what, expected) {
 }
 
 /**
- * The ids of `userIds` as a new array, each read exactly once and checked: `length` is read once
- * and must be a valid array length, and a bad id throws naming its index.
+ * The ids of `userIds` as a new array, each read exactly once: `length` is read once and must be a
+ * valid array length. A plain array is copied by `slice` (fast); a Proxy or an array with a
+ * prototype of its own, element by element.
  */
-function snapshotIds(userIds) {
+function copyIds(userIds) {
   if (!isArray(userIds)) throw invalidType('userIds', 'an array of strings', userIds)
   const length = arrayLength(userIds, 'userIds')
-  const ids = new Array(length)
-  for (let index = 0; index < length; index++) {
-    const userId = userIds[index]
-    if (!isSignable(userId)) checkUserId(userId, `userIds[${index}]`)
-    ids[index] = userId
+  if (!isProxy(userIds) && prototypeOf(userIds) === ArrayPrototype && !Object.hasOwn(userIds, 'constructor')) {
+    const ids = arraySlice(userIds)
+    if (isArray(ids) && ids.length === length) return ids
   }
+  const ids = []
+  for (let index = 0; index < length; index++) ids.push(userIds[index])
   return ids
+}
+
+/** Checks `ids[start .. end]`; a bad id throws naming its index. */
+function checkIds(ids, start, end) {
+  for (let index = start; index < end; index++) {
+    const userId = ids[index]
+    if (!isSignable(userId)) checkUserId(userId, `userIds[${index}]`)
+  }
+}
+
+/** The ids of `userIds`, copied and every one checked (see `copyIds` and `checkIds`). */
+function snapshotIds(userIds) {
+  const ids = copyIds(userIds)
+  checkIds(ids, 0, ids.length)
+  return ids
+}
+
+/** Resolves on a later turn of the event loop, after pending I/O. */
+function nextTurn() {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 /**
