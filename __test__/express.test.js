@@ -207,7 +207,7 @@ for (const [version, express] of [
 
 // Every option name of the package's entries, each set on Object.prototype to a value that would
 // change the answer if it were read: another signer, user, platform reader, and so on.
-const POLLUTION_KEYS = ['signer', 'userId', 'platform', 'secrets', 'fromEnv', 'global', 'imports', 'inject', 'useFactory']
+const { POLLUTION_KEYS, withPollutedPrototype: pollutedWith } = require('./fixtures/pollution.js')
 
 function hostileValues() {
   const evil = new TrustedIdentity({ ios: 'evil-secret', android: 'evil-secret' })
@@ -224,16 +224,9 @@ function hostileValues() {
   }
 }
 
-/** Runs `fn` with every option name on Object.prototype (see hostileValues), deleted again after. */
-async function withPollutedPrototype(fn) {
-  const hostile = hostileValues()
-  assert.deepEqual(Object.keys(hostile), POLLUTION_KEYS)
-  try {
-    for (const key of POLLUTION_KEYS) Object.prototype[key] = hostile[key]
-    return await fn()
-  } finally {
-    for (const key of POLLUTION_KEYS) delete Object.prototype[key]
-  }
+/** Runs `fn` with every option name on Object.prototype set to hostileValues(), deleted again after. */
+function withPollutedPrototype(fn) {
+  return pollutedWith(hostileValues(), fn)
 }
 
 describe('options are read by own properties only: a polluted Object.prototype changes nothing', () => {

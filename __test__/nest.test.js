@@ -320,7 +320,7 @@ describe('a TrustedIdentity that useFactory returns stays its owner\'s: app.clos
 
 // Every option name of the package's entries, each set on Object.prototype to a value that would
 // change the outcome if it were read: other secrets, a global module, other imports and so on.
-const POLLUTION_KEYS = ['signer', 'userId', 'platform', 'secrets', 'fromEnv', 'global', 'imports', 'inject', 'useFactory']
+const { POLLUTION_KEYS, withPollutedPrototype: pollutedWith } = require('./fixtures/pollution.js')
 
 function hostileValues() {
   const evil = new TrustedIdentity({ ios: 'evil-secret' })
@@ -337,16 +337,9 @@ function hostileValues() {
   }
 }
 
-/** Runs `fn` with every option name on Object.prototype (see hostileValues), deleted again after. */
-async function withPollutedPrototype(fn) {
-  const hostile = hostileValues()
-  assert.deepEqual(Object.keys(hostile), POLLUTION_KEYS)
-  try {
-    for (const key of POLLUTION_KEYS) Object.prototype[key] = hostile[key]
-    return await fn()
-  } finally {
-    for (const key of POLLUTION_KEYS) delete Object.prototype[key]
-  }
+/** Runs `fn` with every option name on Object.prototype set to hostileValues(), deleted again after. */
+function withPollutedPrototype(fn) {
+  return pollutedWith(hostileValues(), fn)
 }
 
 /** What Nest reads of a dynamic module (own keys only), so two calls can be compared. */
