@@ -320,7 +320,7 @@ describe('a TrustedIdentity that useFactory returns stays its owner\'s: app.clos
 
 // Every option name of the package's entries, each set on Object.prototype to a value that would
 // change the outcome if it were read: other secrets, a global module, other imports and so on.
-const { POLLUTION_KEYS, withPollutedPrototype: pollutedWith } = require('./fixtures/pollution.js')
+const { withPollutedPrototype: pollutedWith } = require('./fixtures/pollution.js')
 
 function hostileValues() {
   const evil = new TrustedIdentity({ ios: 'evil-secret' })
