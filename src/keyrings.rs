@@ -41,6 +41,8 @@ pub enum Missing {
     Disposed,
     /// The value does not name a keyring of this module on this thread.
     NotAKeyring,
+    /// A batch is signing with the keyring, so it cannot change now.
+    InUse,
 }
 
 impl Missing {
@@ -51,6 +53,10 @@ impl Missing {
             Self::NotAKeyring => Error::new(
                 crate::core::ErrorKind::InvalidArgValue,
                 "keyring must be a keyring made by this module on this thread",
+            ),
+            Self::InUse => Error::new(
+                crate::core::ErrorKind::InvalidArgValue,
+                "keyring is signing a batch; add its platforms before signing with it",
             ),
         }
     }
@@ -125,14 +131,14 @@ pub fn with<R>(address: Address, f: impl FnOnce(&Keyring) -> R) -> Result<R, Mis
     })
 }
 
-/// Runs `f` on the keyring for a change (adding platforms while it is built). Fails as
-/// [`Missing::Disposed`] while a batch shares it, which a keyring being built never is.
+/// Runs `f` on the keyring for a change (adding platforms while it is built).
 ///
 /// # Errors
-/// [`Missing`] when the keyring was disposed, is shared, or `address` names none.
+/// [`Missing`] when the keyring was disposed, is shared with a batch in flight ([`Missing::InUse`],
+/// which a keyring being built never is), or `address` names none.
 pub fn with_mut<R>(address: Address, f: impl FnOnce(&mut Keyring) -> R) -> Result<R, Missing> {
     TABLE.with_borrow_mut(|table| match table.get_mut(&address.0) {
-        Some(Slot::Live(keyring)) => Arc::get_mut(keyring).map(f).ok_or(Missing::Disposed),
+        Some(Slot::Live(keyring)) => Arc::get_mut(keyring).map(f).ok_or(Missing::InUse),
         Some(Slot::Disposed) => Err(Missing::Disposed),
         None => Err(Missing::NotAKeyring),
     })
@@ -173,7 +179,7 @@ pub fn is_disposed(address: Address) -> Result<bool, Missing> {
     match with(address, |_| ()) {
         Ok(()) => Ok(false),
         Err(Missing::Disposed) => Ok(true),
-        Err(Missing::NotAKeyring) => Err(Missing::NotAKeyring),
+        Err(other) => Err(other),
     }
 }
 
@@ -242,7 +248,7 @@ mod tests {
         assert_eq!(with(address, |k| k.platforms().to_vec()), Ok(vec!["ios".to_owned()]));
         assert_eq!(with(Address(address.0 + 1), |_| ()), Err(Missing::NotAKeyring));
         let batch = shared(address).unwrap();
-        assert_eq!(with_mut(address, |_| ()), Err(Missing::Disposed), "no change while a batch holds it");
+        assert_eq!(with_mut(address, |_| ()), Err(Missing::InUse), "no change while a batch holds it");
         assert_eq!(is_disposed(address), Ok(false));
         dispose(address).unwrap();
         dispose(address).unwrap();
