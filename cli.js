@@ -7,6 +7,7 @@
 
 const fs = require('node:fs')
 const { parseArgs } = require('node:util')
+const { isPlatformName } = require('./errors.js')
 
 const NAME = 'mtribes-trusted-identity'
 const EXIT_OK = 0
@@ -130,7 +131,7 @@ function parse(args) {
 
 function loadIdentity(platform) {
   if (platform === undefined || platform === '') throw new UsageError(`--platform is required, such as --platform ios; run ${NAME} --help`)
-  if (!/^[a-z][a-z0-9]*$/.test(platform)) {
+  if (!isPlatformName(platform)) {
     throw new UsageError("--platform must be lowercase letters and digits starting with a letter, such as 'ios' or 'android'")
   }
   const { TrustedIdentity } = require('./index.js')

@@ -74,6 +74,18 @@ const regExpTest = uncurryThis(RegExp.prototype.test)
 /** Whether `string` is well-formed UTF-16 (no lone surrogate), on every supported Node. */
 const isWellFormed = stringIsWellFormed ?? ((string) => !regExpTest(LONE_SURROGATE, string))
 
+const PLATFORM_NAME = /^[a-z][a-z0-9]*$/
+const regExpExec = uncurryThis(RegExp.prototype.exec)
+
+/** The rule a platform name follows, to end a message that refuses one. */
+const PLATFORM_NAME_RULE =
+  "platform names are lowercase letters and digits starting with a letter, such as 'ios' or 'android'"
+
+/** Whether `name` is a platform name: `^[a-z][a-z0-9]*$` (the Rust core's rule too). */
+function isPlatformName(name) {
+  return typeof name === 'string' && regExpExec(PLATFORM_NAME, name) !== null
+}
+
 /** `a`, `a and b`, `a, b and c`. */
 function listWords(words) {
   return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`
@@ -117,4 +129,6 @@ module.exports = {
   uncurryThis,
   isArray,
   prototypeOf,
+  isPlatformName,
+  PLATFORM_NAME_RULE,
 }

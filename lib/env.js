@@ -4,12 +4,11 @@
 // read in Rust (a file secret never becomes a JS value) and every secret is checked there.
 'use strict'
 
-const { makeError, invalidValue, isWellFormed } = require('../errors.js')
+const { makeError, invalidValue, isWellFormed, isPlatformName, PLATFORM_NAME_RULE } = require('../errors.js')
 
 const DEFAULT_PREFIX = 'MTRIBES_'
 const PREFIX = /^[A-Za-z_][A-Za-z0-9_]*$/
 const UPPER_PLATFORM = /^[A-Z][A-Z0-9]*$/
-const PLATFORM_NAME = /^[a-z][a-z0-9]*$/
 const REPLACEMENT = '\uFFFD'
 
 function noSecrets(message) {
@@ -51,11 +50,8 @@ function findEnvSecrets(env, { prefix = DEFAULT_PREFIX, platforms } = {}) {
     if (platforms.length === 0) {
       throw noSecrets("options.platforms is empty; name the platforms whose secrets must be set, such as ['ios']")
     }
-    if (!platforms.every((name) => PLATFORM_NAME.test(name))) {
-      throw invalidValue(
-        'options.platforms holds an invalid platform name: platform names are lowercase letters and digits ' +
-          "starting with a letter, such as 'ios' or 'android'",
-      )
+    if (!platforms.every(isPlatformName)) {
+      throw invalidValue(`options.platforms holds an invalid platform name: ${PLATFORM_NAME_RULE}`)
     }
   }
 
@@ -110,4 +106,4 @@ function findEnvSecrets(env, { prefix = DEFAULT_PREFIX, platforms } = {}) {
   })
 }
 
-module.exports = { findEnvSecrets, DEFAULT_PREFIX }
+module.exports = { findEnvSecrets }
