@@ -14,6 +14,8 @@ const {
   uncurryThis,
   isArray,
   prototypeOf,
+  isPlatformName,
+  PLATFORM_NAME_RULE,
 } = require('./errors.js')
 const { findEnvSecrets } = require('./lib/env.js')
 const {
@@ -45,7 +47,6 @@ const mapGet = uncurryThis(Map.prototype.get)
 const mapHas = uncurryThis(Map.prototype.has)
 const mapSet = uncurryThis(Map.prototype.set)
 
-const PLATFORM_NAME = /^[a-z][a-z0-9]*$/
 const disposeSymbol = Symbol.dispose ?? Symbol.for('nodejs.dispose')
 const encoder = new TextEncoder()
 const HEX_LENGTH = 64
@@ -61,6 +62,8 @@ const MAX_IDS = 2 ** 32 - 1
 // signManyAsync checks this many ids at a time, letting the event loop run in between (checking
 // a million ids at once would hold it for 10 to 30 ms).
 const CHECK_CHUNK = 65536
+// Arrays up to this long are copied with `slice` (a sparse one this long still copies quickly).
+const SLICE_MAX = 1 << 24
 
 // ---------------------------------------------------------------------------------------------
 // Errors (helpers in errors.js): `code` as in Node's own errors; messages name the argument and the
@@ -169,11 +172,8 @@ function keyringFromSecrets(secrets) {
     )
   }
   const keyring = fillKeyring(platforms, (keyring, platform, index) => {
-    if (!PLATFORM_NAME.test(platform)) {
-      throw invalidValue(
-        `key ${index} of secrets is not a valid platform name: platform names are lowercase letters ` +
-          "and digits starting with a letter, such as 'ios' or 'android'",
-      )
+    if (!isPlatformName(platform)) {
+      throw invalidValue(`key ${index} of secrets is not a valid platform name: ${PLATFORM_NAME_RULE}`)
     }
     const { bytes, text, owned } = secretBytes(platform, secrets[platform])
     try {
@@ -252,7 +252,11 @@ class TrustedIdentity {
         ? {}
         : readOptions(options, 'options', ['platforms', 'prefix', 'unsetEnv'], "{ platforms: ['ios'] }")
     // Read once, each element once, the length checked first (a Proxy can claim any length).
-    const platformList = platforms === undefined ? undefined : snapshotArray(platforms, 'options.platforms', 'an array of platform names')
+    const platformList =
+      platforms === undefined
+        ? undefined
+        : copyArray(platforms, 'options.platforms', 'an array of platform names', checkPlatformName)
+    platformList?.forEach(checkPlatformName)
     if (prefix !== undefined && typeof prefix !== 'string') {
       throw invalidType('options.prefix', "a string such as 'MTRIBES_'", prefix)
     }
@@ -301,10 +305,12 @@ class TrustedIdentity {
   }
 
   /**
-   * Throws the error for a call that cannot go ahead: disposed first (a disposed signer refuses
-   * everything), then the platform, then `check()` for the other arguments.
+   * Throws the error for a call that cannot go ahead, in this order: disposed (a disposed signer
+   * refuses everything), the platform, then whatever `check()` throws for the other arguments.
+   * Returns if there is none. Called only off the fast path (an error, or an empty batch, which
+   * reaches no native code that would notice a disposed keyring).
    */
-  #refuse(platform, check) {
+  #ensureUsable(platform, check) {
     if (keyringIsDisposed(this.#keyring)) throw disposedError()
     if (typeof platform !== 'string') {
       throw invalidType('platform', "a string such as 'ios'", platform)
@@ -326,7 +332,7 @@ class TrustedIdentity {
   sign(userId, platform) {
     TrustedIdentity.#check(this)
     const position = mapGet(this.#positions, platform)
-    if (position === undefined || !isSignable(userId)) this.#refuse(platform, () => checkUserId(userId, 'userId'))
+    if (position === undefined || !isSignable(userId)) this.#ensureUsable(platform, () => checkUserId(userId, 'userId'))
     return nativeSign(this.#keyring, position, userId)
   }
 
@@ -334,7 +340,7 @@ class TrustedIdentity {
     TrustedIdentity.#check(this)
     const position = mapGet(this.#positions, platform)
     if (position === undefined || !isSignable(userId) || typeof signature !== 'string') {
-      this.#refuse(platform, () => {
+      this.#ensureUsable(platform, () => {
         checkUserId(userId, 'userId')
         throw invalidType('signature', 'a string of 64 hex characters', signature)
       })
@@ -345,9 +351,15 @@ class TrustedIdentity {
   signMany(userIds, platform) {
     TrustedIdentity.#check(this)
     const position = mapGet(this.#positions, platform)
-    if (position === undefined || !isArray(userIds)) this.#refuse(platform, () => snapshotIds(userIds))
     // Every id is read once and checked before any is signed: all or nothing.
-    const ids = this.#snapshot(userIds, platform)
+    let ids
+    try {
+      ids = copyIds(userIds)
+      checkIds(ids, 0, ids.length)
+    } catch (error) {
+      this.#ensureUsable(platform, rethrow(error))
+    }
+    if (position === undefined || ids.length === 0) this.#ensureUsable(platform, noCheck)
     const signatures = []
     for (let start = 0; start < ids.length; ) {
       const chunk = nextChunk(ids, start)
@@ -361,23 +373,21 @@ class TrustedIdentity {
   async signManyAsync(userIds, platform, options) {
     TrustedIdentity.#check(this)
     const position = mapGet(this.#positions, platform)
-    if (position === undefined || !isArray(userIds)) this.#refuse(platform, () => snapshotIds(userIds))
-    const signal = abortSignalOption(options)
     // The ids are read once, now: later changes to the caller's array do not matter. Every one
     // is checked before any is hashed, a slice at a time so that the event loop keeps going.
     let ids
+    let signal
     try {
       ids = copyIds(userIds)
+      signal = abortSignalOption(options)
       for (let start = 0; start < ids.length; start += CHECK_CHUNK) {
         if (start > 0) await nextTurn()
         checkIds(ids, start, Math.min(ids.length, start + CHECK_CHUNK))
       }
     } catch (error) {
-      this.#refuse(platform, () => {
-        throw error
-      })
+      this.#ensureUsable(platform, rethrow(error))
     }
-    if (ids.length === 0 && keyringIsDisposed(this.#keyring)) throw disposedError()
+    if (position === undefined || ids.length === 0) this.#ensureUsable(platform, noCheck)
     if (signal?.aborted) throw abortError(signal)
     const signatures = []
     for (let start = 0; start < ids.length; ) {
@@ -395,20 +405,6 @@ class TrustedIdentity {
       start = chunk.end
     }
     return signatures
-  }
-
-  /** `snapshotIds(userIds)`, with an empty array on a disposed signer refused as every call is. */
-  #snapshot(userIds, platform) {
-    let ids
-    try {
-      ids = snapshotIds(userIds)
-    } catch (error) {
-      this.#refuse(platform, () => {
-        throw error
-      })
-    }
-    if (ids.length === 0 && keyringIsDisposed(this.#keyring)) throw disposedError()
-    return ids
   }
 
   dispose() {
@@ -438,43 +434,42 @@ class TrustedIdentity {
   }
 }
 
-/** `array.length`, read once, if it is a valid array length (a Proxy can claim anything). */
-function arrayLength(array, what) {
+/**
+ * The elements of `array` as a new array, each read exactly once: `length` is read once and must
+ * be a valid array length (a Proxy can claim anything). A plain array of up to SLICE_MAX elements
+ * is copied by `slice` (fast); anything else element by element, each passed to `check(element,
+ * index)` as it is read, so that a hole or a bad element stops the copy at once (a sparse array,
+ * or a Proxy, can claim 2^32 - 1 elements). Callers still check the whole copy.
+ */
+function copyArray(array, what, expected, check) {
+  if (!isArray(array)) throw invalidType(what, expected, array)
   const length = array.length
   if (!Number.isSafeInteger(length) || length < 0 || length > MAX_IDS) {
     throw invalidValue(`${what} has a length that is not a valid array length; pass an array`)
   }
-  return length
-}
-
-/** The strings of `array` as a new array, each element read once. */
-function snapshotArray(array, what, expected) {
-  if (!isArray(array)) throw invalidType(what, expected, array)
-  const length = arrayLength(array, what)
+  if (length <= SLICE_MAX && !isProxy(array) && prototypeOf(array) === ArrayPrototype && !Object.hasOwn(array, 'constructor')) {
+    const copy = arraySlice(array)
+    if (isArray(copy) && copy.length === length) return copy
+  }
   const copy = []
   for (let index = 0; index < length; index++) {
     const element = array[index]
-    if (typeof element !== 'string') throw invalidType(`${what}[${index}]`, 'a string', element)
-    copy[index] = element
+    check(element, index)
+    copy.push(element)
   }
   return copy
 }
 
-/**
- * The ids of `userIds` as a new array, each read exactly once: `length` is read once and must be a
- * valid array length. A plain array is copied by `slice` (fast); a Proxy or an array with a
- * prototype of its own, element by element.
- */
+/** The ids of `userIds` as a new array (see `copyArray`): a hole or a non-string stops it at once. */
 function copyIds(userIds) {
-  if (!isArray(userIds)) throw invalidType('userIds', 'an array of strings', userIds)
-  const length = arrayLength(userIds, 'userIds')
-  if (!isProxy(userIds) && prototypeOf(userIds) === ArrayPrototype && !Object.hasOwn(userIds, 'constructor')) {
-    const ids = arraySlice(userIds)
-    if (isArray(ids) && ids.length === length) return ids
-  }
-  const ids = []
-  for (let index = 0; index < length; index++) ids.push(userIds[index])
-  return ids
+  return copyArray(userIds, 'userIds', 'an array of strings', (userId, index) => {
+    if (typeof userId !== 'string' || userId.length === 0) checkUserId(userId, `userIds[${index}]`)
+  })
+}
+
+/** Throws unless `name` (element `index` of options.platforms) is a string. */
+function checkPlatformName(name, index) {
+  if (typeof name !== 'string') throw invalidType(`options.platforms[${index}]`, 'a string', name)
 }
 
 /** Checks `ids[start .. end]`; a bad id throws naming its index. */
@@ -485,12 +480,15 @@ function checkIds(ids, start, end) {
   }
 }
 
-/** The ids of `userIds`, copied and every one checked (see `copyIds` and `checkIds`). */
-function snapshotIds(userIds) {
-  const ids = copyIds(userIds)
-  checkIds(ids, 0, ids.length)
-  return ids
+/** A check for `#ensureUsable` that throws `error`. */
+function rethrow(error) {
+  return () => {
+    throw error
+  }
 }
+
+/** A check for `#ensureUsable` with nothing more to check. */
+function noCheck() {}
 
 /** Resolves on a later turn of the event loop, after pending I/O. */
 function nextTurn() {

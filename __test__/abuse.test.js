@@ -59,6 +59,21 @@ describe('a 64 MB user id is signed correctly', () => {
   })
 })
 
+describe('arrays that claim 2^32 - 1 elements are refused at their first hole, not walked', () => {
+  // A deadline so that walking all 4 billion indices fails the test rather than hanging the run.
+  const sparse = () => new Array(2 ** 32 - 1)
+  const proxy = () => new Proxy([], { get: (target, key) => (key === 'length' ? 2 ** 32 - 1 : undefined) })
+  for (const [label, make] of [['a sparse array', sparse], ['a Proxy', proxy]]) {
+    it(`${label}: signMany, signManyAsync and fromEnv's platforms throw ERR_INVALID_ARG_TYPE naming index 0`, { timeout: 30_000 }, async () => {
+      const ti = identity()
+      const named = (what) => ({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: new RegExp(`^${what}\\[0\\] `) })
+      assert.throws(() => ti.signMany(make(), 'ios'), named('userIds'))
+      await assert.rejects(ti.signManyAsync(make(), 'ios'), named('userIds'))
+      assert.throws(() => TrustedIdentity.fromEnv({ platforms: make() }), named('options\\.platforms'))
+    })
+  }
+})
+
 describe('secrets objects with __proto__ and constructor keys', () => {
   it('an own "__proto__" key (from JSON.parse) is an invalid platform name, ERR_INVALID_ARG_VALUE', () => {
     const secrets = JSON.parse(`{"ios": "${SECRET}", "__proto__": "${SECRET}"}`)
