@@ -4,4 +4,4 @@
 // watches what index.js passes (a keyring is a capability: see src/keyrings.rs).
 'use strict'
 
-module.exports = Object.freeze(require('./loader.js').loadNativeBinding().binding)
+module.exports = Object.freeze(require('./lib/loader.js').loadNativeBinding().binding)

@@ -16,7 +16,7 @@ const {
   prototypeOf,
   isPlatformName,
   PLATFORM_NAME_RULE,
-} = require('./errors.js')
+} = require('./lib/validation.js')
 const { findEnvSecrets } = require('./lib/env.js')
 const {
   keyringNew,

@@ -10,7 +10,7 @@ const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 
 const FORGE = path.join(__dirname, 'fixtures', 'forge-child.js')
-const ON_WASI = require('../loader.js').loadNativeBinding().from.includes('wasi')
+const ON_WASI = require('../lib/loader.js').loadNativeBinding().from.includes('wasi')
 
 /** Runs the forge child in `mode` with no platform secret in its environment; returns its report. */
 function forge(mode) {

@@ -12,9 +12,9 @@ const os = require('node:os')
 const path = require('node:path')
 const { spawn, spawnSync } = require('node:child_process')
 
-const { main, rawArguments, UsageError } = require('../cli.js')
+const { main, rawArguments, UsageError } = require('../lib/cli.js')
 
-const CLI = path.join(__dirname, '..', 'cli.js')
+const CLI = path.join(__dirname, '..', 'lib', 'cli.js')
 const SECRET = 'cli-Secret-5e1d0b7a'
 const SECRETS = [SECRET, 'Secret-5e1d0b7a', Buffer.from(SECRET).toString('hex'), Buffer.from(SECRET).toString('base64').slice(0, 12)]
 const ENV = { MTRIBES_IOS_SECRET: SECRET }

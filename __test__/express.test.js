@@ -12,7 +12,7 @@ const path = require('node:path')
 const util = require('node:util')
 const { spawnSync } = require('node:child_process')
 
-const { trustedIdentityHandler } = require('../express.js')
+const { trustedIdentityHandler } = require('../lib/express.js')
 const { TrustedIdentity } = require('..')
 
 const IOS_SECRET = 'express-Secret-ios-3c9e'
@@ -301,7 +301,7 @@ describe('options are checked when the handler is made', () => {
 // The default signer is the module-level default TrustedIdentity.fromEnv(), so each case runs in a
 // fresh Node process with a controlled environment; the child prints what its requests got.
 describe('without a signer, the env-configured default TrustedIdentity signs (child processes)', () => {
-  const EXPRESS_ENTRY = path.join(__dirname, '..', 'express.js')
+  const EXPRESS_ENTRY = path.join(__dirname, '..', 'lib', 'express.js')
   const EXPRESS = require.resolve('express')
 
   /** `prelude` runs before the handler is made (and stays in effect for the requests). */

@@ -10,7 +10,7 @@ const os = require('node:os')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 
-const { loadNativeBinding, targetName, detectMusl, NATIVE_TARGETS } = require('../loader.js')
+const { loadNativeBinding, targetName, detectMusl, NATIVE_TARGETS } = require('../lib/loader.js')
 
 const ROOT = path.join(__dirname, '..')
 const NAME = 'mtribes-trusted-identity'
@@ -154,7 +154,7 @@ describe('musl detection: from files only, in order ldd, /proc/self/maps, /lib/l
   })
 
   it('no branch of the loader can reach it: loader.js never names process.report', () => {
-    const source = fs.readFileSync(path.join(ROOT, 'loader.js'), 'utf8').replace(/\/\/.*$/gm, '') // code, not comments
+    const source = fs.readFileSync(path.join(ROOT, 'lib', 'loader.js'), 'utf8').replace(/\/\/.*$/gm, '') // code, not comments
     assert.doesNotMatch(source, /\breport\b/)
   })
 

@@ -13,7 +13,7 @@ const { spawnSync } = require('node:child_process')
 const { NestFactory } = require('@nestjs/core')
 const { Controller, Get, Inject, Module, Query } = require('@nestjs/common')
 
-const { TrustedIdentityModule, TrustedIdentity } = require('../nest.js')
+const { TrustedIdentityModule, TrustedIdentity } = require('../lib/nest.js')
 const main = require('..')
 
 const SECRET = 'nest-Secret-9b2f41'
@@ -296,7 +296,7 @@ describe('a TrustedIdentity that useFactory returns stays its owner\'s: app.clos
     const code = `'use strict'
       const { NestFactory } = require(${JSON.stringify(require.resolve('@nestjs/core'))})
       const { Module } = require(${JSON.stringify(require.resolve('@nestjs/common'))})
-      const { TrustedIdentityModule, TrustedIdentity } = require(${JSON.stringify(require.resolve('../nest.js'))})
+      const { TrustedIdentityModule, TrustedIdentity } = require(${JSON.stringify(require.resolve('../lib/nest.js'))})
       const { defaultIdentity, sign } = require(${JSON.stringify(require.resolve('..'))})
       class App {}
       Module({ imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => defaultIdentity() })] })(App)
@@ -450,7 +450,7 @@ describe('options are checked when forRoot / forRootAsync is called', () => {
 
 describe('nest.mjs gives the same exports', () => {
   it('TrustedIdentityModule and TrustedIdentity are the CommonJS entry\'s', async () => {
-    const esm = await import('../nest.mjs')
+    const esm = await import('../lib/nest.mjs')
     assert.equal(esm.TrustedIdentityModule, TrustedIdentityModule)
     assert.equal(esm.TrustedIdentity, main.TrustedIdentity)
   })

@@ -61,12 +61,12 @@ describe('the main entry never loads express or @nestjs/*', () => {
   })
 
   it('the recorder does see a peer when one is loaded (so the checks above can fail)', () => {
-    const out = node(['-e', `${RECORDER} require(${JSON.stringify(path.join(ROOT, 'nest.js'))}); process.stdout.write(JSON.stringify(peers()))`])
+    const out = node(['-e', `${RECORDER} require(${JSON.stringify(path.join(ROOT, 'lib', 'nest.js'))}); process.stdout.write(JSON.stringify(peers()))`])
     assert.ok(out.includes('@nestjs/common'), JSON.stringify(out))
   })
 
   it('the Express entry only locates express; it does not load it', () => {
-    const out = node(['-e', `${RECORDER} require(${JSON.stringify(path.join(ROOT, 'express.js'))}); process.stdout.write(JSON.stringify(peers()))`])
+    const out = node(['-e', `${RECORDER} require(${JSON.stringify(path.join(ROOT, 'lib', 'express.js'))}); process.stdout.write(JSON.stringify(peers()))`])
     assert.deepEqual(out, [])
   })
 })
@@ -92,8 +92,8 @@ describe('without the peer installed, the subpath entries name the missing packa
   }
 
   const cases = [
-    ['require("mtribes-trusted-identity/express")', 'express.js', 'express', 'npm install express'],
-    ['require("mtribes-trusted-identity/nest")', 'nest.js', '@nestjs/common', 'npm install @nestjs/common @nestjs/core'],
+    ['require("mtribes-trusted-identity/express")', 'lib/express.js', 'express', 'npm install express'],
+    ['require("mtribes-trusted-identity/nest")', 'lib/nest.js', '@nestjs/common', 'npm install @nestjs/common @nestjs/core'],
   ]
   for (const [name, file, peer, install] of cases) {
     it(`${name} throws ERR_TRUSTED_IDENTITY_MISSING_PEER naming ${peer}`, () => {

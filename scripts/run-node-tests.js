@@ -14,7 +14,7 @@ const env = wasi ? { ...process.env, NAPI_RS_FORCE_WASI: '1' } : process.env
 if (wasi) {
   const probe = spawnSync(
     process.execPath,
-    ['--no-warnings', '-p', "require('./loader.js').loadNativeBinding().from"],
+    ['--no-warnings', '-p', "require('./lib/loader.js').loadNativeBinding().from"],
     { cwd: root, env, encoding: 'utf8' },
   )
   const from = probe.stdout.trim()

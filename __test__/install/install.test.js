@@ -18,7 +18,7 @@ const TARGET = 'linux-x64-gnu'
 const PLATFORM_PACKAGE = `${main.name}-${TARGET}`
 const BINARY = `${main.napi.binaryName}.${TARGET}.node`
 const SKIP =
-  (process.platform !== 'linux' || process.arch !== 'x64' || require('../../loader.js').detectMusl()) &&
+  (process.platform !== 'linux' || process.arch !== 'x64' || require('../../lib/loader.js').detectMusl()) &&
   'the install test packs the linux-x64-gnu binary: Linux x64 glibc only'
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
@@ -84,7 +84,7 @@ describe('the packed main package', { skip: SKIP }, () => {
       file.endsWith('/') ? fs.readdirSync(path.join(ROOT, file)).map((name) => `${file}${name}`) : [file],
     )
     assert.deepEqual(mainFiles, [...listed, 'README.md', 'package.json'].sort())
-    assert.ok(mainFiles.includes('loader.js') && mainFiles.includes('express.js') && mainFiles.includes('cli.js'))
+    assert.ok(mainFiles.includes('lib/loader.js') && mainFiles.includes('lib/express.js') && mainFiles.includes('lib/cli.js'))
   })
 
   it('lists every platform package as an optional dependency pinned to its own version', () => {
@@ -102,7 +102,7 @@ describe('installed with express into a fresh project', { skip: SKIP }, () => {
       const loaded = require('${main.name}/package.json') && require.resolve('${main.name}')
       const ti = new TrustedIdentity({ ios: ${JSON.stringify(SECRET)} })
       console.log(JSON.stringify({ signed: ti.sign('user-1', 'ios'), resolved: loaded,
-        from: require(require('path').join(require('path').dirname(loaded), 'loader.js')).loadNativeBinding().from }))`,
+        from: require(require('path').join(require('path').dirname(loaded), 'lib', 'loader.js')).loadNativeBinding().from }))`,
     ])
     assert.equal(r.status, 0, r.stderr)
     const out = JSON.parse(r.stdout)

@@ -1,7 +1,7 @@
 // Types of mtribes-trusted-identity/express (hand-written; the implementation is express.js).
 // Structural request/response types, so neither @types/express nor express itself is needed to
 // compile; Express 4 and 5 requests and responses fit them.
-import type { TrustedIdentity } from './index.js'
+import type { TrustedIdentity } from '../index.js'
 
 /**
  * What the handler reads from a request by default: the `platform` query parameter and the

@@ -9,8 +9,8 @@ const { requirePeer } = require('./peer.js')
 
 requirePeer('express', 'mtribes-trusted-identity/express', { resolveOnly: true })
 
-const { defaultIdentity } = require('./index.js')
-const { invalidType, readOptions } = require('./errors.js')
+const { defaultIdentity } = require('../index.js')
+const { invalidType, readOptions } = require('./validation.js')
 
 const PLATFORM_HEADER = 'x-mtribes-platform'
 const OPTION_KEYS = Object.freeze(['signer', 'userId', 'platform'])

@@ -216,7 +216,7 @@ function loadError(ctx, attempts) {
  * @returns {{ binding: object, from: string, target: string }} the module, the candidate it came from, the target
  */
 function loadNativeBinding(options = {}) {
-  const dir = options.dir ?? __dirname
+  const dir = options.dir ?? path.join(__dirname, '..')
   const platform = options.platform ?? process.platform
   const arch = options.arch ?? process.arch
   const isMusl = options.isMusl ?? detectMusl

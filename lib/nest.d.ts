@@ -3,8 +3,8 @@
 import type { DynamicModule, InjectionToken, ModuleMetadata, OnApplicationShutdown, OptionalFactoryDependency } from '@nestjs/common' with {
   'resolution-mode': 'import'
 }
-import type { FromEnvOptions, Secrets } from './index.js'
-import { TrustedIdentity } from './index.js'
+import type { FromEnvOptions, Secrets } from '../index.js'
+import { TrustedIdentity } from '../index.js'
 
 export { TrustedIdentity }
 

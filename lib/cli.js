@@ -7,7 +7,7 @@
 
 const fs = require('node:fs')
 const { parseArgs } = require('node:util')
-const { isPlatformName } = require('./errors.js')
+const { isPlatformName } = require('./validation.js')
 
 const NAME = 'mtribes-trusted-identity'
 const EXIT_OK = 0
@@ -134,7 +134,7 @@ function loadIdentity(platform) {
   if (!isPlatformName(platform)) {
     throw new UsageError("--platform must be lowercase letters and digits starting with a letter, such as 'ios' or 'android'")
   }
-  const { TrustedIdentity } = require('./index.js')
+  const { TrustedIdentity } = require('../index.js')
   try {
     return TrustedIdentity.fromEnv({ platforms: [platform] })
   } catch (error) {
@@ -245,7 +245,7 @@ async function main(args, { stdin, stdout, stderr, readFile = fs.readFileSync })
     return EXIT_OK
   }
   if (values.version) {
-    stdout.write(`${require('./package.json').version}\n`)
+    stdout.write(`${require('../package.json').version}\n`)
     return EXIT_OK
   }
   const [command, ...rest] = positionals.map((token) => token.value)

@@ -9,8 +9,8 @@ const { requirePeer } = require('./peer.js')
 const { Inject, Module } = requirePeer('@nestjs/common', 'mtribes-trusted-identity/nest', {
   install: '@nestjs/common @nestjs/core',
 })
-const { TrustedIdentity } = require('./index.js')
-const { invalidType, invalidValue, readOptions } = require('./errors.js')
+const { TrustedIdentity } = require('../index.js')
+const { invalidType, invalidValue, readOptions } = require('./validation.js')
 
 // Each forRoot / forRootAsync call provides its own state to its module:
 // - a distinct number: Nest's 'deep-hash' module ids serialize the metadata (functions as their
