@@ -10,12 +10,18 @@ const {
   invalidType,
   invalidValue,
   readOptions,
+  checkOptional,
   isWellFormed,
   uncurryThis,
-  isArray,
   prototypeOf,
   isPlatformName,
   PLATFORM_NAME_RULE,
+  checkUserId,
+  isSignable,
+  copyIds,
+  checkIds,
+  copyPlatformNames,
+  readSignal,
 } = require('./lib/validation.js')
 const { findEnvSecrets } = require('./lib/env.js')
 const {
@@ -23,7 +29,7 @@ const {
   keyringInsert,
   keyringInsertFile,
   keyringDispose,
-  keyringIsDisposed,
+  keyringCheck,
   sign: nativeSign,
   verify: nativeVerify,
   signBatch,
@@ -34,7 +40,7 @@ const {
 // secret given to the constructor, pass only through these and the binding's (frozen) functions,
 // so code that patches Array.prototype, Function.prototype, TextEncoder, Map and the like later
 // never sees either. Ids and signatures are the caller's own and use ordinary methods.
-const { isKeyObject, isProxy, isSharedArrayBuffer, isUint8Array } = types
+const { isKeyObject, isSharedArrayBuffer, isUint8Array } = types
 const { defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf, keys: objectKeys } = Object
 const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype)
 const typedArrayFill = uncurryThis(TypedArrayPrototype.fill)
@@ -42,7 +48,6 @@ const typedArrayBuffer = uncurryThis(getOwnPropertyDescriptor(TypedArrayPrototyp
 const keyObjectType = uncurryThis(getOwnPropertyDescriptor(KeyObject.prototype, 'type').get)
 const secretKeyExport = uncurryThis(getPrototypeOf(createSecretKey(new Uint8Array(1))).export)
 const textEncode = uncurryThis(TextEncoder.prototype.encode)
-const arraySlice = uncurryThis(Array.prototype.slice)
 const mapGet = uncurryThis(Map.prototype.get)
 const mapHas = uncurryThis(Map.prototype.has)
 const mapSet = uncurryThis(Map.prototype.set)
@@ -57,13 +62,9 @@ const CHUNK = 1024
 // ...and of at most this many UTF-16 units joined (an id longer than this goes alone): far below
 // the longest string V8 can make, and at most 32 MB for the native copy of one chunk.
 const CHUNK_UNITS = 1 << 24
-// The most ids an array can hold.
-const MAX_IDS = 2 ** 32 - 1
 // signManyAsync checks this many ids at a time, letting the event loop run in between (checking
 // a million ids at once would hold it for 10 to 30 ms).
 const CHECK_CHUNK = 65536
-// Arrays up to this long are copied with `slice` (a sparse one this long still copies quickly).
-const SLICE_MAX = 1 << 24
 
 // ---------------------------------------------------------------------------------------------
 // Errors (helpers in errors.js): `code` as in Node's own errors; messages name the argument and the
@@ -74,40 +75,6 @@ function fromNative(error) {
   const code = typeof error?.code === 'string' && error.code.startsWith('ERR_') ? error.code : 'ERR_TRUSTED_IDENTITY_INTERNAL'
   const Base = code.startsWith('ERR_INVALID_ARG_') ? TypeError : Error
   return makeError(Base, code, String(error?.message ?? error))
-}
-
-function disposedError() {
-  return makeError(
-    Error,
-    'ERR_TRUSTED_IDENTITY_DISPOSED',
-    'this TrustedIdentity was disposed and its keys wiped; create a new one to sign again',
-  )
-}
-
-function checkUserId(userId, what) {
-  if (typeof userId !== 'string') {
-    const hint =
-      typeof userId === 'number' || typeof userId === 'bigint'
-        ? '; for a numeric id pass String(id), the text form mtribes is given'
-        : ''
-    throw invalidType(what, 'a string', userId, hint)
-  }
-  if (userId.length === 0) {
-    throw invalidValue(
-      `${what} is empty: only logged-in users can be signed; start anonymous sessions without a signature`,
-    )
-  }
-  if (!isWellFormed(userId)) {
-    throw invalidValue(
-      `${what} is not well-formed Unicode (it has a lone surrogate); node:crypto would sign U+FFFD in ` +
-        'its place, which other ids share: fix how the id is decoded',
-    )
-  }
-}
-
-/** Whether `userId` can be signed as it is (the fast check; `checkUserId` says why not). */
-function isSignable(userId) {
-  return typeof userId === 'string' && userId.length > 0 && isWellFormed(userId)
 }
 
 /** `util.types.isKeyObject`, which reads a property: false where that throws (a revoked Proxy). */
@@ -147,7 +114,6 @@ function secretBytes(platform, secret) {
 }
 
 const ObjectPrototype = Object.prototype
-const ArrayPrototype = Array.prototype
 
 function isPlainObject(value) {
   if (typeof value !== 'object' || value === null) return false
@@ -252,17 +218,9 @@ class TrustedIdentity {
         ? {}
         : readOptions(options, 'options', ['platforms', 'prefix', 'unsetEnv'], "{ platforms: ['ios'] }")
     // Read once, each element once, the length checked first (a Proxy can claim any length).
-    const platformList =
-      platforms === undefined
-        ? undefined
-        : copyArray(platforms, 'options.platforms', 'an array of platform names', checkPlatformName)
-    platformList?.forEach(checkPlatformName)
-    if (prefix !== undefined && typeof prefix !== 'string') {
-      throw invalidType('options.prefix', "a string such as 'MTRIBES_'", prefix)
-    }
-    if (unsetEnv !== undefined && typeof unsetEnv !== 'boolean') {
-      throw invalidType('options.unsetEnv', 'a boolean', unsetEnv)
-    }
+    const platformList = platforms === undefined ? undefined : copyPlatformNames(platforms)
+    checkOptional(prefix, 'options.prefix', 'string', "a string such as 'MTRIBES_'")
+    checkOptional(unsetEnv, 'options.unsetEnv', 'boolean', 'a boolean')
     // process.env as the app sees it (dotenv, --env-file, a worker's own env), read by own
     // properties; a `_FILE` is read in Rust, so its secret never becomes a JS value.
     const env = process.env
@@ -311,7 +269,7 @@ class TrustedIdentity {
    * reaches no native code that would notice a disposed keyring).
    */
   #ensureUsable(platform, check) {
-    if (keyringIsDisposed(this.#keyring)) throw disposedError()
+    callNative(keyringCheck, this.#keyring)
     if (typeof platform !== 'string') {
       throw invalidType('platform', "a string such as 'ios'", platform)
     }
@@ -379,7 +337,7 @@ class TrustedIdentity {
     let signal
     try {
       ids = copyIds(userIds)
-      signal = abortSignalOption(options)
+      signal = readSignal(options)
       for (let start = 0; start < ids.length; start += CHECK_CHUNK) {
         if (start > 0) await nextTurn()
         checkIds(ids, start, Math.min(ids.length, start + CHECK_CHUNK))
@@ -398,8 +356,9 @@ class TrustedIdentity {
       } catch (error) {
         throw fromNative(error)
       }
-      // null: disposed while the chunk was signed, so its result is not handed out.
-      if (hex === null) throw disposedError()
+      // null: disposed while the chunk was signed, so its result is not handed out (keyringCheck
+      // throws ERR_TRUSTED_IDENTITY_DISPOSED).
+      if (hex === null) callNative(keyringCheck, this.#keyring)
       if (signal?.aborted) throw abortError(signal)
       splitSignatures(hex, signatures, start, chunk.end)
       start = chunk.end
@@ -431,52 +390,6 @@ class TrustedIdentity {
 
   get [Symbol.toStringTag]() {
     return 'TrustedIdentity'
-  }
-}
-
-/**
- * The elements of `array` as a new array, each read exactly once: `length` is read once and must
- * be a valid array length (a Proxy can claim anything). A plain array of up to SLICE_MAX elements
- * is copied by `slice` (fast); anything else element by element, each passed to `check(element,
- * index)` as it is read, so that a hole or a bad element stops the copy at once (a sparse array,
- * or a Proxy, can claim 2^32 - 1 elements). Callers still check the whole copy.
- */
-function copyArray(array, what, expected, check) {
-  if (!isArray(array)) throw invalidType(what, expected, array)
-  const length = array.length
-  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_IDS) {
-    throw invalidValue(`${what} has a length that is not a valid array length; pass an array`)
-  }
-  if (length <= SLICE_MAX && !isProxy(array) && prototypeOf(array) === ArrayPrototype && !Object.hasOwn(array, 'constructor')) {
-    const copy = arraySlice(array)
-    if (isArray(copy) && copy.length === length) return copy
-  }
-  const copy = []
-  for (let index = 0; index < length; index++) {
-    const element = array[index]
-    check(element, index)
-    copy.push(element)
-  }
-  return copy
-}
-
-/** The ids of `userIds` as a new array (see `copyArray`): a hole or a non-string stops it at once. */
-function copyIds(userIds) {
-  return copyArray(userIds, 'userIds', 'an array of strings', (userId, index) => {
-    if (typeof userId !== 'string' || userId.length === 0) checkUserId(userId, `userIds[${index}]`)
-  })
-}
-
-/** Throws unless `name` (element `index` of options.platforms) is a string. */
-function checkPlatformName(name, index) {
-  if (typeof name !== 'string') throw invalidType(`options.platforms[${index}]`, 'a string', name)
-}
-
-/** Checks `ids[start .. end]`; a bad id throws naming its index. */
-function checkIds(ids, start, end) {
-  for (let index = start; index < end; index++) {
-    const userId = ids[index]
-    if (!isSignable(userId)) checkUserId(userId, `userIds[${index}]`)
   }
 }
 
@@ -518,15 +431,6 @@ function splitSignatures(hex, signatures, start, end) {
   for (let index = start, offset = 0; index < end; index++, offset += HEX_LENGTH) {
     signatures[index] = hex.slice(offset, offset + HEX_LENGTH)
   }
-}
-
-function abortSignalOption(options) {
-  if (options === undefined) return undefined
-  const { signal } = readOptions(options, 'options', ['signal'], '{ signal }')
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw invalidType('options.signal', 'an AbortSignal', signal)
-  }
-  return signal
 }
 
 /** The error an aborted operation rejects with, as Node's own APIs do. */

@@ -222,7 +222,7 @@ describe('usage errors: exit 2 with a one-line message on stderr', () => {
     ['an unknown option', ['sign', '--colour', '-p', 'ios', 'u'], /unknown option --colour/],
     ['--platform without a value', ['sign', 'u', '--platform'], /needs a value/],
     ['no --platform', ['sign', 'u'], /--platform is required/],
-    ['an invalid platform name', ['sign', '-p', 'IOS', 'u'], /--platform must be lowercase/],
+    ['an invalid platform name', ['sign', '-p', 'IOS', 'u'], /--platform is not a valid platform name: platform names are lowercase/],
     ['sign without a user id', ['sign', '-p', 'ios'], /sign takes one user id/],
     ['sign with two user ids', ['sign', '-p', 'ios', 'a', 'b'], /sign takes one user id/],
     ['sign --stdin with a user id too', ['sign', '-p', 'ios', '--stdin', 'a'], /give none as arguments/],

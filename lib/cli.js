@@ -7,7 +7,7 @@
 
 const fs = require('node:fs')
 const { parseArgs } = require('node:util')
-const { isPlatformName } = require('./validation.js')
+const { isPlatformName, PLATFORM_NAME_RULE } = require('./validation.js')
 
 const NAME = 'mtribes-trusted-identity'
 const EXIT_OK = 0
@@ -132,7 +132,7 @@ function parse(args) {
 function loadIdentity(platform) {
   if (platform === undefined || platform === '') throw new UsageError(`--platform is required, such as --platform ios; run ${NAME} --help`)
   if (!isPlatformName(platform)) {
-    throw new UsageError("--platform must be lowercase letters and digits starting with a letter, such as 'ios' or 'android'")
+    throw new UsageError(`--platform is not a valid platform name: ${PLATFORM_NAME_RULE}`)
   }
   const { TrustedIdentity } = require('../index.js')
   try {

@@ -10,7 +10,7 @@ const { requirePeer } = require('./peer.js')
 requirePeer('express', 'mtribes-trusted-identity/express', { resolveOnly: true })
 
 const { defaultIdentity } = require('../index.js')
-const { invalidType, readOptions } = require('./validation.js')
+const { invalidType, readOptions, checkOptional } = require('./validation.js')
 
 const PLATFORM_HEADER = 'x-mtribes-platform'
 const OPTION_KEYS = Object.freeze(['signer', 'userId', 'platform'])
@@ -35,9 +35,7 @@ function checkOptions(options) {
   if (typeof userId !== 'function') {
     throw invalidType('options.userId', "a function returning the logged-in user's id, such as (req) => req.user?.id", userId)
   }
-  if (platform !== undefined && typeof platform !== 'function') {
-    throw invalidType('options.platform', "a function such as (req) => req.get('X-Mtribes-Platform')", platform)
-  }
+  checkOptional(platform, 'options.platform', 'function', "a function such as (req) => req.get('X-Mtribes-Platform')")
   if (signer !== undefined && (typeof signer?.sign !== 'function' || !Array.isArray(signer?.platforms))) {
     throw invalidType(
       'options.signer',

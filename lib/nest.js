@@ -10,7 +10,7 @@ const { Inject, Module } = requirePeer('@nestjs/common', 'mtribes-trusted-identi
   install: '@nestjs/common @nestjs/core',
 })
 const { TrustedIdentity } = require('../index.js')
-const { invalidType, invalidValue, readOptions } = require('./validation.js')
+const { invalidType, invalidValue, readOptions, checkOptional, isOptionsObject } = require('./validation.js')
 
 // Each forRoot / forRootAsync call provides its own state to its module:
 // - a distinct number: Nest's 'deep-hash' module ids serialize the metadata (functions as their
@@ -47,14 +47,14 @@ function identitySource({ secrets, fromEnv }, what) {
     throw invalidValue(`${what} needs exactly one of secrets and fromEnv, such as ${SOURCE_HINT}`)
   }
   if (hasSecrets) return () => new TrustedIdentity(secrets)
-  if (fromEnv !== true && (typeof fromEnv !== 'object' || fromEnv === null || Array.isArray(fromEnv))) {
+  if (fromEnv !== true && !isOptionsObject(fromEnv)) {
     throw invalidType(`${what}.fromEnv`, "true or the options of TrustedIdentity.fromEnv, such as { platforms: ['ios'] }", fromEnv)
   }
   return () => TrustedIdentity.fromEnv(fromEnv === true ? undefined : fromEnv)
 }
 
 function checkGlobal(global, what) {
-  if (global !== undefined && typeof global !== 'boolean') throw invalidType(`${what}.global`, 'a boolean', global)
+  checkOptional(global, `${what}.global`, 'boolean', 'a boolean')
   return global === true
 }
 

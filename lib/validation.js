@@ -1,7 +1,8 @@
-// Error and validation helpers shared by the package's entries (index.js, express.js, nest.js,
-// lib/env.js): Node-style errors with a stable `code`, and options read by own properties only.
-// Messages name the argument and the fix; they describe a wrong value by its type only, never by
-// its content, so no secret or arbitrary input is ever echoed.
+// Where input is checked: the one validation module of every entry (index.js, lib/env.js,
+// lib/express.js, lib/nest.js, lib/cli.js). Node-style errors with a stable `code`; options
+// objects read by own properties only, unknown keys refused the same way everywhere; platform
+// names; user ids; arrays read once. Messages name the argument and the fix; they describe a wrong
+// value by its type only, never by its content, so no secret or arbitrary input is ever echoed.
 'use strict'
 
 function makeError(Base, code, message) {
@@ -92,6 +93,35 @@ function listWords(words) {
 }
 
 /**
+ * The own enumerable keys of `value` if it can be an options object (an object, not an array),
+ * else undefined. A revoked Proxy (or an ownKeys trap that throws) is no options object.
+ */
+function ownKeys(value) {
+  if (typeof value !== 'object' || value === null || isArray(value)) return undefined
+  try {
+    return Object.keys(value)
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether `value` can be an options object (see `readOptions`). */
+function isOptionsObject(value) {
+  return ownKeys(value) !== undefined
+}
+
+/**
+ * Throws ERR_INVALID_ARG_TYPE unless the option `value` is undefined or `typeof value === type`.
+ * @param {unknown} value
+ * @param {string} what its name in messages, such as `options.prefix`
+ * @param {'string' | 'boolean' | 'function'} type
+ * @param {string} expected what it must be, such as "a string such as 'MTRIBES_'"
+ */
+function checkOptional(value, what, type, expected) {
+  if (value !== undefined && typeof value !== type) throw invalidType(what, expected, value)
+}
+
+/**
  * Reads an options object by its own properties only, so a polluted `Object.prototype` (or an
  * inherited key of any kind) can never choose an option. `value` must be a non-array object; an
  * own enumerable key outside `keys` is refused (not named: it could be anything). Returns a
@@ -102,14 +132,7 @@ function listWords(words) {
  * @param {string} example a short valid example, for the message when it is not an object
  */
 function readOptions(value, what, keys, example) {
-  let own
-  if (typeof value === 'object' && value !== null && !isArray(value)) {
-    try {
-      own = Object.keys(value)
-    } catch {
-      // A revoked Proxy (or an ownKeys trap that throws) is no options object.
-    }
-  }
+  const own = ownKeys(value)
   if (own === undefined) throw invalidType(what, `an object such as ${example}`, value)
   if (own.some((key) => !keys.includes(key))) {
     throw invalidValue(`${what} has an unknown key; the keys are ${listWords(keys)}`)
@@ -119,7 +142,122 @@ function readOptions(value, what, keys, example) {
   return options
 }
 
+// ---------------------------------------------------------------------------------------------
+// User ids
+
+/** Throws the error for a user id that cannot be signed (called once `isSignable` said no). */
+function checkUserId(userId, what) {
+  if (typeof userId !== 'string') {
+    const hint =
+      typeof userId === 'number' || typeof userId === 'bigint'
+        ? '; for a numeric id pass String(id), the text form mtribes is given'
+        : ''
+    throw invalidType(what, 'a string', userId, hint)
+  }
+  if (userId.length === 0) {
+    throw invalidValue(
+      `${what} is empty: only logged-in users can be signed; start anonymous sessions without a signature`,
+    )
+  }
+  if (!isWellFormed(userId)) {
+    throw invalidValue(
+      `${what} is not well-formed Unicode (it has a lone surrogate); node:crypto would sign U+FFFD in ` +
+        'its place, which other ids share: fix how the id is decoded',
+    )
+  }
+}
+
+/** Whether `userId` can be signed as it is (the fast check; `checkUserId` says why not). */
+function isSignable(userId) {
+  return typeof userId === 'string' && userId.length > 0 && isWellFormed(userId)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arrays, read once
+
+// The most elements an array can hold.
+const MAX_LENGTH = 2 ** 32 - 1
+// Arrays up to this long are copied with `slice` (a sparse one this long still copies quickly).
+const SLICE_MAX = 1 << 24
+const ArrayPrototype = Array.prototype
+const arraySlice = uncurryThis(ArrayPrototype.slice)
+const { isProxy } = require('node:util').types
+
+/**
+ * The elements of `array` as a new array, each read exactly once: `length` is read once and must
+ * be a valid array length (a Proxy can claim anything). A plain array of up to SLICE_MAX elements
+ * is copied by `slice` (fast); anything else element by element, each passed to `check(element,
+ * index)` as it is read, so that a hole or a bad element stops the copy at once (a sparse array,
+ * or a Proxy, can claim 2^32 - 1 elements). Callers still check the whole copy.
+ */
+function copyArray(array, what, expected, check) {
+  if (!isArray(array)) throw invalidType(what, expected, array)
+  const length = array.length
+  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_LENGTH) {
+    throw invalidValue(`${what} has a length that is not a valid array length; pass an array`)
+  }
+  if (length <= SLICE_MAX && !isProxy(array) && prototypeOf(array) === ArrayPrototype && !Object.hasOwn(array, 'constructor')) {
+    const copy = arraySlice(array)
+    if (isArray(copy) && copy.length === length) return copy
+  }
+  const copy = []
+  for (let index = 0; index < length; index++) {
+    const element = array[index]
+    check(element, index)
+    copy.push(element)
+  }
+  return copy
+}
+
+/** The ids of `userIds` as a new array (see `copyArray`): a hole or a non-string stops it at once. */
+function copyIds(userIds) {
+  return copyArray(userIds, 'userIds', 'an array of strings', (userId, index) => {
+    if (typeof userId !== 'string' || userId.length === 0) checkUserId(userId, `userIds[${index}]`)
+  })
+}
+
+/** Checks `ids[start .. end]`; a bad id throws naming its index. */
+function checkIds(ids, start, end) {
+  for (let index = start; index < end; index++) {
+    const userId = ids[index]
+    if (!isSignable(userId)) checkUserId(userId, `userIds[${index}]`)
+  }
+}
+
+/** `options.platforms` of fromEnv as a new array of strings (see `copyArray`). */
+function copyPlatformNames(platforms) {
+  const what = 'options.platforms'
+  const checkName = (name, index) => {
+    if (typeof name !== 'string') throw invalidType(`${what}[${index}]`, 'a string', name)
+  }
+  const names = copyArray(platforms, what, 'an array of platform names', checkName)
+  names.forEach(checkName)
+  return names
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other options
+
+/** The `signal` of `options` (`{ signal }` or undefined), an AbortSignal or undefined. */
+function readSignal(options) {
+  if (options === undefined) return undefined
+  const { signal } = readOptions(options, 'options', ['signal'], '{ signal }')
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalidType('options.signal', 'an AbortSignal', signal)
+  }
+  return signal
+}
+
 module.exports = {
+  isOptionsObject,
+  checkOptional,
+  checkUserId,
+  isSignable,
+  copyArray,
+  copyIds,
+  checkIds,
+  copyPlatformNames,
+  readSignal,
   makeError,
   typeName,
   invalidType,

@@ -3,7 +3,7 @@
 //! errors and nothing else. Every check users rely on (types, empty ids, lone surrogates, unknown
 //! platforms) happens in `index.js` before a call reaches here; the core re-checks what it owns.
 //!
-//! - `keyringNew`, `keyringInsert`, `keyringInsertFile`, `keyringDispose`, `keyringIsDisposed`
+//! - `keyringNew`, `keyringInsert`, `keyringInsertFile`, `keyringDispose`, `keyringCheck`
 //!   (here): build a keyring, named by an External that only `index.js` holds ([`keyrings`]).
 //! - `sign`, `verify` ([`fast`]): the per-request calls, on raw Node-API.
 //! - `signBatch`, `signBatchAsync` (here): many ids per call, the second on a libuv worker thread.
@@ -88,10 +88,10 @@ pub fn keyring_dispose(keyring: KeyringArg) -> Result<()> {
     keyrings::dispose(keyring.0).map_err(missing)
 }
 
-/// Whether the keyring was disposed.
+/// Throws `ERR_TRUSTED_IDENTITY_DISPOSED` if the keyring was disposed (the one place that knows).
 #[napi(ts_args_type = "keyring: object")]
-pub fn keyring_is_disposed(keyring: KeyringArg) -> Result<bool> {
-    keyrings::is_disposed(keyring.0).map_err(missing)
+pub fn keyring_check(keyring: KeyringArg) -> Result<()> {
+    keyrings::with(keyring.0, |_| ()).map_err(missing)
 }
 
 /// Hex digits as a one-byte JavaScript string (latin1 is exact for ASCII, and cheaper than UTF-8).
