@@ -37,8 +37,8 @@ describe('.github/workflows/ci.yml', () => {
     for (const target of pkg.napi.targets) assert.match(text, new RegExp(`target: ${target}\\b`), target)
   })
 
-  it('tests on Node 18, 20, 22 and 24, on Linux, Alpine, macOS and Windows, and the WASI build', () => {
-    assert.ok(text.includes("node: ['18', '20', '22', '24']"))
+  it('tests on Node 20, 22, 24 and 26, on Linux, Alpine, macOS and Windows, and the WASI build', () => {
+    assert.ok(text.includes("node: ['20', '22', '24', '26']"))
     for (const needle of ['ubuntu-latest', '-alpine', 'macos-latest', 'windows-latest', 'run-node-tests.js --wasi', 'npm run test:install']) {
       assert.ok(text.includes(needle), needle)
     }
