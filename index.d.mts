@@ -1,3 +1,3 @@
 // Types of the ES module entry (index.mjs): the same API as index.d.ts.
 export { TrustedIdentity, sign, defaultIdentity } from './index.js'
-export type { KnownPlatform, Secret, Secrets, FromEnvOptions, SignManyAsyncOptions } from './index.js'
+export type { KnownPlatform, Secret, Secrets, FromEnvOptions, SignManyAsyncOptions, TrustedIdentityErrorCode } from './index.js'

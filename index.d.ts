@@ -33,6 +33,30 @@ export type Secret = string | Uint8Array | KeyObject
 export type Secrets<P extends string = string> = { readonly [K in P]: Secret }
 
 /**
+ * The `code` of every error this package makes with a code of its own (`ERR_TRUSTED_IDENTITY_*`;
+ * README "Errors" says when each is thrown and what fixes it). Its other errors carry Node's codes:
+ * `ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, `ERR_INVALID_THIS`, `ABORT_ERR`.
+ *
+ * @example
+ * try {
+ *   identity.sign(user.id, platform)
+ * } catch (error) {
+ *   const code = (error as { code?: TrustedIdentityErrorCode }).code
+ *   if (code === 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM') return res.status(400).end()
+ *   throw error
+ * }
+ */
+export type TrustedIdentityErrorCode =
+  | 'ERR_TRUSTED_IDENTITY_NO_SECRETS'
+  | 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE'
+  | 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM'
+  | 'ERR_TRUSTED_IDENTITY_DISPOSED'
+  | 'ERR_TRUSTED_IDENTITY_NOT_CLONEABLE'
+  | 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD'
+  | 'ERR_TRUSTED_IDENTITY_MISSING_PEER'
+  | 'ERR_TRUSTED_IDENTITY_INTERNAL'
+
+/**
  * Options of {@link TrustedIdentity.fromEnv}. Read by own properties only.
  *
  * @example

@@ -1,0 +1,162 @@
+// Docs test: every JavaScript and TypeScript code block of README.md, SECURITY.md, CONTRIBUTING.md
+// and docs/*.md compiles. Each block is written to a temporary folder inside the repository (so
+// `mtribes-trusted-identity` resolves to this package through its own `exports`, and express and
+// @nestjs/* to the devDependencies) and the lot is type-checked by the project's `typescript`:
+//   ts, typescript -> .mts  (ES module in TypeScript; strict, decorators as Nest uses them)
+//   mjs            -> .mjs  (ES module in JavaScript, checkJs)
+//   js, javascript,
+//   cjs            -> .cjs  (CommonJS in JavaScript, checkJs)
+// A block tagged `<tag> fragment` (such as ```js fragment) is a piece of code on purpose and is
+// skipped. Any other tag (sh, dockerfile, ...) is not code this test checks; an untagged block fails.
+// Blocks may use the few names declared in SNIPPET_GLOBALS below without declaring them.
+// Also: every relative link of those files leads to a file that exists, and its #anchor to a heading.
+'use strict'
+const { describe, it, after } = require('node:test')
+const assert = require('node:assert/strict')
+const { spawnSync } = require('node:child_process')
+const fs = require('node:fs')
+const path = require('node:path')
+
+const root = path.join(__dirname, '..')
+
+const EXTENSIONS = { ts: '.mts', typescript: '.mts', mjs: '.mjs', js: '.cjs', javascript: '.cjs', cjs: '.cjs' }
+
+// What a snippet may take as given: the logged-in user, and an Express login middleware that sets
+// `req.user`, as passport and similar middleware do.
+const SNIPPET_GLOBALS = `// Names the documentation's code blocks use without declaring them.
+import type { RequestHandler } from 'express'
+declare global {
+  /** The logged-in user of the request being served. */
+  var user: { id: string }
+  /** Your login middleware: answers 401 itself, or sets req.user. */
+  var requireLogin: RequestHandler
+  namespace Express {
+    interface Request {
+      user?: { id: string }
+    }
+  }
+}
+export {}
+`
+
+const TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    noEmit: true,
+    module: 'node16',
+    moduleResolution: 'node16',
+    moduleDetection: 'force',
+    target: 'es2022',
+    lib: ['es2022', 'esnext.disposable'],
+    types: ['node'],
+    allowJs: true,
+    checkJs: true,
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
+    skipLibCheck: true,
+  },
+}
+
+/** The documents whose code blocks are checked, relative to the repository root. */
+function documents() {
+  const docs = fs.existsSync(path.join(root, 'docs'))
+    ? fs.readdirSync(path.join(root, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)
+    : []
+  return ['README.md', 'SECURITY.md', 'CONTRIBUTING.md', ...docs].filter((file) => fs.existsSync(path.join(root, file)))
+}
+
+/** Every fenced code block of a Markdown text: { info, line (of its first code line), code }. */
+function codeBlocks(text) {
+  const blocks = []
+  const lines = text.split('\n')
+  for (let index = 0; index < lines.length; index++) {
+    const open = /^(\s*)(`{3,}|~{3,})(.*)$/.exec(lines[index])
+    if (!open) continue
+    const [, indent, fence, info] = open
+    const body = []
+    let end = index + 1
+    while (end < lines.length && !(lines[end].trim().startsWith(fence) && lines[end].trim().replace(/[`~]/g, '') === '')) {
+      body.push(lines[end].startsWith(indent) ? lines[end].slice(indent.length) : lines[end])
+      end++
+    }
+    blocks.push({ info: info.trim(), line: index + 2, code: body.join('\n') + '\n' })
+    index = end
+  }
+  return blocks
+}
+
+/** GitHub's anchor for a heading: lowercase, punctuation dropped, spaces to hyphens. */
+function slug(heading) {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-')
+}
+
+function anchors(file) {
+  const text = fs.readFileSync(file, 'utf8').replace(/^(`{3,}|~{3,})[^]*?^\1/gm, '')
+  return new Set([...text.matchAll(/^#{1,6}\s+(.*)$/gm)].map((match) => slug(match[1])))
+}
+
+describe('links in the documentation', () => {
+  it('lead to files that exist, and to headings that exist', () => {
+    const broken = []
+    for (const doc of documents()) {
+      const text = fs.readFileSync(path.join(root, doc), 'utf8').replace(/^(`{3,}|~{3,})[^]*?^\1/gm, '')
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/i.test(target)) continue // https:, mailto:
+        const [file, anchor] = target.split('#')
+        const resolved = file === '' ? path.join(root, doc) : path.join(root, path.dirname(doc), file)
+        if (!fs.existsSync(resolved)) broken.push(`${doc}: ${target} (no such file)`)
+        else if (anchor !== undefined && resolved.endsWith('.md') && !anchors(resolved).has(anchor)) {
+          broken.push(`${doc}: ${target} (no such heading)`)
+        }
+      }
+    }
+    assert.deepEqual(broken, [])
+  })
+})
+
+describe('code blocks in the documentation', () => {
+  const dir = fs.mkdtempSync(path.join(root, '.docs-snippets-'))
+  after(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  const checked = [] // { file, doc, line }
+  for (const doc of documents()) {
+    for (const block of codeBlocks(fs.readFileSync(path.join(root, doc), 'utf8'))) {
+      const [tag = '', ...flags] = block.info.split(/\s+/)
+      if (!(tag in EXTENSIONS) || flags.includes('fragment')) continue
+      const file = `${doc.replace(/[^A-Za-z0-9]/g, '_')}_L${block.line}${EXTENSIONS[tag]}`
+      fs.writeFileSync(path.join(dir, file), block.code)
+      checked.push({ file, doc, line: block.line })
+    }
+  }
+
+  it('tag every fenced block with its language', () => {
+    const untagged = documents().flatMap((doc) =>
+      codeBlocks(fs.readFileSync(path.join(root, doc), 'utf8'))
+        .filter((block) => block.info === '')
+        .map((block) => `${doc}:${block.line - 1}`),
+    )
+    assert.deepEqual(untagged, [], 'untagged code blocks (tag them js, ts, sh, ...)')
+  })
+
+  it('compile: TypeScript strict, JavaScript with checkJs', () => {
+    assert.ok(checked.length > 0, 'no code blocks found')
+    fs.writeFileSync(path.join(dir, 'snippet-globals.d.ts'), SNIPPET_GLOBALS)
+    fs.writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({ ...TSCONFIG, files: ['snippet-globals.d.ts', ...checked.map((entry) => entry.file)] }, null, 2),
+    )
+    const tsc = require.resolve('typescript/bin/tsc')
+    const result = spawnSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir, encoding: 'utf8' })
+    // Report each error at its place in the Markdown file: snippet line N is doc line (start + N - 1).
+    const byFile = new Map(checked.map((entry) => [entry.file, entry]))
+    const report = `${result.stdout}${result.stderr}`.replace(/^([^\s(]+)\((\d+),(\d+)\)/gm, (match, file, line, column) => {
+      const entry = byFile.get(path.basename(file))
+      return entry ? `${entry.doc}:${entry.line + Number(line) - 1}:${column}` : match
+    })
+    assert.equal(result.status, 0, `code blocks do not compile:\n${report}`)
+  })
+})
