@@ -57,7 +57,7 @@ const encoder = new TextEncoder()
 const HEX_LENGTH = 64
 // signMany/signManyAsync hand ids to native code in chunks of at most this many: each chunk is one
 // crossing each way, and for signManyAsync the most work done on the event loop at one time
-// (1,024 measured best for its event-loop delay: see docs in the README's performance section).
+// (1,024 measured best for its event-loop delay: see docs/performance.md).
 const CHUNK = 1024
 // ...and of at most this many UTF-16 units joined (an id longer than this goes alone): far below
 // the longest string V8 can make, and at most 32 MB for the native copy of one chunk.
@@ -67,7 +67,7 @@ const CHUNK_UNITS = 1 << 24
 const CHECK_CHUNK = 65536
 
 // ---------------------------------------------------------------------------------------------
-// Errors (helpers in errors.js): `code` as in Node's own errors; messages name the argument and the
+// Errors (helpers in lib/validation.js): `code` as in Node's own errors; messages name the argument and the
 // fix, and never contain a secret or echo the value that was passed.
 
 /** Rebuilds an error thrown by the native layer as the JS error class its code calls for. */

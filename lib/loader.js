@@ -1,7 +1,7 @@
 // Finds and loads the native module of mtribes-trusted-identity (hand-written; binding.js calls it).
 // It follows the loader napi-rs generates, in a form short enough to read and test:
 //   1. NAPI_RS_NATIVE_LIBRARY_PATH, when set: that file and nothing else.
-//   2. A local build next to this file: ./mtribes-trusted-identity.<target>.node (`npm run build`).
+//   2. A local build at the package root: ./mtribes-trusted-identity.<target>.node (`npm run build`).
 //   3. The platform package mtribes-trusted-identity-<target> (an optionalDependency).
 //   4. The WASI build: ./mtribes-trusted-identity.wasi.cjs, then mtribes-trusted-identity-wasm32-wasi.
 // NAPI_RS_FORCE_WASI=1 tries the WASI build first (then the native ones); NAPI_RS_FORCE_WASI=error
