@@ -2,27 +2,56 @@
 // the shell to expand globs (Windows shells do not). `--wasi`: run them all on the WASI build
 // (NAPI_RS_FORCE_WASI=1, inherited by child processes the tests spawn), after checking that the
 // WASI build is the one that loads, so the run cannot pass on the native build by mistake.
+// `--musl`: run them all on the linux-<arch>-musl build, after checking that this Node runs on musl
+// (musl's loader is mapped) and that the loader picks the musl build (scripts/test-musl.js runs this
+// under a musl Node).
 'use strict'
 const fs = require('node:fs')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 
 const root = path.join(__dirname, '..')
+/** The native loader, relative to the package root. */
+const LOADER = './lib/loader.js'
 const wasi = process.argv.includes('--wasi')
+const musl = process.argv.includes('--musl')
 const env = wasi ? { ...process.env, NAPI_RS_FORCE_WASI: '1' } : process.env
 
+/** Which build a child Node loads, and whether that child runs on musl: { from, target, musl }. */
+function probe(name) {
+  const code =
+    `const { from, target } = require(${JSON.stringify(LOADER)}).loadNativeBinding();` +
+    "const musl = /\\/(ld-musl-|libc\\.musl-)[^/\\n]*$/m.test(require('node:fs').readFileSync('/proc/self/maps', 'utf8'));" +
+    'console.log(JSON.stringify({ from, target, musl }))'
+  const child = spawnSync(process.execPath, ['--no-warnings', '-e', code], { cwd: root, env, encoding: 'utf8' })
+  if (child.status !== 0) {
+    console.error(`${name}: the native module does not load:\n${child.stderr}`)
+    process.exit(1)
+  }
+  return JSON.parse(child.stdout)
+}
+
 if (wasi) {
-  const probe = spawnSync(
-    process.execPath,
-    ['--no-warnings', '-p', "require('./lib/loader.js').loadNativeBinding().from"],
-    { cwd: root, env, encoding: 'utf8' },
-  )
-  const from = probe.stdout.trim()
-  if (probe.status !== 0 || !from.includes('wasi')) {
-    console.error(`test:wasi: the WASI build does not load (loaded: ${from || 'nothing'}); run \`npm run build:wasi\` first.\n${probe.stderr}`)
+  const { from } = probe('test:wasi')
+  if (!from.includes('wasi')) {
+    console.error(`test:wasi: the WASI build does not load (loaded: ${from}); run \`npm run build:wasi\` first.`)
     process.exit(1)
   }
   console.log(`test:wasi: every test runs on the WASI build (${from})`)
+}
+
+if (musl) {
+  const want = `linux-${process.arch}-musl`
+  const { from, target, musl: onMusl } = probe('test:musl')
+  if (!onMusl) {
+    console.error(`test:musl: ${process.execPath} does not run on musl (no musl loader in /proc/self/maps); see scripts/test-musl.js.`)
+    process.exit(1)
+  }
+  if (target !== want || !from.endsWith(`.${want}.node`)) {
+    console.error(`test:musl: the loader picks ${from} (target ${target}), not the ${want} build; run \`npm run build:musl\` first.`)
+    process.exit(1)
+  }
+  console.log(`test:musl: every test runs on musl (Node ${process.version}, ${process.arch}), on the ${want} build (${from})`)
 }
 
 const dir = path.join(root, '__test__')
