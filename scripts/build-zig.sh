@@ -6,10 +6,12 @@
 #                                   glibc 2.17 and later (check: npm run check:gnu)
 #   darwin  (npm run build:darwin)  darwin-x64, darwin-arm64 for macOS 11.0 and later, with a relative
 #                                   install name (build.rs) (check: npm run check:darwin)
+#   aarch64-unknown-linux-musl      linux-arm64-musl (npm run build:linux-arm64-musl), linking musl's
+#                                   libc.so dynamically (run: npm run test:musl, under qemu)
 # One target alone: `bash scripts/build-zig.sh x86_64-unknown-linux-gnu` (what each GitHub workflow
 # build job for a Linux glibc target runs; a gnu target is always built against glibc 2.17).
 # Needs the rustup targets x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-apple-darwin
-# aarch64-apple-darwin. Prints how long each target took.
+# aarch64-apple-darwin (aarch64-unknown-linux-musl for that one). Prints how long each target took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,8 +27,8 @@ case "${1:-}" in
   gnu) targets=("x86_64-unknown-linux-gnu.$GLIBC_MIN" "aarch64-unknown-linux-gnu.$GLIBC_MIN") ;;
   darwin) targets=(x86_64-apple-darwin aarch64-apple-darwin) ;;
   x86_64-unknown-linux-gnu | aarch64-unknown-linux-gnu) targets=("$1.$GLIBC_MIN") ;;
-  x86_64-apple-darwin | aarch64-apple-darwin) targets=("$1") ;;
-  *) fail "usage: bash scripts/build-zig.sh gnu|darwin|<one of their four targets>" ;;
+  x86_64-apple-darwin | aarch64-apple-darwin | aarch64-unknown-linux-musl) targets=("$1") ;;
+  *) fail "usage: bash scripts/build-zig.sh gnu|darwin|<one of their four targets>|aarch64-unknown-linux-musl" ;;
 esac
 
 if command -v rustup >/dev/null; then
