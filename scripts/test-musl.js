@@ -5,10 +5,11 @@
 //          in a private mount namespace (unshare --mount) where /usr/bin/ldd is Alpine's musl ldd,
 //          which is what lib/loader.js reads first to choose between the musl and glibc builds.
 //          The child processes the tests spawn (process.execPath) run in that namespace too.
-//   arm64  the in-process tests (parity, errors, hygiene) on the linux-arm64-musl build, under the
-//          aarch64 musllinux Node in qemu-aarch64 -L <an Alpine-like root> (its /usr/bin/ldd is
-//          musl's); the files run directly, as node --test would spawn children, which under qemu
-//          needs binfmt_misc.
+//   arm64  the in-process tests (properties: parity with node:crypto; errors; hygiene; the files
+//          scripts/check-cross-builds.sh runs for linux-arm64-gnu) on the linux-arm64-musl build,
+//          under the aarch64 musllinux Node in qemu-aarch64 -L <an Alpine-like root> (its
+//          /usr/bin/ldd is musl's); the files run directly, as node --test would spawn children,
+//          which under qemu needs binfmt_misc.
 // Before each part a probe asserts that the Node runs on musl and that the loader picks the musl
 // build, so neither part can pass on the glibc build. Prints per part the Node and musl versions,
 // the counts and the seconds, then one closing line of counts. `--only=x64` or `--only=arm64` runs
@@ -22,7 +23,7 @@ const { muslNode } = require('./tools.js')
 const root = path.join(__dirname, '..')
 /** The native loader, relative to the package root. */
 const LOADER = './lib/loader.js'
-const ARM64_FILES = ['parity', 'errors', 'hygiene'].map((name) => `__test__/${name}.test.js`)
+const ARM64_FILES = ['properties', 'errors', 'hygiene'].map((name) => `__test__/${name}.test.js`)
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
 
 // Nothing from the caller's environment may steer the loader to another build.
@@ -115,6 +116,7 @@ async function x64() {
 async function arm64() {
   requireFile('mtribes-trusted-identity.linux-arm64-musl.node', 'build:linux-arm64-musl')
   requireCommand('qemu-aarch64', 'qemu-user')
+  for (const file of ARM64_FILES) if (!fs.existsSync(path.join(root, file))) fail(`arm64: ${file} does not exist`)
   const started = process.hrtime.bigint()
   const musl = muslNode('arm64')
   const setup = Number(process.hrtime.bigint() - started) / 1e9
