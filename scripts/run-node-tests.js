@@ -7,6 +7,7 @@
 // under a musl Node).
 'use strict'
 const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 
@@ -60,5 +61,9 @@ const files = fs
   .filter((name) => /\.test\.m?js$/.test(name))
   .sort()
   .map((name) => path.join('__test__', name))
-const result = spawnSync(process.execPath, ['--test', ...files], { cwd: root, env, stdio: 'inherit' })
+// Test files run this many at a time (node's default is one fewer than the cores: one, on 2 cores).
+// Most of a file's time is spent waiting on the child processes it starts, so two per core finish
+// the suite in about a third of the time; MTI_TEST_CONCURRENCY overrides.
+const concurrency = Number(process.env.MTI_TEST_CONCURRENCY) || Math.min(8, 2 * os.availableParallelism())
+const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { cwd: root, env, stdio: 'inherit' })
 process.exit(result.status ?? 1)
