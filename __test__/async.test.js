@@ -155,10 +155,13 @@ describe('a worker terminated while signManyAsync runs leaves the process health
     const script = `
       const { Worker } = require('node:worker_threads')
       const crypto = require('node:crypto')
-      const { TrustedIdentity } = require(${JSON.stringify(path.join(__dirname, '..'))})
+      const ROOT = ${JSON.stringify(path.join(__dirname, '..'))}
+      const { TrustedIdentity } = require(ROOT)
+      // ROOT goes into the worker's source through JSON.stringify at this level, so a Windows
+      // path's backslashes stay escaped (pasted into the template literal, they were eaten).
       const workerSource = \`
         const { parentPort } = require('node:worker_threads')
-        const { TrustedIdentity } = require(${JSON.stringify(path.join(__dirname, '..'))})
+        const { TrustedIdentity } = require(\${JSON.stringify(ROOT)})
         const ti = new TrustedIdentity({ ios: 'worker-secret' })
         const ids = Array.from({ length: 200000 }, (_, i) => 'user-' + i)
         ti.signManyAsync(ids, 'ios').then(() => parentPort.postMessage('finished'))
