@@ -8,6 +8,7 @@ const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const path = require('node:path')
 const { spawn, spawnSync } = require('node:child_process')
+const { httpRequest } = require('./fixtures/http-request.js')
 
 const EXAMPLES = path.join(__dirname, '..', 'examples')
 const SECRET = 'example-Secret-1f7c'
@@ -49,21 +50,21 @@ for (const [name, file] of [
     it('signs the logged-in user for the requested platform; 401 without login; 400 for an unconfigured platform', async () => {
       const example = await startExample(file, { MTRIBES_IOS_SECRET: SECRET, MTRIBES_BROWSER_SECRET: `${SECRET}-browser` })
       try {
-        const login = await fetch(`${example.url}/login?user=${encodeURIComponent(USER)}`, { method: 'POST' })
+        const login = await httpRequest(`${example.url}/login?user=${encodeURIComponent(USER)}`, { method: 'POST' })
         assert.equal(login.status, 200)
         const cookie = login.headers.get('set-cookie').split(';')[0]
 
         for (const platform of ['ios', 'browser']) {
-          const r = await fetch(`${example.url}/mtribes/identity?platform=${platform}`, { headers: { cookie } })
+          const r = await httpRequest(`${example.url}/mtribes/identity?platform=${platform}`, { headers: { cookie } })
           assert.equal(r.status, 200)
           assert.equal(r.headers.get('cache-control'), 'no-store')
           const secret = platform === 'ios' ? SECRET : `${SECRET}-browser`
           assert.deepEqual(await r.json(), { userId: USER, platform, signed: hmac(secret, USER) })
         }
 
-        const anonymous = await fetch(`${example.url}/mtribes/identity?platform=ios`)
+        const anonymous = await httpRequest(`${example.url}/mtribes/identity?platform=ios`)
         assert.equal(anonymous.status, 401)
-        const unconfigured = await fetch(`${example.url}/mtribes/identity?platform=roku`, { headers: { cookie } })
+        const unconfigured = await httpRequest(`${example.url}/mtribes/identity?platform=roku`, { headers: { cookie } })
         assert.equal(unconfigured.status, 400)
         assert.deepEqual((await unconfigured.json()).allowed.sort(), ['browser', 'ios'])
       } finally {

@@ -14,6 +14,7 @@ const { spawnSync } = require('node:child_process')
 
 const { trustedIdentityHandler } = require('../lib/express.js')
 const { TrustedIdentity } = require('..')
+const { httpRequest } = require('./fixtures/http-request.js')
 
 const IOS_SECRET = 'express-Secret-ios-3c9e'
 const ANDROID_SECRET = 'express-Secret-android-77d1'
@@ -45,7 +46,7 @@ async function serve(app) {
 
 /** Makes a request; returns status, headers and the body text, after checking no secret is in them. */
 async function request(url, { headers = {} } = {}) {
-  const response = await fetch(url, { headers })
+  const response = await httpRequest(url, { headers })
   const text = await response.text()
   const headerText = JSON.stringify([...response.headers])
   assertNoSecret(text, `the body of ${url}`)
@@ -109,7 +110,7 @@ for (const [version, express] of [
       }
 
       it('works for POST routes too', async () => {
-        const response = await fetch(`${base}/post?platform=ios`, { method: 'POST', headers: { 'X-Test-User': 'p' } })
+        const response = await httpRequest(`${base}/post?platform=ios`, { method: 'POST', headers: { 'X-Test-User': 'p' } })
         assert.equal(response.status, 200)
         assert.equal((await response.json()).signed, hmac(IOS_SECRET, 'p'))
       })
@@ -303,19 +304,21 @@ describe('options are checked when the handler is made', () => {
 describe('without a signer, the env-configured default TrustedIdentity signs (child processes)', () => {
   const EXPRESS_ENTRY = path.join(__dirname, '..', 'lib', 'express.js')
   const EXPRESS = require.resolve('express')
+  const HTTP_REQUEST = path.join(__dirname, 'fixtures', 'http-request.js')
 
   /** `prelude` runs before the handler is made (and stays in effect for the requests). */
   function child(script, env, prelude = '') {
     const code = `'use strict'
       const express = require(${JSON.stringify(EXPRESS)})
       const { trustedIdentityHandler } = require(${JSON.stringify(EXPRESS_ENTRY)})
+      const { httpRequest } = require(${JSON.stringify(HTTP_REQUEST)})
       ${prelude}
       const app = express()
       app.get('/identity', trustedIdentityHandler({ userId: (req) => req.get('X-Test-User') }))
       app.use((err, req, res, next) => res.status(500).json({ code: err.code, message: err.message }))
       const server = app.listen(0, '127.0.0.1', async () => {
         const get = async (query, user = 'user-1') => {
-          const r = await fetch('http://127.0.0.1:' + server.address().port + '/identity' + query, { headers: { 'X-Test-User': user } })
+          const r = await httpRequest('http://127.0.0.1:' + server.address().port + '/identity' + query, { headers: { 'X-Test-User': user } })
           return { status: r.status, body: await r.json() }
         }
         const out = await (async () => { ${script} })()

@@ -15,6 +15,7 @@ const { Controller, Get, Inject, Module, Query } = require('@nestjs/common')
 
 const { TrustedIdentityModule, TrustedIdentity } = require('../lib/nest.js')
 const main = require('..')
+const { httpRequest } = require('./fixtures/http-request.js')
 
 const SECRET = 'nest-Secret-9b2f41'
 
@@ -60,7 +61,7 @@ async function start(rootModule, options = {}) {
   await app.listen(0, '127.0.0.1')
   const { port } = app.getHttpServer().address()
   const get = async (route) => {
-    const response = await fetch(`http://127.0.0.1:${port}${route}`)
+    const response = await httpRequest(`http://127.0.0.1:${port}${route}`)
     return { status: response.status, body: await response.json() }
   }
   return { app, get }
