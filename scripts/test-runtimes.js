@@ -172,12 +172,14 @@ async function main() {
     const seconds = Math.round((Date.now() - start) / 1000)
 
     // Every entry listed for this runtime must have matched a test that was then reported skipped.
-    const applied = new Set(fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : [])
+    const key = ({ runtime, file, test }) => JSON.stringify([runtime, file, test])
+    const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []
+    const applied = new Set(lines.map((line) => key(JSON.parse(line))))
     fs.rmSync(log, { force: true })
     const listed = differences.filter((d) => d.runtime === kind)
     const notes = []
     for (const entry of listed) {
-      if (applied.has(JSON.stringify(entry))) notes.push(`  skipped on ${kind}: ${entry.file}: ${entry.test}: ${entry.reason}`)
+      if (applied.has(key(entry))) notes.push(`  skipped on ${kind}: ${entry.file}: ${entry.test}: ${entry.reason}`)
       else problems.push(`known-differences.js lists ${entry.file}: "${entry.test}" for ${kind}, but no such test was declared`)
     }
     counts.failed += problems.length
