@@ -3,7 +3,7 @@
 // middle of a call, and methods called with a foreign `this`: always an answer or a clear error, never a crash.
 'use strict'
 
-const { describe, it } = require('node:test')
+const { describe, it } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const util = require('node:util')

@@ -4,7 +4,7 @@
 // built-in method replaced by a recorder while the app makes and uses its signer.
 'use strict'
 
-const { describe, it } = require('node:test')
+const { describe, it } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')

@@ -2,7 +2,7 @@
 // Express handler use; each case runs in a fresh Node process with a controlled environment.
 'use strict'
 
-const { describe, it } = require('node:test')
+const { describe, it } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const path = require('node:path')

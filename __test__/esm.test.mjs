@@ -1,5 +1,6 @@
 // ES module entry: index.mjs gives the same TrustedIdentity and sign as the CommonJS index.js.
-import { describe, it } from 'node:test'
+import { nodeTest } from './known-differences.js'
+const { describe, it } = nodeTest(import.meta.url)
 import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import { createRequire } from 'node:module'

@@ -3,7 +3,7 @@
 // for a signed id over HTTP; and `npm run demo`'s script (examples/express/demo.js --once).
 'use strict'
 
-const { describe, it } = require('node:test')
+const { describe, it } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const path = require('node:path')

@@ -1,7 +1,7 @@
 // TrustedIdentity.fromEnv (variables, files, options.platforms, prefix, errors) and the module-level sign, run in child processes.
 'use strict'
 
-const { describe, it, before, after, afterEach } = require('node:test')
+const { describe, it, before, after, afterEach } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const fs = require('node:fs')

@@ -3,7 +3,7 @@
 // for as long as the app holds it (the documented difference). Each case runs in a child process.
 'use strict'
 
-const { describe, it, before, after } = require('node:test')
+const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const fs = require('node:fs')

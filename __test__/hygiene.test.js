@@ -1,7 +1,7 @@
 // Secret hygiene: inspect, JSON, structuredClone, no readable secret, frozen platforms, dispose and Symbol.dispose.
 'use strict'
 
-const { describe, it } = require('node:test')
+const { describe, it } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const util = require('node:util')

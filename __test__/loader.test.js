@@ -3,7 +3,7 @@
 // error it throws when every candidate fails, forced case by case.
 'use strict'
 
-const { describe, it, before, after } = require('node:test')
+const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')

@@ -7,7 +7,7 @@
 // Linux only; on the WASI build too (its keys live in WebAssembly memory, which the scan reads).
 'use strict'
 
-const { describe, it, before, after } = require('node:test')
+const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const fs = require('node:fs')

@@ -3,7 +3,7 @@
 // when it is not installed (checked on a copy of the package in a temp dir without node_modules).
 'use strict'
 
-const { describe, it, before } = require('node:test')
+const { describe, it, before } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
