@@ -16,13 +16,16 @@ const text = fs.readFileSync(WORKFLOW, 'utf8')
 const pkg = require('../package.json')
 const read = (file) => fs.readFileSync(path.join(ROOT, file), 'utf8')
 
-// The build job's matrix entries, each as { target, build, check } from its `- host:` block.
-function buildEntries() {
+// The build job's matrix entry for `target`, as { target, build, check } from its `- host:` block.
+function buildEntry(target) {
   const job = text.slice(text.indexOf('\n  build:\n'), text.indexOf('\n  cargo-test:\n'))
-  return job.split(/\n\s+- host: /).slice(1).map((block) => {
+  const entries = job.split(/\n\s+- host: /).slice(1).map((block) => {
     const field = (name) => block.match(new RegExp(`^\\s+${name}: (.*)$`, 'm'))?.[1]
     return { target: field('target'), build: field('build'), check: field('check') }
   })
+  const entry = entries.find((e) => e.target === target)
+  assert.ok(entry, `no build entry for ${target}`)
+  return entry
 }
 
 let lint
@@ -63,14 +66,10 @@ describe('.github/workflows/ci.yml', () => {
 
   it('builds Linux glibc with zig against glibc 2.17 (scripts/build-zig.sh), not --use-napi-cross, and checks the floor', () => {
     assert.ok(!text.includes('--use-napi-cross'))
-    const entries = buildEntries()
-    for (const [target, file] of [
-      ['x86_64-unknown-linux-gnu', 'mtribes-trusted-identity.linux-x64-gnu.node'],
-      ['aarch64-unknown-linux-gnu', 'mtribes-trusted-identity.linux-arm64-gnu.node'],
-    ]) {
-      const entry = entries.find((e) => e.target === target)
-      assert.equal(entry?.build, `bash scripts/build-zig.sh ${target}`, target)
-      assert.equal(entry.check, `bash scripts/check-glibc.sh ${file}`, target)
+    for (const [target, platform] of [['x86_64-unknown-linux-gnu', 'linux-x64-gnu'], ['aarch64-unknown-linux-gnu', 'linux-arm64-gnu']]) {
+      const entry = buildEntry(target)
+      assert.equal(entry.build, `bash scripts/build-zig.sh ${target}`, target)
+      assert.equal(entry.check, `bash scripts/check-glibc.sh mtribes-trusted-identity.${platform}.node`, target)
     }
     assert.match(read('scripts/build-zig.sh'), /^GLIBC_MIN=2\.17$/m)
     assert.match(read('scripts/check-glibc.sh'), /^FLOOR=2\.17$/m)
@@ -85,13 +84,8 @@ describe('.github/workflows/ci.yml', () => {
     assert.match(read('scripts/build-zig.sh'), new RegExp(`^MACOS_MIN=${min.replace('.', '\\.')}$`, 'm'))
     assert.match(read('scripts/check-macho.sh'), new RegExp(`^MACOS_MIN=${min.replace('.', '\\.')}$`, 'm'))
     assert.match(read('build.rs'), /-install_name,@rpath\/mtribes-trusted-identity\.darwin-\{arch\}\.node/)
-    const entries = buildEntries()
-    for (const [target, file] of [
-      ['x86_64-apple-darwin', 'mtribes-trusted-identity.darwin-x64.node'],
-      ['aarch64-apple-darwin', 'mtribes-trusted-identity.darwin-arm64.node'],
-    ]) {
-      const entry = entries.find((e) => e.target === target)
-      assert.equal(entry?.check, `bash scripts/check-macho.sh ${file}`, target)
+    for (const [target, platform] of [['x86_64-apple-darwin', 'darwin-x64'], ['aarch64-apple-darwin', 'darwin-arm64']]) {
+      assert.equal(buildEntry(target).check, `bash scripts/check-macho.sh mtribes-trusted-identity.${platform}.node`, target)
     }
     assert.ok(text.includes('if: matrix.settings.check'))
   })

@@ -43,3 +43,4 @@ try {
 const nodeCode: TrustedIdentityErrorCode = 'ERR_INVALID_ARG_TYPE'
 
 export { kind, nodeCode }
+export type { TrustedIdentityErrorCode }
