@@ -7,6 +7,7 @@ const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
+const { moduleFile } = require('./fixtures/module-file.js')
 
 const ROOT = path.join(__dirname, '..')
 const SECRET = 'default-Secret-0a4c'
@@ -19,7 +20,7 @@ function child(code, env = {}, { esm = false } = {}) {
   const prelude = esm
     ? `import * as api from ${JSON.stringify(new URL('../index.mjs', `file://${__filename}`).href)}\n`
     : `const api = require(${JSON.stringify(ROOT)})\n`
-  const r = spawnSync(process.execPath, [...(esm ? ['--input-type=module'] : []), '-e', `${prelude}${code}`], {
+  const r = spawnSync(process.execPath, esm ? [moduleFile(`${prelude}${code}`)] : ['-e', `${prelude}${code}`], {
     env: { PATH: process.env.PATH, ...env },
     encoding: 'utf8',
     timeout: 30_000,

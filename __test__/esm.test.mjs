@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import { createRequire } from 'node:module'
 import { spawnSync } from 'node:child_process'
+import { moduleFile } from './fixtures/module-file.js'
 
 import { TrustedIdentity, sign } from '../index.mjs'
 import * as esm from '../index.mjs'
@@ -42,7 +43,7 @@ describe('index.mjs named exports', () => {
 describe('module-level sign from index.mjs (child process)', () => {
   const indexUrl = new URL('../index.mjs', import.meta.url).href
   const run = (code, env) =>
-    spawnSync(process.execPath, ['--input-type=module', '-e', `import { sign } from ${JSON.stringify(indexUrl)}\n${code}`], {
+    spawnSync(process.execPath, [moduleFile(`import { sign } from ${JSON.stringify(indexUrl)}\n${code}`)], {
       env: { PATH: process.env.PATH, ...env },
       encoding: 'utf8',
       timeout: 30_000,

@@ -9,6 +9,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
+const { moduleFile } = require('./fixtures/module-file.js')
 
 const ROOT = path.join(__dirname, '..')
 
@@ -47,14 +48,12 @@ describe('the main entry never loads express or @nestjs/*', () => {
 
   it('import "mtribes-trusted-identity" (index.mjs), then signing', () => {
     const out = node([
-      '--input-type=module',
-      '-e',
-      `import { createRequire } from 'node:module'
+      moduleFile(`import { createRequire } from 'node:module'
       const require = createRequire(import.meta.url)
       ${RECORDER}
       const api = await import(${JSON.stringify(new URL('../index.mjs', `file://${__filename}`).href)})
       new api.TrustedIdentity({ ios: 's' }).sign('u', 'ios')
-      process.stdout.write(JSON.stringify({ peers: peers(), entries: requested.filter((r) => r.startsWith('./')) }))`,
+      process.stdout.write(JSON.stringify({ peers: peers(), entries: requested.filter((r) => r.startsWith('./')) }))`),
     ])
     assert.deepEqual(out.peers, [])
     assert.ok(out.entries.includes('./binding.js'), 'the recorder saw the entry load its binding')
@@ -88,7 +87,7 @@ describe('without the peer installed, the subpath entries name the missing packa
   })
 
   function attempt(code, { esm = false } = {}) {
-    return node([...(esm ? ['--input-type=module'] : []), '-e', code], { cwd: dir })
+    return node(esm ? [moduleFile(code, dir)] : ['-e', code], { cwd: dir })
   }
 
   const cases = [
