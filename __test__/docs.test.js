@@ -160,3 +160,15 @@ describe('code blocks in the documentation', () => {
     assert.equal(result.status, 0, `code blocks do not compile:\n${report}`)
   })
 })
+
+describe("the README's runtimes table", () => {
+  it('counts the known differences of Bun and Deno as __test__/known-differences.json lists them', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8')
+    const { differences } = require('./known-differences.json')
+    for (const [runtime, row] of [['bun', '| Bun '], ['deno', '| Deno ']]) {
+      const line = readme.split('\n').find((text) => text.startsWith(row))
+      const count = Number(line?.match(/all but (\d+) listed differences/)?.[1])
+      assert.equal(count, differences.filter((entry) => entry.runtime === runtime).length, `${runtime}: ${line}`)
+    }
+  })
+})
