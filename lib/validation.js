@@ -5,6 +5,8 @@
 // value by its type only, never by its content, so no secret or arbitrary input is ever echoed.
 'use strict'
 
+const { isProxy } = require('node:util').types
+
 function makeError(Base, code, message) {
   const error = new Base(message)
   error.code = code
@@ -181,7 +183,6 @@ const MAX_LENGTH = 2 ** 32 - 1
 const SLICE_MAX = 1 << 24
 const ArrayPrototype = Array.prototype
 const arraySlice = uncurryThis(ArrayPrototype.slice)
-const { isProxy } = require('node:util').types
 
 /**
  * The elements of `array` as a new array, each read exactly once: `length` is read once and must
