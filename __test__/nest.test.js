@@ -412,6 +412,13 @@ describe('options are read by own properties only: a polluted Object.prototype c
   })
 })
 
+/** A Proxy whose every trap throws (it was revoked). */
+function revokedProxy() {
+  const { proxy, revoke } = Proxy.revocable({}, {})
+  revoke()
+  return proxy
+}
+
 describe('options are checked when forRoot / forRootAsync is called', () => {
   const forRoot = [
     ['no options', undefined, 'ERR_INVALID_ARG_TYPE'],
@@ -420,6 +427,8 @@ describe('options are checked when forRoot / forRootAsync is called', () => {
     ['fromEnv: false and no secrets', { fromEnv: false }, 'ERR_INVALID_ARG_VALUE'],
     ['both secrets and fromEnv', { secrets: { ios: SECRET }, fromEnv: true }, 'ERR_INVALID_ARG_VALUE'],
     ['fromEnv not true or an object', { fromEnv: 'MTRIBES_' }, 'ERR_INVALID_ARG_TYPE'],
+    ['fromEnv an array', { fromEnv: ['ios'] }, 'ERR_INVALID_ARG_TYPE'],
+    ['fromEnv a revoked Proxy', { fromEnv: revokedProxy() }, 'ERR_INVALID_ARG_TYPE'],
     ['an unknown key', { secrets: { ios: SECRET }, isGlobal: true }, 'ERR_INVALID_ARG_VALUE'],
     ['global not a boolean', { secrets: { ios: SECRET }, global: 'yes' }, 'ERR_INVALID_ARG_TYPE'],
   ]
