@@ -1,7 +1,7 @@
 // `npm run test:runtimes`: the whole Node test suite (every __test__/*.test.js and *.test.mjs) on
 // Node 22, 24 and 26, then under Bun (`bun test`) and Deno (`deno test`), each downloaded once from
 // the npm registry through scripts/tools.js (pinned below). Tests a runtime is known not to pass are
-// skipped by name, with their reason, as listed in __test__/known-differences.js; an entry there that
+// skipped by name, with their reason, as listed in __test__/known-differences.json; an entry there that
 // matched no test counts as a failure, so the list cannot go stale. Prints one line per runtime,
 // `<runtime> <version>: N passed, N failed, N skipped (S s)`, and exits 1 if any test failed.
 //
@@ -177,7 +177,7 @@ async function main() {
     const notes = []
     for (const entry of listed) {
       if (applied.has(key(entry))) notes.push(`  skipped on ${kind}: ${entry.file}: ${entry.test}: ${entry.reason}`)
-      else problems.push(`known-differences.js lists ${entry.file}: "${entry.test}" for ${kind}, but no such test was declared`)
+      else problems.push(`known-differences.json lists ${entry.file}: "${entry.test}" for ${kind}, but no such test was declared`)
     }
     counts.failed += problems.length
     failed ||= counts.failed > 0
