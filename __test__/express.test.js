@@ -141,7 +141,8 @@ for (const [version, express] of [
         ['an empty platform query parameter', '/identity?platform=', user, /platform is missing/],
         ['a platform that is not configured', '/identity?platform=roku', user, /not configured/],
         ['a platform in the wrong case', '/identity?platform=IOS', user, /not configured/],
-        ['the parameter given twice', '/identity?platform=ios&platform=ios', user, /not configured/],
+        ['the parameter given twice', '/identity?platform=ios&platform=ios', user, /given more than once/],
+        ['the header given twice', '/identity', { ...user, 'X-Mtribes-Platform': ['ios', 'android'] }, /given more than once/],
         ['an unconfigured header', '/identity', { ...user, 'X-Mtribes-Platform': 'roku' }, /not configured/],
         ['a prototype key', '/identity?platform=__proto__', user, /not configured/],
       ]

@@ -1,0 +1,124 @@
+// One table of requests through every framework adapter (__test__/fixtures/adapters/*.js: Express
+// 5 and 4, Fastify 5 and 4, Hono, the Fetch handler, NestJS on Express and on Fastify), each in a
+// real app on 127.0.0.1 over HTTP: the same request must get the same status, Cache-Control,
+// content type and JSON body everywhere, signatures equal to node:crypto's HMAC, no answer repeating
+// the platform that was sent, and no secret in any answer. The rules live in lib/endpoint.js.
+'use strict'
+
+const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
+const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
+const fs = require('node:fs')
+const path = require('node:path')
+
+const { TrustedIdentity } = require('..')
+const { httpRequest } = require('./fixtures/http-request.js')
+
+const SECRETS = { ios: 'adapters-Secret-ios-51d2', android: 'adapters-Secret-android-0c7e' }
+const ALLOWED = ['ios', 'android']
+const NUMBER_USER = '!number' // X-Test-User value for which userId() returns a number (a mistake: 500)
+const UNICODE_USER = 'ü 用户 🎉 \u00e9'
+
+function hmac(platform, userId) {
+  return crypto.createHmac('sha256', SECRETS[platform]).update(userId).digest('hex')
+}
+
+/** The logged-in user of a request, from its X-Test-User header (percent-encoded), as every fixture's userId. */
+function userId(header) {
+  if (header === undefined || header === null || header === '') return undefined
+  if (header === NUMBER_USER) return 42
+  return decodeURIComponent(header)
+}
+
+const ENDPOINT = '/mtribes/identity'
+const user = (id) => ({ 'X-Test-User': encodeURIComponent(id) })
+const ok = (id, platform) => ({ status: 200, body: { userId: id, platform, signed: hmac(platform, id) } })
+const unauthorized = { status: 401, body: { error: 'not logged in: only a logged-in user can be given a signed id' } }
+const badPlatform = (error) => ({ status: 400, body: { error, allowed: ALLOWED } })
+const MISSING = badPlatform('platform is missing: pass ?platform=<name> or the X-Mtribes-Platform header')
+const REPEATED = badPlatform('platform is given more than once: pass one ?platform=<name> or one X-Mtribes-Platform header')
+const NOT_CONFIGURED = badPlatform('platform is not configured')
+
+// [name, query string, request headers, expected answer]
+const CASES = [
+  ['the platform query parameter', '?platform=ios', user('user-1'), ok('user-1', 'ios')],
+  ['the X-Mtribes-Platform header', '', { ...user('user-1'), 'X-Mtribes-Platform': 'android' }, ok('user-1', 'android')],
+  ['the query parameter wins over the header', '?platform=ios', { ...user('u'), 'X-Mtribes-Platform': 'android' }, ok('u', 'ios')],
+  ['a unicode user id', '?platform=android', user(UNICODE_USER), ok(UNICODE_USER, 'android')],
+  ['other query parameters are ignored', '?x=1&platform=ios&y=2', user('user-2'), ok('user-2', 'ios')],
+  ['nobody logged in', '?platform=ios', {}, unauthorized],
+  ['nobody logged in, an unconfigured platform: 401 before 400', '?platform=roku', {}, unauthorized],
+  ['nobody logged in, no platform: 401 before 400', '', {}, unauthorized],
+  ['nobody logged in, a repeated platform: 401 before 400', '?platform=ios&platform=android', {}, unauthorized],
+  ['no platform', '', user('user-1'), MISSING],
+  ['an empty platform query parameter', '?platform=', user('user-1'), MISSING],
+  ['an empty query parameter does not fall back to the header', '?platform=', { ...user('user-1'), 'X-Mtribes-Platform': 'ios' }, MISSING],
+  ['an empty header', '', { ...user('user-1'), 'X-Mtribes-Platform': '' }, MISSING],
+  ['an unconfigured platform', '?platform=roku', user('user-1'), NOT_CONFIGURED],
+  ['a platform in the wrong case', '?platform=IOS', user('user-1'), NOT_CONFIGURED],
+  ['a prototype key', '?platform=__proto__', user('user-1'), NOT_CONFIGURED],
+  ['an unconfigured header', '', { ...user('user-1'), 'X-Mtribes-Platform': 'roku' }, NOT_CONFIGURED],
+  ['the query parameter twice', '?platform=ios&platform=ios', user('user-1'), REPEATED],
+  ['two different query parameters', '?platform=ios&platform=android', user('user-1'), REPEATED],
+  ['the header twice', '', { ...user('user-1'), 'X-Mtribes-Platform': ['ios', 'android'] }, REPEATED],
+  ['a header listing two platforms', '', { ...user('user-1'), 'X-Mtribes-Platform': 'ios, android' }, REPEATED],
+]
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'adapters')
+const adapters = fs
+  .readdirSync(FIXTURES)
+  .filter((name) => name.endsWith('.js'))
+  .sort()
+  .map((name) => require(path.join(FIXTURES, name)))
+  .filter((fixture) => typeof fixture.start === 'function')
+
+describe('every adapter is listed', () => {
+  it('the fixtures cover each framework entry of package.json', () => {
+    const names = adapters.map((a) => a.name).join(', ')
+    for (const framework of ['Express 5', 'Express 4', 'Fastify 5', 'Fastify 4', 'Hono', 'Fetch', 'NestJS (Express)', 'NestJS (Fastify)']) {
+      assert.ok(
+        adapters.some((a) => a.name === framework),
+        `no fixture named ${framework} (have ${names})`,
+      )
+    }
+  })
+})
+
+for (const adapter of adapters) {
+  describe(adapter.name, { skip: adapter.skip }, () => {
+    const signer = new TrustedIdentity(SECRETS)
+    let app
+
+    before(async () => {
+      app = await adapter.start({ signer, userId })
+    })
+    after(() => app?.close())
+
+    for (const [name, query, headers, expected] of CASES) {
+      it(`${name}: ${expected.status}`, async () => {
+        const r = await httpRequest(`${app.url}${ENDPOINT}${query}`, { headers })
+        const text = await r.text()
+        assert.equal(r.status, expected.status, text)
+        assert.equal(r.headers.get('cache-control'), 'no-store')
+        assert.match(r.headers.get('content-type') ?? '', /^application\/json/)
+        assert.deepEqual(JSON.parse(text), expected.body)
+        for (const secret of Object.values(SECRETS)) assert.ok(!text.includes(secret), 'the answer shows a secret')
+      })
+    }
+
+    it('does not echo the platform it was given', async () => {
+      const r = await httpRequest(`${app.url}${ENDPOINT}?platform=%3Cb%3Eecho-me`, { headers: user('user-1') })
+      const text = await r.text()
+      assert.equal(r.status, 400)
+      assert.ok(!text.includes('echo-me'), text)
+    })
+
+    it('a number as user id is an error for the framework to handle: 500, no secret, no id', async () => {
+      const r = await httpRequest(`${app.url}${ENDPOINT}?platform=ios`, { headers: { 'X-Test-User': NUMBER_USER } })
+      const text = await r.text()
+      assert.equal(r.status, 500, text)
+      for (const secret of Object.values(SECRETS)) assert.ok(!text.includes(secret), 'the answer shows a secret')
+      assert.ok(!text.includes('42'), text)
+    })
+  })
+}
