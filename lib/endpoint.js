@@ -30,11 +30,12 @@ function own(object, key) {
  * The platform a request asks for, by the default rule: the query parameter's value(s) if the
  * parameter is there (even empty), else the header's. A header Node or the Fetch API joined from
  * several (`ios, browser`) counts as repeated.
- * @param {unknown} query what the framework parsed for `platform` (a string, an array, undefined)
+ * @param {unknown} query what the framework parsed for `platform` (a string, a list, undefined)
  * @param {unknown} header the X-Mtribes-Platform header (a string, an array, undefined)
  */
 function requestedPlatform(query, header) {
-  if (query !== undefined && query !== null) return query
+  // An empty list is what Fetch's searchParams.getAll and Hono's queries give for "not there".
+  if (query !== undefined && query !== null && !(Array.isArray(query) && query.length === 0)) return query
   if (typeof header === 'string' && header.includes(',')) return header.split(',')
   return header === '' || header === null ? undefined : header
 }
