@@ -1,10 +1,11 @@
 // The mtribes-trusted-identity command line (cli.js), run as a child process: sign, verify, --stdin
 // streaming (many lines, CRLF, empty lines, EPIPE), usage and configuration errors with exit codes,
 // id arguments that are not UTF-8 (raw bytes through a shell; an injected /proc/self/cmdline reader),
-// secrets only from the environment, and no secret on any output.
+// secrets only from the environment, a native module that cannot load (the loader's whole message),
+// and no secret on any output.
 'use strict'
 
-const { describe, it } = require('./known-differences.js').nodeTest(__filename)
+const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const fs = require('node:fs')
@@ -13,8 +14,10 @@ const path = require('node:path')
 const { spawn, spawnSync } = require('node:child_process')
 
 const { main, rawArguments, UsageError } = require('../lib/cli.js')
+const { loadNativeBinding } = require('../lib/loader.js')
 
-const CLI = path.join(__dirname, '..', 'lib', 'cli.js')
+const ROOT = path.join(__dirname, '..')
+const CLI = path.join(ROOT, 'lib', 'cli.js')
 const SECRET = 'cli-Secret-5e1d0b7a'
 const SECRETS = [SECRET, 'Secret-5e1d0b7a', Buffer.from(SECRET).toString('hex'), Buffer.from(SECRET).toString('base64').slice(0, 12)]
 const ENV = { MTRIBES_IOS_SECRET: SECRET }
@@ -23,8 +26,9 @@ function hmac(userId, secret = SECRET) {
   return crypto.createHmac('sha256', secret).update(userId).digest('hex')
 }
 
-function cli(args, { env = ENV, input, inputMayBeCut = false } = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
+/** Runs the CLI (`script`: lib/cli.js here, or in a copy of the package) as a child process. */
+function cli(args, { env = ENV, input, inputMayBeCut = false, script = CLI } = {}) {
+  const r = spawnSync(process.execPath, [script, ...args], {
     env: { PATH: process.env.PATH, ...env },
     input,
     encoding: 'utf8',
@@ -424,6 +428,81 @@ describe('configuration errors: exit 2 naming the variables, never showing a sec
       })
     }
   }
+})
+
+describe('a native module that cannot load: exit 2, the loader\'s whole message under one label on stderr', () => {
+  const LABEL = 'mtribes-trusted-identity: the native module could not be loaded (ERR_TRUSTED_IDENTITY_NATIVE_LOAD):'
+  const NAME = 'mtribes-trusted-identity'
+  const VERSION = require('../package.json').version
+  let tmp
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-cli-load-'))
+  })
+  after(() => {
+    fs.rmSync(tmp, { recursive: true, force: true })
+  })
+
+  /** The message lib/loader.js throws for the package in `dir` with `env`, computed in this process. */
+  function loaderMessage(dir, env) {
+    let message
+    assert.throws(
+      () => loadNativeBinding({ dir, env }),
+      (error) => {
+        assert.equal(error.code, 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD')
+        message = error.message
+        return true
+      },
+    )
+    return message
+  }
+
+  /** Exit 2, nothing on stdout, and on stderr the label then `message`, every line of it. */
+  function assertLoadFailure(r, message) {
+    assert.equal(r.status, 2, `exit ${r.status}, stderr: ${r.stderr}`)
+    assert.equal(r.stdout, '')
+    assert.equal(r.stderr, `${LABEL}\n${message}\n`)
+    assert.ok(!r.stderr.includes('unexpected error'), r.stderr)
+  }
+
+  for (const args of [
+    ['sign', '-p', 'ios', 'u'],
+    ['sign', '-p', 'ios', '--stdin'],
+    ['verify', '-p', 'ios', 'u', hmac('u')],
+  ]) {
+    it(`an install without any binary (${args[0]}${args.includes('--stdin') ? ' --stdin' : ''}): every candidate with its cause, and the fix`, () => {
+      // The JavaScript the package ships, as an install without its optional dependencies has it.
+      const dir = fs.mkdtempSync(path.join(tmp, 'pkg-'))
+      fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'))
+      const shipped = require('../package.json').files.filter((file) => file.endsWith('.js') || file.endsWith('/'))
+      for (const file of shipped) fs.cpSync(path.join(ROOT, file), path.join(dir, file), { recursive: true })
+      const r = cli(args, { script: path.join(dir, 'lib', 'cli.js'), input: 'u\n' })
+      const message = loaderMessage(dir, {})
+      assertLoadFailure(r, message)
+      // What that message is made of, line by line: the candidates in order, then the fix.
+      const lines = r.stderr.split('\n')
+      assert.match(lines[1], new RegExp(`^Cannot load the native module of ${NAME} ${VERSION.replace(/\./g, '\\.')} for `))
+      assert.equal(lines[2], 'Tried, in order:')
+      assert.match(lines[3], /^ {2}- \.\/mtribes-trusted-identity\.[\w-]+\.node \(local build\): not found$/)
+      assert.match(lines[4], /^ {2}- mtribes-trusted-identity-[\w-]+ \(platform package\): not installed$/)
+      assert.equal(lines[5], `  - ./${NAME}.wasi.cjs (local WASI build): not found`)
+      assert.equal(lines[6], `  - ${NAME}-wasm32-wasi (WASI package): not installed`)
+      assert.match(lines[7], /^Fix: .*--omit=optional/)
+      assert.ok(lines.some((line) => line.includes(`npm install ${NAME}-`) && line.includes(`@${VERSION}`)), r.stderr)
+      assert.ok(lines.some((line) => line.includes('set NAPI_RS_NATIVE_LIBRARY_PATH')), r.stderr)
+    })
+  }
+
+  it('NAPI_RS_NATIVE_LIBRARY_PATH naming a file that is not a library: that file, its load error, and the fix about the variable', () => {
+    const file = path.join(tmp, 'not-a-library.node')
+    fs.writeFileSync(file, 'this is not a shared library\n')
+    const env = { NAPI_RS_NATIVE_LIBRARY_PATH: file }
+    const r = cli(['sign', '-p', 'ios', 'u'], { env: { ...ENV, ...env } })
+    assertLoadFailure(r, loaderMessage(ROOT, env))
+    const lines = r.stderr.split('\n')
+    assert.equal(lines[2], 'Tried, in order:')
+    assert.ok(lines[3].startsWith(`  - ${file} (NAPI_RS_NATIVE_LIBRARY_PATH): `), r.stderr)
+    assert.match(lines[4], /^Fix: NAPI_RS_NATIVE_LIBRARY_PATH is set, so nothing else was tried: point it at a readable .* or unset it\.$/)
+  })
 })
 
 describe('--help and --version', () => {

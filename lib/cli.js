@@ -2,7 +2,8 @@
 // Command line for mtribes-trusted-identity (`bin`: mtribes-trusted-identity): sign or verify user
 // ids with the secrets from MTRIBES_<PLATFORM>_SECRET[_FILE] (never from argv), one id or a stream
 // of ids on stdin for backfills. Ids must be UTF-8 (argument bytes are checked where the OS shows
-// them). Exit codes: 0 ok, 1 verify mismatch, 2 usage or configuration error.
+// them). Exit codes: 0 ok, 1 verify mismatch, 2 usage or configuration error (a native module
+// that cannot load included: its whole message, the candidates tried and the fix, goes to stderr).
 'use strict'
 
 const fs = require('node:fs')
@@ -13,6 +14,8 @@ const NAME = 'mtribes-trusted-identity'
 const EXIT_OK = 0
 const EXIT_MISMATCH = 1
 const EXIT_USAGE = 2
+/** The code of the one error lib/loader.js throws when no candidate loads. */
+const NATIVE_LOAD = 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD'
 /** A longer stdin line is refused rather than buffered without end (no user id is this long). */
 const MAX_LINE_BYTES = 1024 * 1024
 const SIGNATURE = /^[0-9a-fA-F]{64}$/
@@ -27,7 +30,8 @@ const USAGE = `Usage:
 Secrets come only from the environment: MTRIBES_<PLATFORM>_SECRET (the secret) or
 MTRIBES_<PLATFORM>_SECRET_FILE (a file holding it), such as MTRIBES_IOS_SECRET for --platform ios.
 
-Exit codes: 0 ok, 1 signature does not match (verify), 2 usage or configuration error.
+Exit codes: 0 ok, 1 signature does not match (verify), 2 usage or configuration error
+(such as a missing secret, or a native module that cannot load: the message says how to fix it).
 `
 
 class UsageError extends Error {}
@@ -296,6 +300,13 @@ function run() {
       if (error?.code === 'EPIPE') process.exit(EXIT_OK)
       if (error instanceof UsageError) {
         stderr.write(`${NAME}: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`)
+        process.exitCode = EXIT_USAGE
+        return
+      }
+      if (error?.code === NATIVE_LOAD) {
+        // A configuration error of the install: the loader's whole message (the candidates tried,
+        // each with its cause, and the fix) is what the user needs; it holds no secret and no id.
+        stderr.write(`${NAME}: the native module could not be loaded (${NATIVE_LOAD}):\n${String(error.message).trimEnd()}\n`)
         process.exitCode = EXIT_USAGE
         return
       }
