@@ -145,12 +145,18 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     ['a UTF-8 byte order mark before the first line', '\uFEFFa\nb\n', ['a', 'b']],
     ['a carriage return inside an id (kept)', 'a\rb\n', ['a\rb']],
     ['no input at all', '', []],
+    ['one empty line at the very end (LF), as editors and echo >> leave: ignored', 'a\n\n', ['a']],
+    ['one empty line at the very end (CRLF): ignored', 'a\r\n\r\n', ['a']],
+    ['only an empty line: nothing signed, exit 0, as with no input at all', '\n', []],
+    ['only an empty CRLF line: nothing signed, exit 0, as with no input at all', '\r\n', []],
+    ['a final newline and nothing after it (no empty line)', 'a\n', ['a']],
   ]
   for (const [name, input, ids] of inputs) {
     it(`${name}`, () => {
       const r = cli(['sign', '-p', 'ios', '--stdin'], { input })
       assert.equal(r.status, 0, r.stderr)
       assert.equal(r.stdout, ids.map((id) => `${hmac(id)}\n`).join(''))
+      assert.equal(r.stderr, '')
     })
   }
 
@@ -158,6 +164,10 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     ['an empty line', 'a\nb\n\nc\n', /line 3 is empty/, ['a', 'b']],
     ['an empty CRLF line', 'a\r\n\r\nc\r\n', /line 2 is empty/, ['a']],
     ['an empty first line', '\na\n', /line 1 is empty/, []],
+    ['two empty lines at the end (the first is not the last line)', 'a\n\n\n', /line 2 is empty/, ['a']],
+    ['an empty line, then a last line without a newline', 'a\n\nb', /line 2 is empty/, ['a']],
+    ['an empty line, then an id', 'a\n\nb\n', /line 2 is empty/, ['a']],
+    ['only two empty lines', '\n\n', /line 1 is empty/, []],
     ['a line that is not UTF-8', Buffer.concat([Buffer.from('a\n'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]), /line 2 is not valid UTF-8/, ['a']],
     ['a line over 1 MiB', `a\n${'x'.repeat(1024 * 1024 + 10)}\n`, /line 2 is longer than/, ['a']],
   ]
@@ -183,6 +193,24 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     const exit = new Promise((resolve) => child.on('close', resolve))
     child.stdin.end('second\n')
     assert.equal(await exit, 0)
+  })
+
+  it('an empty line is held, not buffered: what comes before it streams out, and a byte after it stops the run while stdin is still open', async () => {
+    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: { PATH: process.env.PATH, ...ENV } })
+    child.stdin.on('error', () => {}) // the child exits without reading everything
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
+    const exit = new Promise((resolve) => child.on('close', resolve))
+    child.stdin.write('first\n\n')
+    let out = ''
+    for await (const chunk of child.stdout) {
+      out += chunk
+      if (out.includes('\n')) break
+    }
+    assert.equal(out, `${hmac('first')}\n`)
+    child.stdin.write('second') // no newline, and stdin is not ended
+    assert.equal(await exit, 2)
+    assert.match(stderr, /^mtribes-trusted-identity: line 2 is empty: put one user id on each line[^\n]*\n$/)
   })
 
   it('refuses an over-long line while stdin is still open (it is not buffered until the end)', async () => {
