@@ -1,10 +1,11 @@
 // The mtribes-trusted-identity command line (cli.js), run as a child process: sign, verify, --stdin
 // streaming (many lines, CRLF, empty lines, EPIPE), usage and configuration errors with exit codes,
 // id arguments that are not UTF-8 (raw bytes through a shell; an injected /proc/self/cmdline reader),
-// secrets only from the environment, and no secret on any output.
+// secrets only from the environment, a native module that cannot load (the loader's whole message),
+// and no secret on any output.
 'use strict'
 
-const { describe, it } = require('./known-differences.js').nodeTest(__filename)
+const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const fs = require('node:fs')
@@ -13,8 +14,10 @@ const path = require('node:path')
 const { spawn, spawnSync } = require('node:child_process')
 
 const { main, rawArguments, UsageError } = require('../lib/cli.js')
+const { loadNativeBinding } = require('../lib/loader.js')
 
-const CLI = path.join(__dirname, '..', 'lib', 'cli.js')
+const ROOT = path.join(__dirname, '..')
+const CLI = path.join(ROOT, 'lib', 'cli.js')
 const SECRET = 'cli-Secret-5e1d0b7a'
 const SECRETS = [SECRET, 'Secret-5e1d0b7a', Buffer.from(SECRET).toString('hex'), Buffer.from(SECRET).toString('base64').slice(0, 12)]
 const ENV = { MTRIBES_IOS_SECRET: SECRET }
@@ -23,8 +26,9 @@ function hmac(userId, secret = SECRET) {
   return crypto.createHmac('sha256', secret).update(userId).digest('hex')
 }
 
-function cli(args, { env = ENV, input, inputMayBeCut = false } = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
+/** Runs the CLI (`script`: lib/cli.js here, or in a copy of the package) as a child process. */
+function cli(args, { env = ENV, input, inputMayBeCut = false, script = CLI } = {}) {
+  const r = spawnSync(process.execPath, [script, ...args], {
     env: { PATH: process.env.PATH, ...env },
     input,
     encoding: 'utf8',
@@ -141,12 +145,18 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     ['a UTF-8 byte order mark before the first line', '\uFEFFa\nb\n', ['a', 'b']],
     ['a carriage return inside an id (kept)', 'a\rb\n', ['a\rb']],
     ['no input at all', '', []],
+    ['one empty line at the very end (LF), as editors and echo >> leave: ignored', 'a\n\n', ['a']],
+    ['one empty line at the very end (CRLF): ignored', 'a\r\n\r\n', ['a']],
+    ['only an empty line: nothing signed, exit 0, as with no input at all', '\n', []],
+    ['only an empty CRLF line: nothing signed, exit 0, as with no input at all', '\r\n', []],
+    ['a final newline and nothing after it (no empty line)', 'a\n', ['a']],
   ]
   for (const [name, input, ids] of inputs) {
     it(`${name}`, () => {
       const r = cli(['sign', '-p', 'ios', '--stdin'], { input })
       assert.equal(r.status, 0, r.stderr)
       assert.equal(r.stdout, ids.map((id) => `${hmac(id)}\n`).join(''))
+      assert.equal(r.stderr, '')
     })
   }
 
@@ -154,6 +164,10 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     ['an empty line', 'a\nb\n\nc\n', /line 3 is empty/, ['a', 'b']],
     ['an empty CRLF line', 'a\r\n\r\nc\r\n', /line 2 is empty/, ['a']],
     ['an empty first line', '\na\n', /line 1 is empty/, []],
+    ['two empty lines at the end (the first is not the last line)', 'a\n\n\n', /line 2 is empty/, ['a']],
+    ['an empty line, then a last line without a newline', 'a\n\nb', /line 2 is empty/, ['a']],
+    ['an empty line, then an id', 'a\n\nb\n', /line 2 is empty/, ['a']],
+    ['only two empty lines', '\n\n', /line 1 is empty/, []],
     ['a line that is not UTF-8', Buffer.concat([Buffer.from('a\n'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]), /line 2 is not valid UTF-8/, ['a']],
     ['a line over 1 MiB', `a\n${'x'.repeat(1024 * 1024 + 10)}\n`, /line 2 is longer than/, ['a']],
   ]
@@ -179,6 +193,24 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     const exit = new Promise((resolve) => child.on('close', resolve))
     child.stdin.end('second\n')
     assert.equal(await exit, 0)
+  })
+
+  it('an empty line is held, not buffered: what comes before it streams out, and a byte after it stops the run while stdin is still open', async () => {
+    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: { PATH: process.env.PATH, ...ENV } })
+    child.stdin.on('error', () => {}) // the child exits without reading everything
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
+    const exit = new Promise((resolve) => child.on('close', resolve))
+    child.stdin.write('first\n\n')
+    let out = ''
+    for await (const chunk of child.stdout) {
+      out += chunk
+      if (out.includes('\n')) break
+    }
+    assert.equal(out, `${hmac('first')}\n`)
+    child.stdin.write('second') // no newline, and stdin is not ended
+    assert.equal(await exit, 2)
+    assert.match(stderr, /^mtribes-trusted-identity: line 2 is empty: put one user id on each line[^\n]*\n$/)
   })
 
   it('refuses an over-long line while stdin is still open (it is not buffered until the end)', async () => {
@@ -424,6 +456,81 @@ describe('configuration errors: exit 2 naming the variables, never showing a sec
       })
     }
   }
+})
+
+describe('a native module that cannot load: exit 2, the loader\'s whole message under one label on stderr', () => {
+  const LABEL = 'mtribes-trusted-identity: the native module could not be loaded (ERR_TRUSTED_IDENTITY_NATIVE_LOAD):'
+  const NAME = 'mtribes-trusted-identity'
+  const VERSION = require('../package.json').version
+  let tmp
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-cli-load-'))
+  })
+  after(() => {
+    fs.rmSync(tmp, { recursive: true, force: true })
+  })
+
+  /** The message lib/loader.js throws for the package in `dir` with `env`, computed in this process. */
+  function loaderMessage(dir, env) {
+    let message
+    assert.throws(
+      () => loadNativeBinding({ dir, env }),
+      (error) => {
+        assert.equal(error.code, 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD')
+        message = error.message
+        return true
+      },
+    )
+    return message
+  }
+
+  /** Exit 2, nothing on stdout, and on stderr the label then `message`, every line of it. */
+  function assertLoadFailure(r, message) {
+    assert.equal(r.status, 2, `exit ${r.status}, stderr: ${r.stderr}`)
+    assert.equal(r.stdout, '')
+    assert.equal(r.stderr, `${LABEL}\n${message}\n`)
+    assert.ok(!r.stderr.includes('unexpected error'), r.stderr)
+  }
+
+  for (const args of [
+    ['sign', '-p', 'ios', 'u'],
+    ['sign', '-p', 'ios', '--stdin'],
+    ['verify', '-p', 'ios', 'u', hmac('u')],
+  ]) {
+    it(`an install without any binary (${args[0]}${args.includes('--stdin') ? ' --stdin' : ''}): every candidate with its cause, and the fix`, () => {
+      // The JavaScript the package ships, as an install without its optional dependencies has it.
+      const dir = fs.mkdtempSync(path.join(tmp, 'pkg-'))
+      fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'))
+      const shipped = require('../package.json').files.filter((file) => file.endsWith('.js') || file.endsWith('/'))
+      for (const file of shipped) fs.cpSync(path.join(ROOT, file), path.join(dir, file), { recursive: true })
+      const r = cli(args, { script: path.join(dir, 'lib', 'cli.js'), input: 'u\n' })
+      const message = loaderMessage(dir, {})
+      assertLoadFailure(r, message)
+      // What that message is made of, line by line: the candidates in order, then the fix.
+      const lines = r.stderr.split('\n')
+      assert.match(lines[1], new RegExp(`^Cannot load the native module of ${NAME} ${VERSION.replace(/\./g, '\\.')} for `))
+      assert.equal(lines[2], 'Tried, in order:')
+      assert.match(lines[3], /^ {2}- \.\/mtribes-trusted-identity\.[\w-]+\.node \(local build\): not found$/)
+      assert.match(lines[4], /^ {2}- mtribes-trusted-identity-[\w-]+ \(platform package\): not installed$/)
+      assert.equal(lines[5], `  - ./${NAME}.wasi.cjs (local WASI build): not found`)
+      assert.equal(lines[6], `  - ${NAME}-wasm32-wasi (WASI package): not installed`)
+      assert.match(lines[7], /^Fix: .*--omit=optional/)
+      assert.ok(lines.some((line) => line.includes(`npm install ${NAME}-`) && line.includes(`@${VERSION}`)), r.stderr)
+      assert.ok(lines.some((line) => line.includes('set NAPI_RS_NATIVE_LIBRARY_PATH')), r.stderr)
+    })
+  }
+
+  it('NAPI_RS_NATIVE_LIBRARY_PATH naming a file that is not a library: that file, its load error, and the fix about the variable', () => {
+    const file = path.join(tmp, 'not-a-library.node')
+    fs.writeFileSync(file, 'this is not a shared library\n')
+    const env = { NAPI_RS_NATIVE_LIBRARY_PATH: file }
+    const r = cli(['sign', '-p', 'ios', 'u'], { env: { ...ENV, ...env } })
+    assertLoadFailure(r, loaderMessage(ROOT, env))
+    const lines = r.stderr.split('\n')
+    assert.equal(lines[2], 'Tried, in order:')
+    assert.ok(lines[3].startsWith(`  - ${file} (NAPI_RS_NATIVE_LIBRARY_PATH): `), r.stderr)
+    assert.match(lines[4], /^Fix: NAPI_RS_NATIVE_LIBRARY_PATH is set, so nothing else was tried: point it at a readable .* or unset it\.$/)
+  })
 })
 
 describe('--help and --version', () => {

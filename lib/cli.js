@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Command line for mtribes-trusted-identity (`bin`: mtribes-trusted-identity): sign or verify user
 // ids with the secrets from MTRIBES_<PLATFORM>_SECRET[_FILE] (never from argv), one id or a stream
-// of ids on stdin for backfills. Ids must be UTF-8 (argument bytes are checked where the OS shows
-// them). Exit codes: 0 ok, 1 verify mismatch, 2 usage or configuration error.
+// of ids on stdin for backfills (an empty line is refused, but for one at the very end). Ids must
+// be UTF-8 (argument bytes are checked where the OS shows them). Exit codes: 0 ok, 1 verify
+// mismatch, 2 usage or configuration error (a native module that cannot load included: its whole
+// message, the candidates tried and the fix, goes to stderr).
 'use strict'
 
 const fs = require('node:fs')
@@ -13,6 +15,8 @@ const NAME = 'mtribes-trusted-identity'
 const EXIT_OK = 0
 const EXIT_MISMATCH = 1
 const EXIT_USAGE = 2
+/** The code of the one error lib/loader.js throws when no candidate loads. */
+const NATIVE_LOAD = 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD'
 /** A longer stdin line is refused rather than buffered without end (no user id is this long). */
 const MAX_LINE_BYTES = 1024 * 1024
 const SIGNATURE = /^[0-9a-fA-F]{64}$/
@@ -24,10 +28,14 @@ const USAGE = `Usage:
                                                 exit 0 if the signature matches, 1 if not
   ${NAME} --help | --version
 
+With --stdin, lines end in LF or CRLF; an empty line stops with exit 2 naming it, except one empty
+line at the very end of the input, which is ignored.
+
 Secrets come only from the environment: MTRIBES_<PLATFORM>_SECRET (the secret) or
 MTRIBES_<PLATFORM>_SECRET_FILE (a file holding it), such as MTRIBES_IOS_SECRET for --platform ios.
 
-Exit codes: 0 ok, 1 signature does not match (verify), 2 usage or configuration error.
+Exit codes: 0 ok, 1 signature does not match (verify), 2 usage or configuration error
+(such as a missing secret, or a native module that cannot load: the message says how to fix it).
 `
 
 class UsageError extends Error {}
@@ -169,28 +177,42 @@ function drained(stream) {
   })
 }
 
-/**
- * Streams stdin to stdout: one user id per line (LF or CRLF; a final line without a newline
- * counts), one signature per line. Each chunk is signed and written before the next is read, so
- * memory stays bounded whatever the input size. An empty, over-long or non-UTF-8 line stops with a
- * usage error naming the line number; the lines before it have been written.
- */
 function tooLong(lineNumber) {
   return new UsageError(`line ${lineNumber} is longer than ${MAX_LINE_BYTES} bytes: put one user id on each line`)
 }
 
+function emptyLine(lineNumber) {
+  return new UsageError(`line ${lineNumber} is empty: put one user id on each line (only one empty line at the very end is ignored)`)
+}
+
+/**
+ * Streams stdin to stdout: one user id per line (LF or CRLF; a final line without a newline
+ * counts), one signature per line. Each chunk is signed and written before the next is read, so
+ * memory stays bounded whatever the input size. An empty, over-long or non-UTF-8 line stops with a
+ * usage error naming the line number; the lines before it have been written. The one exception:
+ * an empty line at the very end of the input (what editors and `echo >>` leave) is ignored. Only
+ * the end of stdin tells it is the last, so an empty line is held (its number only, nothing is
+ * buffered) and refused as soon as any byte follows it: "a\n\n" signs a, "a\n\n\n" and
+ * "a\n\nb" stop at line 2. Input that is only an empty line signs nothing, as empty input does.
+ */
 async function signStream(identity, platform, input, output) {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
   let pending = Buffer.alloc(0)
   let lineNumber = 0
+  let emptyAt = 0 // the number of an empty line nothing has followed yet, 0 if none
 
+  /** The id on a line, or null for an empty line (held in emptyAt). */
   const toId = (bytes) => {
+    if (emptyAt !== 0) throw emptyLine(emptyAt) // a line follows the empty one: it was not the last
     lineNumber++
     let end = bytes.length
     if (end > 0 && bytes[end - 1] === 0x0d) end--
     let start = 0
     if (lineNumber === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3
-    if (end <= start) throw new UsageError(`line ${lineNumber} is empty: put one user id on each line`)
+    if (end <= start) {
+      emptyAt = lineNumber
+      return null
+    }
     if (end - start > MAX_LINE_BYTES) throw tooLong(lineNumber)
     try {
       return decoder.decode(bytes.subarray(start, end))
@@ -211,21 +233,23 @@ async function signStream(identity, platform, input, output) {
     let newline
     try {
       while ((newline = data.indexOf(0x0a, start)) !== -1) {
-        ids.push(toId(data.subarray(start, newline)))
+        const id = toId(data.subarray(start, newline))
+        if (id !== null) ids.push(id)
         start = newline + 1
       }
+      pending = data.subarray(start)
+      if (pending.length > 0 && emptyAt !== 0) throw emptyLine(emptyAt) // more input follows it
+      if (pending.length > MAX_LINE_BYTES) throw tooLong(lineNumber + 1)
     } catch (error) {
       await write(ids)
       throw error
     }
-    pending = data.subarray(start)
-    if (pending.length > MAX_LINE_BYTES) {
-      await write(ids)
-      throw tooLong(lineNumber + 1)
-    }
     await write(ids)
   }
-  if (pending.length > 0) await write([toId(pending)])
+  if (pending.length > 0) {
+    const id = toId(pending)
+    if (id !== null) await write([id])
+  }
 }
 
 /**
@@ -296,6 +320,13 @@ function run() {
       if (error?.code === 'EPIPE') process.exit(EXIT_OK)
       if (error instanceof UsageError) {
         stderr.write(`${NAME}: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`)
+        process.exitCode = EXIT_USAGE
+        return
+      }
+      if (error?.code === NATIVE_LOAD) {
+        // A configuration error of the install: the loader's whole message (the candidates tried,
+        // each with its cause, and the fix) is what the user needs; it holds no secret and no id.
+        stderr.write(`${NAME}: the native module could not be loaded (${NATIVE_LOAD}):\n${String(error.message).trimEnd()}\n`)
         process.exitCode = EXIT_USAGE
         return
       }
