@@ -1,16 +1,40 @@
-// The runnable examples: examples/express/server.js and examples/nest/main.js started as real
-// processes on 127.0.0.1 (random port) with a secret in the environment, then logged in to and asked
-// for a signed id over HTTP; and `npm run demo`'s script (examples/express/demo.js --once).
+// The runnable TypeScript examples (examples/<framework>/server.ts: Express, Fastify, Hono, NestJS),
+// compiled with tsc (examples/tsconfig.json, strict) into examples/dist, then started as real
+// processes on 127.0.0.1 (random port) with secrets in the environment, logged in to and asked for a
+// signed id over HTTP; the Next.js route handler (examples/next) called with a Request; and
+// `npm run demo`'s script (examples/dist/express/demo.js --once).
 'use strict'
 
-const { describe, it } = require('./known-differences.js').nodeTest(__filename)
+const { describe, it, before } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
+const fs = require('node:fs')
 const path = require('node:path')
 const { spawn, spawnSync } = require('node:child_process')
 const { httpRequest } = require('./fixtures/http-request.js')
 
 const EXAMPLES = path.join(__dirname, '..', 'examples')
+const DIST = path.join(EXAMPLES, 'dist')
+const SERVERS = ['express', 'fastify', 'hono', 'nest']
+
+/**
+ * Compiles the examples with the TypeScript API (in this process, so it runs the same on every
+ * runtime the suite runs on) and fails on any diagnostic: they must compile as users paste them.
+ */
+function compileExamples() {
+  const ts = require('typescript')
+  const configFile = path.join(EXAMPLES, 'tsconfig.json')
+  const { config, error } = ts.readConfigFile(configFile, ts.sys.readFile)
+  if (error) throw new Error(ts.formatDiagnostics([error], ts.createCompilerHost({})))
+  const parsed = ts.parseJsonConfigFileContent(config, ts.sys, EXAMPLES, undefined, configFile)
+  const program = ts.createProgram(parsed.fileNames, parsed.options)
+  const result = program.emit()
+  const diagnostics = [...parsed.errors, ...ts.getPreEmitDiagnostics(program), ...result.diagnostics]
+  const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => EXAMPLES, getNewLine: () => '\n' }
+  assert.equal(diagnostics.length, 0, ts.formatDiagnostics(diagnostics, host))
+}
+
+before(() => compileExamples())
 const SECRET = 'example-Secret-1f7c'
 const USER = 'user ü 1'
 
@@ -42,11 +66,16 @@ async function startExample(file, env) {
   }
 }
 
-for (const [name, file] of [
-  ['examples/express/server.js', path.join(EXAMPLES, 'express', 'server.js')],
-  ['examples/nest/main.js', path.join(EXAMPLES, 'nest', 'main.js')],
-]) {
-  describe(`${name}: fake login, then the identity endpoint`, () => {
+describe('every framework example is listed here', () => {
+  it('each examples/<name>/server.ts is started by this test', () => {
+    const found = fs.readdirSync(EXAMPLES).filter((name) => fs.existsSync(path.join(EXAMPLES, name, 'server.ts')))
+    assert.deepEqual(found.sort(), [...SERVERS].sort())
+  })
+})
+
+for (const name of SERVERS) {
+  const file = path.join(DIST, name, 'server.js')
+  describe(`examples/${name}/server.ts: fake login, then the identity endpoint`, () => {
     it('signs the logged-in user for the requested platform; 401 without login; 400 for an unconfigured platform', async () => {
       const example = await startExample(file, { MTRIBES_IOS_SECRET: SECRET, MTRIBES_BROWSER_SECRET: `${SECRET}-browser` })
       try {
@@ -82,9 +111,34 @@ for (const [name, file] of [
   })
 }
 
-describe('npm run demo (examples/express/demo.js)', () => {
+describe('examples/next/app/mtribes/identity/route.ts (Next.js App Router)', () => {
+  it("runs on Node.js, and GET answers a logged-in Request with node:crypto's HMAC, 401 without", () => {
+    const route = path.join(DIST, 'next', 'app', 'mtribes', 'identity', 'route.js')
+    const code = `
+      const route = require(${JSON.stringify(route)})
+      const ask = (headers) => route.GET(new Request('http://127.0.0.1/mtribes/identity?platform=ios', { headers }))
+      Promise.all([ask({ cookie: 'demo_user=${encodeURIComponent(USER)}' }), ask({})]).then(async ([signed, anonymous]) => {
+        console.log(JSON.stringify({ runtime: route.runtime, status: signed.status, cache: signed.headers.get('cache-control'), body: await signed.json(), anonymous: anonymous.status }))
+      })`
+    const r = spawnSync(process.execPath, ['-e', code], {
+      env: { PATH: process.env.PATH, MTRIBES_IOS_SECRET: SECRET },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout), {
+      runtime: 'nodejs',
+      status: 200,
+      cache: 'no-store',
+      body: { userId: USER, platform: 'ios', signed: hmac(SECRET, USER) },
+      anonymous: 401,
+    })
+  })
+})
+
+describe('npm run demo (examples/express/demo.ts)', () => {
   it('starts the Express example, signs through it like node:crypto, and prints curl lines', () => {
-    const r = spawnSync(process.execPath, [path.join(EXAMPLES, 'express', 'demo.js'), '--once'], {
+    const r = spawnSync(process.execPath, [path.join(DIST, 'express', 'demo.js'), '--once'], {
       env: { PATH: process.env.PATH },
       encoding: 'utf8',
       timeout: 30_000,

@@ -1,6 +1,7 @@
-// Express and Nest are optional peer dependencies: the main entry (require or import) never loads
-// them, and /express and /nest fail with ERR_TRUSTED_IDENTITY_MISSING_PEER naming the missing package
-// when it is not installed (checked on a copy of the package in a temp dir without node_modules).
+// The frameworks (Express, Fastify, Hono, Nest) are optional peer dependencies: the main entry
+// (require or import) never loads them, and /express, /fastify, /hono and /nest fail with
+// ERR_TRUSTED_IDENTITY_MISSING_PEER naming the missing package when it is not installed, while
+// /fetch needs none (checked on a copy of the package in a temp dir without node_modules).
 'use strict'
 
 const { describe, it, before } = require('./known-differences.js').nodeTest(__filename)
@@ -28,12 +29,12 @@ const RECORDER = `
   const load = Module._load
   Module._load = function (request, ...rest) { requested.push(request); return load.call(this, request, ...rest) }
   const peers = () => [
-    ...requested.filter((r) => /^(express|@nestjs\\/|reflect-metadata|rxjs)/.test(r)),
-    ...Object.keys(require.cache).filter((f) => /node_modules[\\\\/](express|@nestjs|reflect-metadata|rxjs)[\\\\/]/.test(f)),
+    ...requested.filter((r) => /^(express|fastify|hono|@hono\\/|@nestjs\\/|reflect-metadata|rxjs)/.test(r)),
+    ...Object.keys(require.cache).filter((f) => /node_modules[\\\\/](express|fastify|fastify-plugin|hono|@hono|@nestjs|reflect-metadata|rxjs)[\\\\/]/.test(f)),
   ]
 `
 
-describe('the main entry never loads express or @nestjs/*', () => {
+describe('the main entry never loads a framework (express, fastify, hono, @nestjs/*)', () => {
   it('require("mtribes-trusted-identity"), then signing', () => {
     const out = node([
       '-e',
@@ -64,10 +65,12 @@ describe('the main entry never loads express or @nestjs/*', () => {
     assert.ok(out.includes('@nestjs/common'), JSON.stringify(out))
   })
 
-  it('the Express entry only locates express; it does not load it', () => {
-    const out = node(['-e', `${RECORDER} require(${JSON.stringify(path.join(ROOT, 'lib', 'express.js'))}); process.stdout.write(JSON.stringify(peers()))`])
-    assert.deepEqual(out, [])
-  })
+  for (const [entry, located] of [['express', 'express'], ['hono', 'hono'], ['fetch', 'nothing']]) {
+    it(`the ${entry} entry only locates ${located}; it does not load it`, () => {
+      const out = node(['-e', `${RECORDER} require(${JSON.stringify(path.join(ROOT, 'lib', `${entry}.js`))}); process.stdout.write(JSON.stringify(peers()))`])
+      assert.deepEqual(out, [])
+    })
+  }
 })
 
 describe('without the peer installed, the subpath entries name the missing package', () => {
@@ -93,6 +96,8 @@ describe('without the peer installed, the subpath entries name the missing packa
   const cases = [
     ['require("mtribes-trusted-identity/express")', 'lib/express.js', 'express', 'npm install express'],
     ['require("mtribes-trusted-identity/nest")', 'lib/nest.js', '@nestjs/common', 'npm install @nestjs/common @nestjs/core'],
+    ['require("mtribes-trusted-identity/fastify")', 'lib/fastify.js', 'fastify', 'npm install fastify'],
+    ['require("mtribes-trusted-identity/hono")', 'lib/hono.js', 'hono', 'npm install hono'],
   ]
   for (const [name, file, peer, install] of cases) {
     it(`${name} throws ERR_TRUSTED_IDENTITY_MISSING_PEER naming ${peer}`, () => {
@@ -115,5 +120,10 @@ describe('without the peer installed, the subpath entries name the missing packa
   it('the main entry works there (it needs no peer)', () => {
     const out = attempt(`process.stdout.write(JSON.stringify(new (require('./index.js').TrustedIdentity)({ ios: 's' }).sign('u', 'ios')))`)
     assert.match(out, /^[0-9a-f]{64}$/)
+  })
+
+  it('the fetch entry works there (it needs no peer)', () => {
+    const out = attempt(`process.stdout.write(JSON.stringify(typeof require('./lib/fetch.js').trustedIdentityHandler))`)
+    assert.equal(out, 'function')
   })
 })
