@@ -21,8 +21,8 @@ const root = path.join(__dirname, '..')
 
 const EXTENSIONS = { ts: '.mts', typescript: '.mts', mjs: '.mjs', js: '.cjs', javascript: '.cjs', cjs: '.cjs' }
 
-// What a snippet may take as given: the logged-in user, and an Express login middleware that sets
-// `req.user`, as passport and similar middleware do.
+// What a snippet may take as given: the logged-in user, an Express login middleware that sets
+// `req.user`, as passport and similar middleware do, and a Next.js session (auth()).
 const SNIPPET_GLOBALS = `// Names the documentation's code blocks use without declaring them.
 import type { RequestHandler } from 'express'
 declare global {
@@ -30,10 +30,18 @@ declare global {
   var user: { id: string }
   /** Your login middleware: answers 401 itself, or sets req.user. */
   var requireLogin: RequestHandler
+  /** Your auth library's session in a Next.js route handler, as Auth.js's auth() gives it. */
+  var auth: () => Promise<{ user?: { id: string } } | null>
   namespace Express {
     interface Request {
       user?: { id: string }
     }
+  }
+}
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What a login plugin (such as @fastify/passport) sets. */
+    user?: { id: string }
   }
 }
 export {}
