@@ -122,3 +122,35 @@ for (const adapter of adapters) {
     })
   })
 }
+
+describe("every handler checks its options when it is made, in its framework's words", () => {
+  // [entry, how its docs name the request]
+  const entries = [
+    ['express', 'req'],
+    ['fetch', 'request'],
+    ['hono', 'c'],
+  ]
+  for (const [entry, request] of entries) {
+    const { trustedIdentityHandler } = require(`mtribes-trusted-identity/${entry}`)
+    const cases = [
+      ['no options', undefined, 'ERR_INVALID_ARG_TYPE', /^options must be/],
+      ['no userId', {}, 'ERR_INVALID_ARG_TYPE', new RegExp(`^options\\.userId must be a function .*\\(${request}\\) =>`)],
+      ['a string as userId', { userId: 'secret-looking-value' }, 'ERR_INVALID_ARG_TYPE', /options\.userId must be a function.*\(received type string\)/],
+      ['platform not a function', { userId: () => 'u', platform: 'ios' }, 'ERR_INVALID_ARG_TYPE', /^options\.platform must be a function/],
+      ['secrets as signer', { userId: () => 'u', signer: { ios: 'secret-looking-value' } }, 'ERR_INVALID_ARG_TYPE', /^options\.signer must be a TrustedIdentity/],
+      ['an unknown option', { userId: () => 'u', secrets: { ios: 'secret-looking-value' } }, 'ERR_INVALID_ARG_VALUE', /^options has an unknown key; the keys are signer, userId and platform/],
+    ]
+    for (const [name, options, code, message] of cases) {
+      it(`${entry}: ${name}: TypeError ${code}, the value not echoed`, () => {
+        assert.throws(
+          () => trustedIdentityHandler(options),
+          (error) =>
+            error instanceof TypeError &&
+            error.code === code &&
+            message.test(error.message) &&
+            !error.message.includes('secret-looking-value'),
+        )
+      })
+    }
+  }
+})
