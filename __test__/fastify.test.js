@@ -483,6 +483,15 @@ describe('options are read by own properties only: a polluted Object.prototype c
   })
 })
 
+describe('the ES module entry', () => {
+  it('import "mtribes-trusted-identity/fastify" gives the same plugin and handler as require', async () => {
+    const esm = await import('mtribes-trusted-identity/fastify')
+    assert.deepEqual(Object.keys(esm).sort(), ['trustedIdentity', 'trustedIdentityHandler'])
+    assert.equal(esm.trustedIdentity, trustedIdentity)
+    assert.equal(esm.trustedIdentityHandler, trustedIdentityHandler)
+  })
+})
+
 describe('the entry only locates fastify; it never loads it', () => {
   it('require("mtribes-trusted-identity/fastify") loads fastify-plugin, not fastify', () => {
     const entry = path.join(__dirname, '..', 'lib', 'fastify.js')
@@ -542,4 +551,32 @@ describe('without a signer, the handler signs with the env-configured default Tr
       assert.equal(out.body.code, 'ERR_TRUSTED_IDENTITY_NO_SECRETS')
     })
   }
+})
+
+// The types (fastify.d.ts, fastify.d.mts) against the consumer files __test__/types/fastify.cts and
+// fastify.mts, with __test__/types/tsconfig.json's options: against Fastify 5's types (what
+// 'fastify' is here), and fastify.cts against Fastify 4's too ('fastify' mapped to the fastify4 alias).
+describe('TypeScript types (strict tsc over __test__/types/fastify.cts and fastify.mts)', () => {
+  const ts = require('typescript')
+  const dir = path.join(__dirname, 'types')
+
+  function diagnostics(files, extraOptions = {}) {
+    const { config } = ts.readConfigFile(path.join(dir, 'tsconfig.json'), ts.sys.readFile)
+    const { options } = ts.parseJsonConfigFileContent(config, ts.sys, dir)
+    const program = ts.createProgram(files.map((file) => path.join(dir, file)), { ...options, ...extraOptions })
+    const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => dir, getNewLine: () => '\n' }
+    return { program, text: ts.formatDiagnostics(ts.getPreEmitDiagnostics(program), host) }
+  }
+
+  it('Fastify 5: valid uses compile and every marked misuse is an error', () => {
+    assert.equal(diagnostics(['fastify.cts', 'fastify.mts']).text, '')
+  })
+
+  it('Fastify 4: the CommonJS consumer compiles the same', () => {
+    const fastify4 = path.join(path.dirname(require.resolve('fastify4/package.json')), 'fastify.d.ts')
+    const { program, text } = diagnostics(['fastify.cts'], { paths: { fastify: [fastify4] } })
+    assert.equal(text, '')
+    const fastifyTypes = program.getSourceFiles().filter((f) => /[\\/]fastify4?[\\/]fastify\.d\.ts$/.test(f.fileName))
+    assert.deepEqual(fastifyTypes.map((f) => path.basename(path.dirname(f.fileName))), ['fastify4'], "Fastify 4's types were the ones used")
+  })
 })
