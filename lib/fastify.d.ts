@@ -1,0 +1,175 @@
+// Types of mtribes-trusted-identity/fastify (hand-written; the implementation is fastify.js). Uses
+// the types Fastify ships (4 and 5 alike); adds `trustedIdentity` to FastifyInstance.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FromEnvOptions, Secrets, TrustedIdentity } from '../index.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * The TrustedIdentity of the {@link trustedIdentity} plugin: made from its `secrets` or
+     * `fromEnv` (and disposed when the app closes), or the `signer` it was given.
+     *
+     * @example
+     * app.get('/mtribes/ios', async (request) => ({ signed: app.trustedIdentity.sign('user-1', 'ios') }))
+     */
+    trustedIdentity: TrustedIdentity
+  }
+}
+
+/**
+ * What the handler reads from a request by default: the `platform` query parameter and the
+ * `X-Mtribes-Platform` header. A `FastifyRequest` is one.
+ */
+export interface HandlerRequest {
+  readonly query?: unknown
+  readonly headers: { readonly [name: string]: string | string[] | undefined }
+}
+
+/** What the handler uses of a reply. A `FastifyReply` is one. */
+export interface HandlerReply {
+  header(name: string, value: string): unknown
+  code(statusCode: number): { headers(values: { [name: string]: string }): unknown }
+}
+
+/**
+ * The JSON body of a `200` answer: pass `signed` (with the same `userId`) to the mtribes client
+ * SDK's `session.start` for that user.
+ *
+ * @example
+ * const { userId, signed }: IdentityResponseBody = await (await fetch('/mtribes/identity?platform=browser')).json()
+ */
+export interface IdentityResponseBody {
+  readonly userId: string
+  readonly platform: string
+  /** 64 lowercase hex characters: HMAC-SHA256 of `userId` under the platform's secret. */
+  readonly signed: string
+}
+
+/**
+ * The JSON body of a `401` (`error` only) or `400` answer (`allowed`: the configured platforms).
+ *
+ * @example
+ * const body: IdentityErrorBody = { error: 'platform is not configured', allowed: ['browser', 'ios'] }
+ */
+export interface IdentityErrorBody {
+  readonly error: string
+  readonly allowed?: readonly string[]
+}
+
+/**
+ * Options of {@link trustedIdentityHandler}. `Req` is your request type, so `userId` and
+ * `platform` can read what your hooks added (such as `request.user`).
+ *
+ * @example
+ * const options: TrustedIdentityHandlerOptions = { userId: (request) => request.user?.id }
+ */
+export interface TrustedIdentityHandlerOptions<Req extends HandlerRequest = FastifyRequest> {
+  /**
+   * The logged-in user's id, or `undefined` (or `null`, or `''`) when nobody is logged in, which
+   * answers `401`. May be async. A number is a mistake (the answer is a `500` from Fastify's error
+   * handler): return `String(id)`, the text form mtribes is given.
+   */
+  readonly userId: (request: Req) => string | undefined | null | Promise<string | undefined | null>
+  /**
+   * The client's platform. Default: the `platform` query parameter, else the `X-Mtribes-Platform`
+   * header. Missing or not configured answers `400` with the allowed platforms.
+   */
+  readonly platform?: (request: Req) => string | undefined
+  /**
+   * The signer, such as `app.trustedIdentity`. Default: the `TrustedIdentity.fromEnv()` default
+   * (see `defaultIdentity()` in the main entry), made on the first request that needs it.
+   */
+  readonly signer?: TrustedIdentity
+}
+
+/**
+ * Makes a Fastify route handler for your identity endpoint: it answers
+ * - `200` `{ userId, platform, signed }` with `Cache-Control: no-store`;
+ * - `401` `{ error }` when `options.userId(request)` gives no user;
+ * - `400` `{ error, allowed }` (the configured platforms) when the platform is missing, given more
+ *   than once, or not configured;
+ * and throws every other error (a throwing `userId`, a number as id, a missing secret) to
+ * Fastify's error handling (`500`). No answer and no error ever contains a secret. Works with
+ * Fastify 5 and 4. For the usual route, the plugin's `route` option registers it for you.
+ *
+ * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options, at once.
+ *
+ * @example
+ * import Fastify from 'fastify'
+ * import { trustedIdentity, trustedIdentityHandler } from 'mtribes-trusted-identity/fastify'
+ *
+ * const app = Fastify()
+ * await app.register(trustedIdentity, { fromEnv: true })
+ * app.get('/mtribes/identity', { preHandler: requireLogin }, trustedIdentityHandler({
+ *   signer: app.trustedIdentity,
+ *   userId: (request) => request.user?.id,
+ * }))
+ * // GET /mtribes/identity?platform=ios -> 200 {"userId":"u-1","platform":"ios","signed":"9f2c..."}
+ */
+export declare function trustedIdentityHandler<Req extends HandlerRequest = FastifyRequest>(
+  options: TrustedIdentityHandlerOptions<Req>,
+): (request: Req, reply: HandlerReply) => Promise<IdentityResponseBody | IdentityErrorBody>
+
+/**
+ * Where the plugin's TrustedIdentity comes from (exactly one):
+ * - `secrets`: a new `TrustedIdentity(secrets)`, disposed when the app closes;
+ * - `fromEnv`: `TrustedIdentity.fromEnv()` (`true`, or its options) from `MTRIBES_<PLATFORM>_SECRET[_FILE]`,
+ *   disposed when the app closes;
+ * - `signer`: a TrustedIdentity of your own (such as `defaultIdentity()`), which stays yours: the
+ *   plugin never disposes it.
+ *
+ * @example
+ * const direct: TrustedIdentitySource = { secrets: { ios: process.env.MTRIBES_IOS_SECRET! } }
+ * const fromEnv: TrustedIdentitySource = { fromEnv: { platforms: ['ios', 'browser'] } }
+ */
+export type TrustedIdentitySource =
+  | { readonly secrets: Secrets; readonly fromEnv?: undefined; readonly signer?: undefined }
+  | { readonly fromEnv: true | FromEnvOptions; readonly secrets?: undefined; readonly signer?: undefined }
+  | { readonly signer: TrustedIdentity; readonly secrets?: undefined; readonly fromEnv?: undefined }
+
+/**
+ * The plugin's `route` option: registers `GET url` answering with {@link trustedIdentityHandler}
+ * and the plugin's TrustedIdentity.
+ *
+ * @example
+ * const route: TrustedIdentityRouteOptions = { url: '/api/mtribes/identity', userId: (request) => request.user?.id }
+ */
+export interface TrustedIdentityRouteOptions {
+  /** The route's path. Default: `'/mtribes/identity'`. */
+  readonly url?: string
+  /** As {@link TrustedIdentityHandlerOptions.userId}. */
+  readonly userId: (request: FastifyRequest) => string | undefined | null | Promise<string | undefined | null>
+  /** As {@link TrustedIdentityHandlerOptions.platform}. */
+  readonly platform?: (request: FastifyRequest) => string | undefined
+}
+
+/**
+ * Options of the {@link trustedIdentity} plugin: a {@link TrustedIdentitySource}, and `route` to
+ * register the identity endpoint.
+ *
+ * @example
+ * const options: TrustedIdentityPluginOptions = { fromEnv: true, route: { userId: (request) => request.user?.id } }
+ */
+export type TrustedIdentityPluginOptions = TrustedIdentitySource & { readonly route?: TrustedIdentityRouteOptions }
+
+/**
+ * The Fastify plugin (wrapped with fastify-plugin, name `'mtribes-trusted-identity'`, so what it
+ * adds belongs to the app it is registered in): it decorates the instance with `trustedIdentity`
+ * (the TrustedIdentity), registers the identity endpoint when given `route`, and, when it made the
+ * TrustedIdentity (`secrets`, `fromEnv`), disposes it on `onClose`, once the server has stopped
+ * and the requests in flight are answered. Works with Fastify 5 and 4.
+ *
+ * Options are checked when the plugin loads: a bad option (`TypeError`, `ERR_INVALID_ARG_TYPE` /
+ * `ERR_INVALID_ARG_VALUE`) or a TrustedIdentity that cannot be made (such as
+ * `ERR_TRUSTED_IDENTITY_NO_SECRETS`) rejects `register`, `ready` and `listen`.
+ *
+ * @example
+ * import Fastify from 'fastify'
+ * import { trustedIdentity } from 'mtribes-trusted-identity/fastify'
+ *
+ * const app = Fastify()
+ * await app.register(trustedIdentity, { fromEnv: true, route: { userId: (request) => request.user?.id } })
+ * // GET /mtribes/identity?platform=ios -> 200 {"userId":"u-1","platform":"ios","signed":"9f2c..."}
+ * app.trustedIdentity.platforms // ['ios', ...]
+ */
+export declare const trustedIdentity: FastifyPluginAsync<TrustedIdentityPluginOptions>
