@@ -127,6 +127,7 @@ describe("every handler checks its options when it is made, in its framework's w
   // [entry, how its docs name the request]
   const entries = [
     ['express', 'req'],
+    ['fastify', 'request'],
     ['fetch', 'request'],
     ['hono', 'c'],
   ]

@@ -323,6 +323,19 @@ for (const [version, Fastify] of VERSIONS) {
           assert.ok(!r.text.includes('42'), r.text)
         })
       }
+
+      it("the route option's userId is named as such in the error: options.route.userId(request)", async () => {
+        const routed = Fastify()
+        routed.setErrorHandler((error, request, reply) => reply.code(500).send({ message: error.message }))
+        await routed.register(trustedIdentity, { signer, route: { userId: () => 42 } })
+        const url = await listen(routed)
+        try {
+          const r = await request(`${url}/mtribes/identity?platform=ios`)
+          assert.match(r.json().message, /^options\.route\.userId\(request\) must be a string/)
+        } finally {
+          await routed.close()
+        }
+      })
     })
   })
 }

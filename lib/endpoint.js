@@ -41,17 +41,17 @@ function requestedPlatform(query, header) {
 }
 
 /** Checks the options every adapter takes ({ signer, userId, platform }), by own properties only. */
-function checkOptions(options, { request, userIdExample, platformExample }) {
-  const { signer, userId, platform } = readOptions(options, 'options', OPTION_KEYS, `{ userId: ${userIdExample} }`)
+function checkOptions(options, { request, userIdExample, platformExample, what = 'options' }) {
+  const { signer, userId, platform } = readOptions(options, what, OPTION_KEYS, `{ userId: ${userIdExample} }`)
   if (typeof userId !== 'function') {
-    throw invalidType('options.userId', `a function returning the logged-in user's id, such as ${userIdExample}`, userId)
+    throw invalidType(`${what}.userId`, `a function returning the logged-in user's id, such as ${userIdExample}`, userId)
   }
-  checkOptional(platform, 'options.platform', 'function', `a function such as ${platformExample}`)
+  checkOptional(platform, `${what}.platform`, 'function', `a function such as ${platformExample}`)
   // Duck-typed (sign + platforms) rather than instanceof, so that a test double works.
   if (signer !== undefined && (typeof signer?.sign !== 'function' || !Array.isArray(signer?.platforms))) {
-    throw invalidType('options.signer', 'a TrustedIdentity, or left out to use the one configured from MTRIBES_<PLATFORM>_SECRET', signer)
+    throw invalidType(`${what}.signer`, 'a TrustedIdentity, or left out to use the one configured from MTRIBES_<PLATFORM>_SECRET', signer)
   }
-  return { signer, userId, platform, request }
+  return { signer, userId, platform, userIdCall: `${what}.userId(${request})` }
 }
 
 /** The 400 answer's error for a requested platform, or undefined when `identity` has it. */
@@ -72,12 +72,13 @@ function answer(status, body) {
  * Makes the endpoint from an adapter's options: `answer(req, defaultPlatform)` resolves to
  * { status, headers, body } for a request, or rejects with what the framework should handle.
  * @param {unknown} options the user's options: { userId, platform?, signer? }
- * @param {{ request: string, userIdExample: string, platformExample: string }} names how the
- *   adapter's documentation names the request (`req`, `c`, `request`), for messages
+ * @param {{ request: string, userIdExample: string, platformExample: string, what?: string }} names
+ *   for messages: how the adapter's documentation names the request (`req`, `c`, `request`), and
+ *   the options (`options` unless given, such as `options.route` or `options.controller`)
  * @returns {(req: unknown, defaultPlatform: () => unknown) => Promise<{ status: number, headers: object, body: object }>}
  */
 function identityEndpoint(options, names) {
-  const { signer, userId: userIdOf, platform: platformOf, request } = checkOptions(options, names)
+  const { signer, userId: userIdOf, platform: platformOf, userIdCall } = checkOptions(options, names)
 
   return async function identityAnswer(req, defaultPlatform) {
     const userId = await userIdOf(req)
@@ -86,7 +87,7 @@ function identityEndpoint(options, names) {
     }
     if (typeof userId !== 'string') {
       const hint = typeof userId === 'number' || typeof userId === 'bigint' ? '; for a numeric id return String(id)' : ''
-      throw invalidType(`options.userId(${request})`, 'a string, or undefined when nobody is logged in', userId, hint)
+      throw invalidType(userIdCall, 'a string, or undefined when nobody is logged in', userId, hint)
     }
     // Resolved per request, so a missing secret shows as an error to fix rather than a crash at
     // startup; once made, the default is kept.

@@ -2,6 +2,9 @@
 // Structural request/response types, so neither @types/express nor express itself is needed to
 // compile; Express 4 and 5 requests and responses fit them.
 import type { TrustedIdentity } from '../index.js'
+import type { IdentityErrorBody, IdentityResponseBody } from './endpoint.js'
+
+export type { IdentityErrorBody, IdentityResponseBody }
 
 /**
  * What the handler reads from a request by default: the `platform` query parameter and the
@@ -16,20 +19,6 @@ export interface HandlerRequest {
 export interface HandlerResponse {
   set(field: string, value: string): unknown
   status(code: number): { json(body: unknown): unknown }
-}
-
-/**
- * The JSON body of a `200` answer: pass `signed` (with the same `userId`) to the mtribes client
- * SDK's `session.start` for that user.
- *
- * @example
- * const { userId, signed }: IdentityResponseBody = await (await fetch('/mtribes/identity?platform=browser')).json()
- */
-export interface IdentityResponseBody {
-  readonly userId: string
-  readonly platform: string
-  /** 64 lowercase hex characters: HMAC-SHA256 of `userId` under the platform's secret. */
-  readonly signed: string
 }
 
 /**

@@ -2,6 +2,9 @@
 // the types Fastify ships (4 and 5 alike); adds `trustedIdentity` to FastifyInstance.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { FromEnvOptions, Secrets, TrustedIdentity } from '../index.js'
+import type { IdentityErrorBody, IdentityResponseBody } from './endpoint.js'
+
+export type { IdentityErrorBody, IdentityResponseBody }
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,31 +32,6 @@ export interface HandlerRequest {
 export interface HandlerReply {
   header(name: string, value: string): unknown
   code(statusCode: number): { headers(values: { [name: string]: string }): unknown }
-}
-
-/**
- * The JSON body of a `200` answer: pass `signed` (with the same `userId`) to the mtribes client
- * SDK's `session.start` for that user.
- *
- * @example
- * const { userId, signed }: IdentityResponseBody = await (await fetch('/mtribes/identity?platform=browser')).json()
- */
-export interface IdentityResponseBody {
-  readonly userId: string
-  readonly platform: string
-  /** 64 lowercase hex characters: HMAC-SHA256 of `userId` under the platform's secret. */
-  readonly signed: string
-}
-
-/**
- * The JSON body of a `401` (`error` only) or `400` answer (`allowed`: the configured platforms).
- *
- * @example
- * const body: IdentityErrorBody = { error: 'platform is not configured', allowed: ['browser', 'ios'] }
- */
-export interface IdentityErrorBody {
-  readonly error: string
-  readonly allowed?: readonly string[]
 }
 
 /**

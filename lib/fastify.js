@@ -25,6 +25,9 @@ const NAMES = Object.freeze({
   platformExample: '(request) => request.params.platform',
 })
 
+// The route option's functions are named as such in messages (options.route.userId(request)).
+const ROUTE_NAMES = Object.freeze({ ...NAMES, what: 'options.route' })
+
 const DEFAULT_URL = '/mtribes/identity'
 const PLUGIN_KEYS = Object.freeze(['secrets', 'fromEnv', 'signer', 'route'])
 const ROUTE_KEYS = Object.freeze(['url', 'userId', 'platform'])
@@ -78,12 +81,8 @@ function readRoute(route) {
   return { url, userId, platform }
 }
 
-/**
- * Makes the identity endpoint's route handler. See fastify.d.ts for the documented API.
- */
-function trustedIdentityHandler(options) {
-  const identityAnswer = identityEndpoint(options, NAMES)
-
+/** The route handler answering by `identityAnswer` (see endpoint.js's identityEndpoint). */
+function routeHandler(identityAnswer) {
   return async function identityHandler(request, reply) {
     // Set first, so that an error answer (from Fastify's error handler) is not cached either.
     reply.header('cache-control', 'no-store')
@@ -95,6 +94,13 @@ function trustedIdentityHandler(options) {
     // Any error above (from options.userId, the signer) rejects, for Fastify's error handling.
     return body
   }
+}
+
+/**
+ * Makes the identity endpoint's route handler. See fastify.d.ts for the documented API.
+ */
+function trustedIdentityHandler(options) {
+  return routeHandler(identityEndpoint(options, NAMES))
 }
 
 /**
@@ -111,7 +117,7 @@ async function trustedIdentityPlugin(fastify, options) {
     fastify.decorate('trustedIdentity', identity)
     if (route !== undefined) {
       const { url, userId, platform } = route
-      fastify.get(url, trustedIdentityHandler({ signer: identity, userId, platform }))
+      fastify.get(url, routeHandler(identityEndpoint({ signer: identity, userId, platform }, ROUTE_NAMES)))
     }
   } catch (error) {
     if (source.owned) identity.dispose()

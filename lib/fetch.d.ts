@@ -1,9 +1,9 @@
 // Types of mtribes-trusted-identity/fetch (hand-written; the implementation is fetch.js). Uses the
 // global Request and Response types (TypeScript's DOM library, or @types/node).
 import type { TrustedIdentity } from '../index.js'
-import type { IdentityResponseBody } from './express.js'
+import type { IdentityErrorBody, IdentityResponseBody } from './endpoint.js'
 
-export type { IdentityResponseBody }
+export type { IdentityErrorBody, IdentityResponseBody }
 
 /**
  * Options of {@link trustedIdentityHandler}.

@@ -2,9 +2,9 @@
 // types of hono, which that package ships.
 import type { Context, Env } from 'hono'
 import type { TrustedIdentity } from '../index.js'
-import type { IdentityResponseBody } from './express.js'
+import type { IdentityErrorBody, IdentityResponseBody } from './endpoint.js'
 
-export type { IdentityResponseBody }
+export type { IdentityErrorBody, IdentityResponseBody }
 
 /**
  * Options of {@link trustedIdentityHandler}. `E` is your app's Env, so `userId` can read what
