@@ -3,8 +3,8 @@
 // made it, dispose it on application shutdown. With a `controller` option the module also serves the
 // identity endpoint (a controller class made for that call; endpoint.js's rules) on Nest's Express
 // or Fastify platform. Written in plain JavaScript: decorators are applied as functions. Needs
-// @nestjs/common (an optional peer dependency, loaded only by this entry), and @nestjs/core for the
-// controller.
+// @nestjs/common and @nestjs/core (optional peer dependencies, loaded only by this entry, when it is
+// loaded: a require() later could meet a polluted Object.prototype, which breaks Node's resolver).
 'use strict'
 
 const { requirePeer } = require('./peer.js')
@@ -12,6 +12,7 @@ const { requirePeer } = require('./peer.js')
 const PEER_ENTRY = 'mtribes-trusted-identity/nest'
 const PEER_INSTALL = '@nestjs/common @nestjs/core'
 const { Controller, Get, Inject, Module, Req, Res } = requirePeer('@nestjs/common', PEER_ENTRY, { install: PEER_INSTALL })
+const { HttpAdapterHost } = requirePeer('@nestjs/core', PEER_ENTRY, { install: PEER_INSTALL })
 const { TrustedIdentity } = require('../index.js')
 const { invalidType, invalidValue, readOptions, checkOptional, isOptionsObject } = require('./validation.js')
 const { identityEndpoint, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
@@ -96,8 +97,6 @@ function readController(controller, what) {
  * @nestjs/platform-fastify. Errors are thrown to Nest's exception handling.
  */
 function identityController({ path, userId, platform }) {
-  const { HttpAdapterHost } = requirePeer('@nestjs/core', PEER_ENTRY, { install: PEER_INSTALL })
-
   class TrustedIdentityController {
     #adapterHost
     #answer
