@@ -62,14 +62,14 @@ afterEach(async () => {
 
 /**
  * Creates and starts the app on 127.0.0.1 (random port), on `adapter` (default: Nest's Express
- * platform) under the global `prefix` if given; returns it and a GET helper (`headers`: request
- * headers) answering { status, cacheControl, body }.
+ * platform), after `configure(app)` if given (a global prefix, a guard); returns it and a GET
+ * helper (`headers`: request headers) answering { status, cacheControl, body }.
  */
-async function start(rootModule, { adapter, prefix, ...options } = {}) {
+async function start(rootModule, { adapter, configure, ...options } = {}) {
   const nestOptions = { logger: false, abortOnError: false, ...options }
   const app = await (adapter === undefined ? NestFactory.create(rootModule, nestOptions) : NestFactory.create(rootModule, adapter, nestOptions))
   apps.push(app)
-  if (prefix !== undefined) app.setGlobalPrefix(prefix)
+  configure?.(app)
   await app.listen(0, '127.0.0.1')
   const { port } = app.getHttpServer().address()
   const get = async (route, headers = {}) => {
@@ -388,6 +388,22 @@ describe('forRoot({ controller }) serves the identity endpoint on both Nest plat
       assert.deepEqual(r, { status: 500, cacheControl: 'no-store', body: { statusCode: 500, message: 'Internal server error' } })
     })
 
+    it(`${platform}: a global guard runs first, and userId reads the req.user it set (as passport's AuthGuard does)`, async () => {
+      const controller = { userId: (req) => req.user?.id }
+      const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller })] })
+      const setUser = {
+        canActivate(context) {
+          const req = context.switchToHttp().getRequest()
+          if (req.headers['x-user'] === undefined) return false
+          req.user = { id: `guarded-${req.headers['x-user']}` }
+          return true
+        },
+      }
+      const { get } = await start(App, { adapter: adapter(), configure: (app) => app.useGlobalGuards(setUser) })
+      assert.deepEqual((await get('/mtribes/identity?platform=ios', USER)).body, { userId: 'guarded-user-1', platform: 'ios', signed: hmac(SECRET, 'guarded-user-1') })
+      assert.equal((await get('/mtribes/identity?platform=ios')).status, 403)
+    })
+
     it(`${platform}: platform(req) chooses the platform when given`, async () => {
       const controller = byHeader({ platform: (req) => req.headers['x-client'] })
       const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller })] })
@@ -415,7 +431,7 @@ describe('the controller route: its path option and the global prefix', () => {
 
     it(`${platform}: the app's global prefix applies (/api/mtribes/identity)`, async () => {
       const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller: byHeader() })] })
-      const { get } = await start(App, { adapter: adapter(), prefix: 'api' })
+      const { get } = await start(App, { adapter: adapter(), configure: (app) => app.setGlobalPrefix('api') })
       assert.deepEqual((await get('/api/mtribes/identity?platform=ios', USER)).body.signed, hmac(SECRET, 'user-1'))
       assert.equal((await get('/mtribes/identity?platform=ios', USER)).status, 404)
     })
