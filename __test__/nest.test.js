@@ -18,6 +18,7 @@ const { NestFactory } = require('@nestjs/core')
 const { Controller, ForbiddenException, Get, Inject, Injectable, Module, Query } = require('@nestjs/common')
 const { ExpressAdapter } = require('@nestjs/platform-express')
 const { FastifyAdapter } = require('@nestjs/platform-fastify')
+const { map } = require('rxjs')
 
 const { TrustedIdentityModule, TrustedIdentity } = require('../lib/nest.js')
 const main = require('..')
@@ -402,6 +403,13 @@ describe('forRoot({ controller }) serves the identity endpoint on both Nest plat
       const { get } = await start(App, { adapter: adapter(), configure: (app) => app.useGlobalGuards(setUser) })
       assert.deepEqual((await get('/mtribes/identity?platform=ios', USER)).body, { userId: 'guarded-user-1', platform: 'ios', signed: hmac(SECRET, 'guarded-user-1') })
       assert.equal((await get('/mtribes/identity?platform=ios')).status, 403)
+    })
+
+    it(`${platform}: a global interceptor that reshapes bodies does not change the answer (written through the adapter)`, async () => {
+      const wrap = { intercept: (context, next) => next.handle().pipe(map((data) => ({ data }))) }
+      const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller: byHeader() })] })
+      const { get } = await start(App, { adapter: adapter(), configure: (app) => app.useGlobalInterceptors(wrap) })
+      assert.deepEqual((await get('/mtribes/identity?platform=ios', USER)).body, { userId: 'user-1', platform: 'ios', signed: hmac(SECRET, 'user-1') })
     })
 
     it(`${platform}: platform(req) chooses the platform when given`, async () => {
