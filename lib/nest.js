@@ -41,13 +41,15 @@ const SOURCE_HINT = '{ secrets: { ios: secret } } or { fromEnv: true }'
 const ASYNC_KEYS = Object.freeze(['imports', 'inject', 'useFactory', 'global', 'controller'])
 const ASYNC_HINT = '{ inject: [ConfigService], useFactory: (config) => ({ fromEnv: true }) }'
 
-// The identity endpoint's controller: its options, and how messages name the request.
+// The identity endpoint's controller: its options, and how messages name the request and the
+// options (`what`: a userId returning a number is named options.controller.userId(req)).
 const DEFAULT_PATH = 'mtribes/identity'
 const CONTROLLER_KEYS = Object.freeze(['path', 'userId', 'platform'])
 const NAMES = Object.freeze({
   request: 'req',
   userIdExample: '(req) => req.user?.id',
   platformExample: "(req) => req.headers['x-mtribes-platform']",
+  what: 'options.controller',
 })
 
 /**
