@@ -204,6 +204,7 @@ describe('forRootAsync({ imports, inject, useFactory }) builds the TrustedIdenti
     ['nothing', () => undefined, 'ERR_INVALID_ARG_TYPE'],
     ['both secrets and fromEnv', () => ({ secrets: { ios: SECRET }, fromEnv: true }), 'ERR_INVALID_ARG_VALUE'],
     ['a global key (not allowed here)', () => ({ fromEnv: true, global: true }), 'ERR_INVALID_ARG_VALUE'],
+    ['a plain object with sign and platforms (options, not a signer)', () => ({ sign: () => 'signed', platforms: ['ios'] }), 'ERR_INVALID_ARG_VALUE'],
     ['an empty secrets object', () => ({ secrets: {} }), 'ERR_TRUSTED_IDENTITY_NO_SECRETS'],
   ]
   for (const [name, useFactory, code] of bad) {
@@ -283,6 +284,40 @@ describe('the TrustedIdentity the module made is disposed when the app shuts dow
 })
 
 describe('a TrustedIdentity that useFactory returns stays its owner\'s: app.close() does not dispose it', () => {
+  it('a TrustedIdentity of another copy of this package (an instance of another class that signs): provided as it is, signing for the controller, not disposed', async () => {
+    class OtherCopyTrustedIdentity {
+      #inner = new TrustedIdentity({ ios: SECRET })
+      get platforms() {
+        return this.#inner.platforms
+      }
+      sign(userId, platform) {
+        return this.#inner.sign(userId, platform)
+      }
+    }
+    const other = new OtherCopyTrustedIdentity()
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => other, controller: byHeader() })] })
+    const { app, get } = await start(App)
+    assert.equal(app.get(TrustedIdentity), other)
+    assert.equal((await get('/mtribes/identity?platform=ios', USER)).body.signed, hmac(SECRET, 'user-1'))
+    await apps.pop().close()
+    assert.equal(other.sign('u', 'ios'), hmac(SECRET, 'u'))
+  })
+
+  it('sign and platforms on a polluted Object.prototype do not make { secrets } a signer: the module makes its own', async () => {
+    const dynamicModule = TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET } }) })
+    let identity
+    try {
+      Object.prototype.sign = () => 'polluted'
+      Object.prototype.platforms = ['android']
+      identity = await provided(dynamicModule)
+    } finally {
+      delete Object.prototype.sign
+      delete Object.prototype.platforms
+    }
+    assert.ok(identity instanceof TrustedIdentity)
+    assert.equal(identity.sign('u', 'ios'), hmac(SECRET, 'u'))
+  })
+
   it('one the app made itself: still signs like node:crypto after app.close()', async () => {
     const own = new TrustedIdentity({ ios: SECRET })
     const App = moduleClass('App', { imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => own })] })

@@ -84,8 +84,8 @@ export type TrustedIdentityModuleOptions<Req = any> = TrustedIdentitySource & {
 /**
  * Options of {@link TrustedIdentityModule.forRootAsync}: `useFactory` gets the `inject`ed providers
  * (from `imports`) and returns a {@link TrustedIdentitySource} or a TrustedIdentity, or a promise of one.
- * A TrustedIdentity it returns (such as `defaultIdentity()`) stays the caller's: the module does not
- * dispose it. `controller` sits next to `useFactory`, not in what it returns: Nest must know a
+ * A TrustedIdentity it returns (such as `defaultIdentity()`, or one of another copy of this package)
+ * stays the caller's: the module does not dispose it. `controller` sits next to `useFactory`, not in what it returns: Nest must know a
  * module's controllers when the module is built.
  *
  * @example

@@ -14,7 +14,7 @@ const PEER_INSTALL = '@nestjs/common @nestjs/core'
 const { Controller, Get, Inject, Module, Req, Res } = requirePeer('@nestjs/common', PEER_ENTRY, { install: PEER_INSTALL })
 const { HttpAdapterHost } = requirePeer('@nestjs/core', PEER_ENTRY, { install: PEER_INSTALL })
 const { TrustedIdentity } = require('../index.js')
-const { invalidType, invalidValue, readOptions, checkOptional, isOptionsObject } = require('./validation.js')
+const { invalidType, invalidValue, readOptions, checkOptional, isOptionsObject, isArray, prototypeOf } = require('./validation.js')
 const { identityEndpoint, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
 
 // Each forRoot / forRootAsync call provides its own state to its module:
@@ -137,11 +137,28 @@ function controllers(controller) {
 }
 
 /**
+ * Whether what `useFactory` gave is a signer rather than options: a TrustedIdentity, or an instance
+ * of another class that signs like one (a TrustedIdentity of another copy of this package, a test
+ * double: `sign` and `platforms`, duck-typed as endpoint.js does). A plain object is always
+ * options, so a `sign` or `platforms` on a polluted Object.prototype cannot make it a signer.
+ */
+function isFactorySigner(result) {
+  if (result instanceof TrustedIdentity) return true
+  const prototype = prototypeOf(result)
+  if (typeof result !== 'object' || result === null || prototype === null || prototype === Object.prototype || prototype === undefined) return false
+  try {
+    return typeof result.sign === 'function' && isArray(result.platforms)
+  } catch {
+    return false // a getter that throws, a Proxy trap
+  }
+}
+
+/**
  * What `useFactory` gave: a TrustedIdentity as it is (its owner disposes it), or forRoot-style
  * options made into one (this module's, so disposed with it).
  */
 function identityFromFactoryResult(result, state) {
-  if (result instanceof TrustedIdentity) return result
+  if (isFactorySigner(result)) return result
   const what = 'the value useFactory returned'
   return madeBy(state, identitySource(readOptions(result, what, SOURCE_KEYS, SOURCE_HINT), what)())
 }
