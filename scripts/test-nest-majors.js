@@ -3,18 +3,19 @@
 // temporary project outside this repo, `npm install` (no --force, no --legacy-peer-deps: the peer
 // range must resolve as it is) installs @nestjs/common, core, platform-express and platform-fastify
 // of that major, reflect-metadata, rxjs and the packed package with this machine's platform package
-// (npm/<target> plus the native file of `npm run build`, packed as the install test does). Then, in
-// that project, it runs the repository's own tests against what was installed:
-// - __test__/nest.test.js whole: forRoot / forRootAsync, disposal, the controller option on Express
-//   and Fastify (200 with node:crypto's HMAC, 401, 400 with `allowed`, no-store), its path and the
-//   global prefix, injection into an app's provider, option errors;
-// - __test__/adapters.test.js for the NestJS (Express) and NestJS (Fastify) fixtures: the table of
-//   requests every adapter answers alike.
-// They run from a copy in the project where `..` and `../lib/nest.js` are one-line files requiring
-// the installed package, so every require (Nest, the package, its native file) resolves in the
-// project; the script checks that before the tests. It prints, per major, the versions installed,
-// the tests passed and failed, and the seconds taken; it exits 1 if any major fails. `--keep` keeps
-// the temporary folder. npm's cache is used (--prefer-offline); the installs run side by side.
+// (npm/<target> plus the native file of `npm run build`, packed as the install test does). Then it
+// runs the repository's own tests against what was installed:
+// - __test__/nest.test.js whole, from a copy in the project where `..`, `../lib/nest.js` and
+//   `../lib/nest.mjs` are one-line files requiring the installed package: forRoot / forRootAsync,
+//   disposal, the controller option on Express and Fastify (200 with node:crypto's HMAC, 401, 400
+//   with `allowed`, no-store), its path, the global prefix, guards, injection into an app's
+//   provider, option errors;
+// - __test__/adapters.test.js's NestJS (Express) and NestJS (Fastify) suites, in place, with
+//   MTI_NEST_PROJECT naming the project: those fixtures then require Nest and the package from it.
+// Before the tests it checks that every one of those names resolves into the project. It prints, per
+// major, the versions installed, the tests passed and failed, and the seconds taken; it exits 1 if
+// any major fails. `--keep` keeps the temporary folder. npm's cache is used (--prefer-offline); the
+// installs run side by side.
 'use strict'
 
 const fs = require('node:fs')
@@ -40,29 +41,16 @@ for (const major of majors) {
   }
 }
 
-// The tests' files the project gets a copy of (relative to __test__), and the files standing for
-// the repository's own entries there. A relative require the copy misses fails the run loudly.
-const TEST_FILES = [
-  'nest.test.js',
-  'adapters.test.js',
-  'known-differences.js',
-  'known-differences.json',
-  'fixtures/http-request.js',
-  'fixtures/pollution.js',
-  'fixtures/adapters/listen.js',
-  'fixtures/adapters/nest-express.js',
-  'fixtures/adapters/nest-fastify.js',
-]
+// nest.test.js's copy in the project, and the files standing for the repository's entries there. A
+// relative require the copy misses fails the run loudly.
+const SUITE_FILES = ['nest.test.js', 'fixtures/http-request.js', 'fixtures/pollution.js']
 const SHIMS = {
   'index.js': `module.exports = require('${main.name}')\n`,
   'lib/nest.js': `module.exports = require('${main.name}/nest')\n`,
   'lib/nest.mjs': `export * from '${main.name}/nest'\n`,
 }
-// adapters.test.js's fixtures here are Nest's only, so only their describes run.
-const RUNS = [
-  { file: '__test__/nest.test.js', args: [] },
-  { file: '__test__/adapters.test.js', args: ['--test-name-pattern=^NestJS '] },
-]
+// The names the tests require that must resolve into the project.
+const PROJECT_NAMES = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify', 'rxjs', main.name, `${main.name}/nest`]
 const VERSIONS = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify', 'express', 'fastify', 'rxjs', 'reflect-metadata']
 
 // The child processes see no NODE_PATH and no npm_* variables from an `npm run` that started us,
@@ -72,10 +60,10 @@ const cleanEnv = Object.fromEntries(
 )
 
 /** Runs a command; resolves { code, stdout, stderr, seconds } (never rejects on a failed command). */
-function run(cmd, cmdArgs, cwd, { timeout = 240_000 } = {}) {
+function run(cmd, cmdArgs, cwd, { timeout = 240_000, env = cleanEnv } = {}) {
   const started = process.hrtime.bigint()
   return new Promise((resolve) => {
-    const child = spawn(cmd, cmdArgs, { cwd, env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'], timeout })
+    const child = spawn(cmd, cmdArgs, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d))
@@ -114,10 +102,10 @@ async function install(tmp, major, tarballs) {
   return { project, ...r }
 }
 
-/** Copies the tests and writes the entry shims into `<project>/suite`. */
+/** Copies nest.test.js (and what it requires) and writes the entry shims into `<project>/suite`. */
 function writeSuite(project) {
   const suite = path.join(project, 'suite')
-  for (const file of TEST_FILES) {
+  for (const file of SUITE_FILES) {
     const to = path.join(suite, '__test__', file)
     fs.mkdirSync(path.dirname(to), { recursive: true })
     fs.copyFileSync(path.join(ROOT, '__test__', file), to)
@@ -130,30 +118,34 @@ function writeSuite(project) {
 }
 
 /**
- * What the suite resolves, from inside it: the versions installed, and every file the package, Nest
- * and the native module load from. Throws if any is inside this repo or Nest is not `major`.
+ * Where the tests' requires lead, asked as they ask: from the suite's copy of nest.test.js, and
+ * through the Nest adapter fixtures' require with MTI_NEST_PROJECT set. Throws unless every name
+ * resolves into the project, Nest is `major` and the native module is the platform package's;
+ * returns the versions at the top of the project's node_modules.
  */
-function checkResolution(suite, major) {
+function checkResolution(project, suite, major) {
   const code = `
     const path = require('node:path')
-    const nest = require('${main.name}/nest')
-    require('@nestjs/platform-express'); require('@nestjs/platform-fastify')
-    const { from } = require(path.join(path.dirname(require.resolve('${main.name}')), 'lib', 'loader.js')).loadNativeBinding()
-    console.log(JSON.stringify({ from, exports: Object.keys(nest), files: Object.keys(require.cache) }))`
-  const out = JSON.parse(execFileSync(process.execPath, ['-e', code], { cwd: path.join(suite, '__test__'), env: cleanEnv, encoding: 'utf8' }))
-  // The versions at the top of the project's node_modules (some packages export no ./package.json).
-  out.versions = {}
+    const { createRequire } = require('node:module')
+    const fromSuite = createRequire(${JSON.stringify(path.join(suite, '__test__', 'nest.test.js'))})
+    const fromFixture = require('./__test__/fixtures/adapters/nest-express.js').nestRequire()
+    const resolved = ${JSON.stringify(PROJECT_NAMES)}.flatMap((name) => [fromSuite.resolve(name), fromFixture.resolve(name)])
+    const loader = path.join(path.dirname(fromSuite.resolve('${main.name}')), 'lib', 'loader.js')
+    console.log(JSON.stringify({ resolved, from: require(loader).loadNativeBinding().from }))`
+  const env = { ...cleanEnv, MTI_NEST_PROJECT: project }
+  const out = JSON.parse(execFileSync(process.execPath, ['-e', code], { cwd: ROOT, env, encoding: 'utf8' }))
+  const outside = out.resolved.filter((file) => !file.startsWith(path.join(project, 'node_modules') + path.sep))
+  if (outside.length > 0) throw new Error(`resolved outside the project: ${outside.join(', ')}`)
+  const versions = {}
   for (const name of VERSIONS) {
-    const file = path.join(suite, '..', 'node_modules', name, 'package.json')
-    out.versions[name] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).version : null
+    const file = path.join(project, 'node_modules', name, 'package.json')
+    versions[name] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).version : null
   }
-  const inRepo = out.files.filter((file) => file.startsWith(ROOT + path.sep))
-  if (inRepo.length > 0) throw new Error(`loaded from this repo instead of the project: ${inRepo.join(', ')}`)
   for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify']) {
-    if (out.versions[name]?.split('.')[0] !== major) throw new Error(`${name} ${out.versions[name]} installed, not major ${major}`)
+    if (versions[name]?.split('.')[0] !== major) throw new Error(`${name} ${versions[name]} installed, not major ${major}`)
   }
   if (out.from !== `${main.name}-${TARGET}`) throw new Error(`the native module loaded from ${out.from}, not the platform package`)
-  return out.versions
+  return versions
 }
 
 /** The count of `# <name> N` in a TAP summary. */
@@ -179,15 +171,24 @@ async function testMajor(project, major) {
   const started = process.hrtime.bigint()
   try {
     const suite = writeSuite(project)
-    result.versions = checkResolution(suite, major)
-    for (const { file, args: extra } of RUNS) {
-      const r = await run(process.execPath, ['--test', '--test-reporter=tap', ...extra, file], suite)
+    result.versions = checkResolution(project, suite, major)
+    const runs = [
+      { name: 'nest.test.js', cwd: suite, args: ['__test__/nest.test.js'], env: cleanEnv },
+      {
+        name: "adapters.test.js's NestJS suites",
+        cwd: ROOT,
+        args: ['--test-name-pattern=^NestJS ', '__test__/adapters.test.js'],
+        env: { ...cleanEnv, MTI_NEST_PROJECT: project },
+      },
+    ]
+    for (const { name, cwd, args: testArgs, env } of runs) {
+      const r = await run(process.execPath, ['--test', '--test-reporter=tap', ...testArgs], cwd, { env })
       const pass = tapCount(r.stdout, 'pass')
       const fail = tapCount(r.stdout, 'fail') + tapCount(r.stdout, 'cancelled')
       result.pass += pass
       result.fail += fail
       if (r.code !== 0 || fail > 0 || pass === 0) {
-        result.problems.push(`${file} (exit ${r.code}, ${pass} passed, ${fail} failed):\n${failures(r.stdout) || r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`)
+        result.problems.push(`${name} (exit ${r.code}, ${pass} passed, ${fail} failed):\n${failures(r.stdout) || r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`)
       }
     }
   } catch (error) {
