@@ -1,9 +1,13 @@
 // mtribes-trusted-identity/nest: TrustedIdentityModule in real Nest apps (@nestjs/core,
-// @nestjs/platform-express) on 127.0.0.1 with real HTTP requests: forRoot({ secrets }),
-// forRoot({ fromEnv }), forRootAsync({ imports, inject, useFactory }), global, disposal on shutdown
-// of only the TrustedIdentity the module made, startup errors, option checks, and options read by
-// own properties only (a polluted Object.prototype). Decorators are applied as functions (plain
-// JavaScript).
+// @nestjs/platform-express, @nestjs/platform-fastify) on 127.0.0.1 with real HTTP requests:
+// forRoot({ secrets }), forRoot({ fromEnv }), forRootAsync({ imports, inject, useFactory }), global,
+// disposal on shutdown of only the TrustedIdentity the module made, startup errors, the `controller`
+// option (the identity endpoint the module serves: both platforms, its path, the global prefix, its
+// signer, Nest's exception handling), option checks, and options read by own properties only (a
+// polluted Object.prototype). Decorators are applied as functions (plain JavaScript). The request
+// rules themselves are adapters.test.js's. scripts/test-nest-majors.js runs this file against the
+// packed package under Nest 10, 11 and 12: it needs nothing of the repository but ../index.js,
+// ../lib/nest.js, ../lib/nest.mjs and ./fixtures.
 'use strict'
 
 const { describe, it, afterEach } = require('node:test')
@@ -11,7 +15,10 @@ const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const { spawnSync } = require('node:child_process')
 const { NestFactory } = require('@nestjs/core')
-const { Controller, Get, Inject, Module, Query } = require('@nestjs/common')
+const { Controller, ForbiddenException, Get, Inject, Injectable, Module, Query } = require('@nestjs/common')
+const { ExpressAdapter } = require('@nestjs/platform-express')
+const { FastifyAdapter } = require('@nestjs/platform-fastify')
+const { map } = require('rxjs')
 
 const { TrustedIdentityModule, TrustedIdentity } = require('../lib/nest.js')
 const main = require('..')
@@ -54,15 +61,23 @@ afterEach(async () => {
   while (apps.length > 0) await apps.pop().close()
 })
 
-/** Creates and starts the app on 127.0.0.1 (random port); returns it and a GET helper. */
-async function start(rootModule, options = {}) {
-  const app = await NestFactory.create(rootModule, { logger: false, abortOnError: false, ...options })
+/**
+ * Creates and starts the app on 127.0.0.1 (random port), on `adapter` (default: Nest's Express
+ * platform), after `configure(app)` if given (a global prefix, a guard); returns it and a GET
+ * helper (`headers`: request headers) answering { status, cacheControl, body }.
+ */
+async function start(rootModule, { adapter, configure, ...options } = {}) {
+  const nestOptions = { logger: false, abortOnError: false, ...options }
+  const app = await (adapter === undefined ? NestFactory.create(rootModule, nestOptions) : NestFactory.create(rootModule, adapter, nestOptions))
   apps.push(app)
+  configure?.(app)
   await app.listen(0, '127.0.0.1')
   const { port } = app.getHttpServer().address()
-  const get = async (route) => {
-    const response = await httpRequest(`http://127.0.0.1:${port}${route}`)
-    return { status: response.status, body: await response.json() }
+  const get = async (route, headers = {}) => {
+    const response = await httpRequest(`http://127.0.0.1:${port}${route}`, { headers })
+    const text = await response.text()
+    const json = /^application\/json/.test(response.headers.get('content-type') ?? '')
+    return { status: response.status, cacheControl: response.headers.get('cache-control'), body: json ? JSON.parse(text) : text }
   }
   return { app, get }
 }
@@ -189,6 +204,7 @@ describe('forRootAsync({ imports, inject, useFactory }) builds the TrustedIdenti
     ['nothing', () => undefined, 'ERR_INVALID_ARG_TYPE'],
     ['both secrets and fromEnv', () => ({ secrets: { ios: SECRET }, fromEnv: true }), 'ERR_INVALID_ARG_VALUE'],
     ['a global key (not allowed here)', () => ({ fromEnv: true, global: true }), 'ERR_INVALID_ARG_VALUE'],
+    ['a plain object with sign and platforms (options, not a signer)', () => ({ sign: () => 'signed', platforms: ['ios'] }), 'ERR_INVALID_ARG_VALUE'],
     ['an empty secrets object', () => ({ secrets: {} }), 'ERR_TRUSTED_IDENTITY_NO_SECRETS'],
   ]
   for (const [name, useFactory, code] of bad) {
@@ -268,6 +284,40 @@ describe('the TrustedIdentity the module made is disposed when the app shuts dow
 })
 
 describe('a TrustedIdentity that useFactory returns stays its owner\'s: app.close() does not dispose it', () => {
+  it('a TrustedIdentity of another copy of this package (an instance of another class that signs): provided as it is, signing for the controller, not disposed', async () => {
+    class OtherCopyTrustedIdentity {
+      #inner = new TrustedIdentity({ ios: SECRET })
+      get platforms() {
+        return this.#inner.platforms
+      }
+      sign(userId, platform) {
+        return this.#inner.sign(userId, platform)
+      }
+    }
+    const other = new OtherCopyTrustedIdentity()
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => other, controller: byHeader() })] })
+    const { app, get } = await start(App)
+    assert.equal(app.get(TrustedIdentity), other)
+    assert.equal((await get('/mtribes/identity?platform=ios', USER)).body.signed, hmac(SECRET, 'user-1'))
+    await apps.pop().close()
+    assert.equal(other.sign('u', 'ios'), hmac(SECRET, 'u'))
+  })
+
+  it('sign and platforms on a polluted Object.prototype do not make { secrets } a signer: the module makes its own', async () => {
+    const dynamicModule = TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET } }) })
+    let identity
+    try {
+      Object.prototype.sign = () => 'polluted'
+      Object.prototype.platforms = ['android']
+      identity = await provided(dynamicModule)
+    } finally {
+      delete Object.prototype.sign
+      delete Object.prototype.platforms
+    }
+    assert.ok(identity instanceof TrustedIdentity)
+    assert.equal(identity.sign('u', 'ios'), hmac(SECRET, 'u'))
+  })
+
   it('one the app made itself: still signs like node:crypto after app.close()', async () => {
     const own = new TrustedIdentity({ ios: SECRET })
     const App = moduleClass('App', { imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => own })] })
@@ -316,6 +366,196 @@ describe('a TrustedIdentity that useFactory returns stays its owner\'s: app.clos
     assert.equal(r.error, undefined, String(r.error))
     assert.equal(r.status, 0, r.stderr)
     assert.deepEqual(JSON.parse(r.stdout), { provided: true, signed: hmac(SECRET, 'u'), viaSign: hmac(SECRET, 'u') })
+  })
+})
+
+// The controller option: the module serves GET /mtribes/identity itself.
+const PLATFORMS = [
+  ['@nestjs/platform-express', () => new ExpressAdapter()],
+  ['@nestjs/platform-fastify', () => new FastifyAdapter()],
+]
+const USER = { 'x-user': 'user-1' }
+/** The controller option the tests use: the user is the X-User header. */
+const byHeader = (extra = {}) => ({ userId: (req) => req.headers['x-user'], ...extra })
+const ALLOWED = { error: 'platform is not configured', allowed: ['ios', 'android'] }
+
+describe('forRoot({ controller }) serves the identity endpoint on both Nest platforms', () => {
+  for (const [platform, adapter] of PLATFORMS) {
+    const app = () =>
+      start(moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET, android: 'nest-android' }, controller: byHeader() })] }), {
+        adapter: adapter(),
+      })
+
+    it(`${platform}: GET /mtribes/identity?platform=ios answers 200 { userId, platform, signed } signed like node:crypto, no-store`, async () => {
+      const { get } = await app()
+      const r = await get('/mtribes/identity?platform=ios', USER)
+      assert.deepEqual(r, { status: 200, cacheControl: 'no-store', body: { userId: 'user-1', platform: 'ios', signed: hmac(SECRET, 'user-1') } })
+    })
+
+    it(`${platform}: the platform from the X-Mtribes-Platform header`, async () => {
+      const { get } = await app()
+      const r = await get('/mtribes/identity', { ...USER, 'x-mtribes-platform': 'android' })
+      assert.deepEqual(r.body, { userId: 'user-1', platform: 'android', signed: hmac('nest-android', 'user-1') })
+    })
+
+    it(`${platform}: nobody logged in answers 401, no-store`, async () => {
+      const { get } = await app()
+      const r = await get('/mtribes/identity?platform=ios')
+      assert.deepEqual(r, { status: 401, cacheControl: 'no-store', body: { error: 'not logged in: only a logged-in user can be given a signed id' } })
+    })
+
+    it(`${platform}: an unconfigured platform answers 400 with the allowed platforms, no-store`, async () => {
+      const { get } = await app()
+      assert.deepEqual(await get('/mtribes/identity?platform=roku', USER), { status: 400, cacheControl: 'no-store', body: ALLOWED })
+    })
+
+    it(`${platform}: an error of userId goes to Nest's exception handling (a ForbiddenException answers 403)`, async () => {
+      const controller = { userId: () => Promise.reject(new ForbiddenException()) }
+      const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller })] })
+      const { get } = await start(App, { adapter: adapter() })
+      const r = await get('/mtribes/identity?platform=ios', USER)
+      assert.deepEqual(r, { status: 403, cacheControl: 'no-store', body: { statusCode: 403, message: 'Forbidden' } })
+    })
+
+    it(`${platform}: a number as user id is Nest's 500, with no id and no secret`, async () => {
+      const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller: { userId: () => 4242 } })] })
+      const { get } = await start(App, { adapter: adapter() })
+      const r = await get('/mtribes/identity?platform=ios', USER)
+      assert.deepEqual(r, { status: 500, cacheControl: 'no-store', body: { statusCode: 500, message: 'Internal server error' } })
+    })
+
+    it(`${platform}: a global guard runs first, and userId reads the req.user it set (as passport's AuthGuard does)`, async () => {
+      const controller = { userId: (req) => req.user?.id }
+      const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller })] })
+      const setUser = {
+        canActivate(context) {
+          const req = context.switchToHttp().getRequest()
+          if (req.headers['x-user'] === undefined) return false
+          req.user = { id: `guarded-${req.headers['x-user']}` }
+          return true
+        },
+      }
+      const { get } = await start(App, { adapter: adapter(), configure: (app) => app.useGlobalGuards(setUser) })
+      assert.deepEqual((await get('/mtribes/identity?platform=ios', USER)).body, { userId: 'guarded-user-1', platform: 'ios', signed: hmac(SECRET, 'guarded-user-1') })
+      assert.equal((await get('/mtribes/identity?platform=ios')).status, 403)
+    })
+
+    it(`${platform}: a global interceptor that reshapes bodies does not change the answer (written through the adapter)`, async () => {
+      const wrap = { intercept: (context, next) => next.handle().pipe(map((data) => ({ data }))) }
+      const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller: byHeader() })] })
+      const { get } = await start(App, { adapter: adapter(), configure: (app) => app.useGlobalInterceptors(wrap) })
+      assert.deepEqual((await get('/mtribes/identity?platform=ios', USER)).body, { userId: 'user-1', platform: 'ios', signed: hmac(SECRET, 'user-1') })
+    })
+
+    it(`${platform}: platform(req) chooses the platform when given`, async () => {
+      const controller = byHeader({ platform: (req) => req.headers['x-client'] })
+      const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller })] })
+      const { get } = await start(App, { adapter: adapter() })
+      const r = await get('/mtribes/identity?platform=android', { ...USER, 'x-client': 'ios' })
+      assert.deepEqual(r.body, { userId: 'user-1', platform: 'ios', signed: hmac(SECRET, 'user-1') })
+    })
+  }
+
+  it('without the controller option the module serves no route (404)', async () => {
+    const { get } = await start(moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } })] }))
+    assert.equal((await get('/mtribes/identity?platform=ios', USER)).status, 404)
+  })
+})
+
+describe('the controller route: its path option and the global prefix', () => {
+  for (const [platform, adapter] of PLATFORMS) {
+    it(`${platform}: path 'api/v2/identity' serves there, not at the default`, async () => {
+      const controller = byHeader({ path: 'api/v2/identity' })
+      const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller })] })
+      const { get } = await start(App, { adapter: adapter() })
+      assert.deepEqual((await get('/api/v2/identity?platform=ios', USER)).body.signed, hmac(SECRET, 'user-1'))
+      assert.equal((await get('/mtribes/identity?platform=ios', USER)).status, 404)
+    })
+
+    it(`${platform}: the app's global prefix applies (/api/mtribes/identity)`, async () => {
+      const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller: byHeader() })] })
+      const { get } = await start(App, { adapter: adapter(), configure: (app) => app.setGlobalPrefix('api') })
+      assert.deepEqual((await get('/api/mtribes/identity?platform=ios', USER)).body.signed, hmac(SECRET, 'user-1'))
+      assert.equal((await get('/mtribes/identity?platform=ios', USER)).status, 404)
+    })
+  }
+})
+
+describe('the controller signs with its own module\'s TrustedIdentity', () => {
+  const CONFIG = Symbol('CONFIG')
+  const ConfigModule = moduleClass('ConfigModule', { providers: [{ provide: CONFIG, useValue: { iosSecret: SECRET } }], exports: [CONFIG] })
+
+  for (const [platform, adapter] of PLATFORMS) {
+    it(`${platform}: forRootAsync({ useFactory, controller }) signs with what useFactory made from the injected config`, async () => {
+      const dynamicModule = TrustedIdentityModule.forRootAsync({
+        imports: [ConfigModule],
+        inject: [CONFIG],
+        useFactory: async (config) => ({ secrets: { ios: config.iosSecret } }),
+        controller: byHeader(),
+      })
+      const { get } = await start(moduleClass('App', { imports: [dynamicModule] }), { adapter: adapter() })
+      const r = await get('/mtribes/identity?platform=ios', USER)
+      assert.deepEqual(r.body, { userId: 'user-1', platform: 'ios', signed: hmac(SECRET, 'user-1') })
+    })
+  }
+
+  it('forRootAsync: with the TrustedIdentity useFactory returned (its platforms are the allowed ones)', async () => {
+    const own = new TrustedIdentity({ ios: 'own-secret', tv: 'own-tv' })
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => own, controller: byHeader() })] })
+    const { get } = await start(App)
+    assert.deepEqual((await get('/mtribes/identity?platform=roku', USER)).body, { error: 'platform is not configured', allowed: ['ios', 'tv'] })
+    assert.equal((await get('/mtribes/identity?platform=tv', USER)).body.signed, hmac('own-tv', 'user-1'))
+    own.dispose()
+  })
+
+  it('two modules with different secrets and paths: each route signs with its own module\'s secret', async () => {
+    const A = moduleClass('A', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: 'secret-a' }, controller: byHeader({ path: 'a/identity' }) })] })
+    const B = moduleClass('B', {
+      imports: [TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: 'secret-b' } }), controller: byHeader({ path: 'b/identity' }) })],
+    })
+    const { get } = await start(moduleClass('App', { imports: [A, B] }))
+    assert.equal((await get('/a/identity?platform=ios', USER)).body.signed, hmac('secret-a', 'user-1'))
+    assert.equal((await get('/b/identity?platform=ios', USER)).body.signed, hmac('secret-b', 'user-1'))
+  })
+
+  it('fromEnv: the variables when the app starts, not the default signer\'s', async () => {
+    const saved = process.env.NESTTEST_CTRL_IOS_SECRET
+    process.env.NESTTEST_CTRL_IOS_SECRET = SECRET
+    try {
+      const dynamicModule = TrustedIdentityModule.forRoot({ fromEnv: { prefix: 'NESTTEST_CTRL_', platforms: ['ios'] }, controller: byHeader() })
+      const { get } = await start(moduleClass('App', { imports: [dynamicModule] }))
+      assert.equal((await get('/mtribes/identity?platform=ios', USER)).body.signed, hmac(SECRET, 'user-1'))
+    } finally {
+      if (saved === undefined) delete process.env.NESTTEST_CTRL_IOS_SECRET
+      else process.env.NESTTEST_CTRL_IOS_SECRET = saved
+    }
+  })
+
+  it('the module still disposes the TrustedIdentity it made at app.close()', async () => {
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller: byHeader() })] })
+    const { app, get } = await start(App)
+    const identity = app.get(TrustedIdentity)
+    assert.equal((await get('/mtribes/identity?platform=ios', USER)).status, 200)
+    await apps.pop().close()
+    assert.throws(() => identity.sign('u', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+  })
+})
+
+describe('a TrustedIdentity from the module is injectable into an application\'s own provider', () => {
+  it('an @Injectable service of the importing module signs with it, next to the controller', async () => {
+    class SessionService {
+      constructor(identity) {
+        this.identity = identity
+      }
+    }
+    Injectable()(SessionService)
+    Inject(TrustedIdentity)(SessionService, undefined, 0)
+    const App = moduleClass('App', {
+      imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller: byHeader() })],
+      providers: [SessionService],
+    })
+    const { app } = await start(App)
+    assert.equal(app.get(SessionService).identity.sign('u', 'ios'), hmac(SECRET, 'u'))
   })
 })
 
@@ -402,6 +642,37 @@ describe('options are read by own properties only: a polluted Object.prototype c
     })
   }
 
+  // The controller option's own names too (the shared fixture lists the other entries' names).
+  async function withPollutedController(fn) {
+    return withPollutedPrototype(async () => {
+      try {
+        Object.prototype.controller = { path: 'evil', userId: () => 'attacker' }
+        Object.prototype.path = 'evil'
+        return await fn()
+      } finally {
+        delete Object.prototype.controller
+        delete Object.prototype.path
+      }
+    })
+  }
+
+  it('an inherited controller is no controller: the module has none', async () => {
+    const dynamicModule = await withPollutedController(() => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } }))
+    assert.ok(!Object.hasOwn(dynamicModule, 'controllers'))
+  })
+
+  for (const [name, make] of [
+    ['forRoot', (controller) => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller })],
+    ['forRootAsync', (controller) => TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET } }), controller })],
+  ]) {
+    it(`${name}({ controller: { userId } }): an inherited path, platform or signer is not read (default route, the module's signer)`, async () => {
+      const dynamicModule = await withPollutedController(() => make({ userId: (req) => req.headers['x-user'] }))
+      const { get } = await start(moduleClass('App', { imports: [dynamicModule] }))
+      assert.deepEqual((await get('/mtribes/identity?platform=ios', USER)).body, { userId: 'user-1', platform: 'ios', signed: hmac(SECRET, 'user-1') })
+      assert.equal((await get('/evil?platform=ios', USER)).status, 404)
+    })
+  }
+
   it('an inherited key is not an unknown option, and an own one still is', async () => {
     await withPollutedPrototype(async () => {
       assert.throws(() => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, useFactory: () => ({}) }), { code: 'ERR_INVALID_ARG_VALUE' })
@@ -455,6 +726,41 @@ describe('options are checked when forRoot / forRootAsync is called', () => {
     it(`forRootAsync: ${name} -> ${code}`, () => {
       assert.throws(() => TrustedIdentityModule.forRootAsync(options), { name: 'TypeError', code })
     })
+  }
+
+  // [case, controller option, code, the option the message names, the fix it gives]. VALUE stands
+  // for any value a user may have put there: it must never show in a message.
+  const VALUE = 'req.user.id-Value-5e1d'
+  const userId = () => 'u'
+  const controllerCases = [
+    ['not an object', VALUE, 'ERR_INVALID_ARG_TYPE', /^options\.controller must be an object such as \{ userId: \(req\) => req\.user\?\.id \}/],
+    ['null', null, 'ERR_INVALID_ARG_TYPE', /^options\.controller must be an object/],
+    ['true', true, 'ERR_INVALID_ARG_TYPE', /^options\.controller must be an object/],
+    ['an array', [userId], 'ERR_INVALID_ARG_TYPE', /^options\.controller must be an object/],
+    ['a revoked Proxy', revokedProxy(), 'ERR_INVALID_ARG_TYPE', /^options\.controller must be an object/],
+    ['no userId', {}, 'ERR_INVALID_ARG_TYPE', /^options\.controller\.userId must be a function returning the logged-in user's id, such as \(req\) => req\.user\?\.id/],
+    ['userId a string', { userId: VALUE }, 'ERR_INVALID_ARG_TYPE', /^options\.controller\.userId must be a function .*\(received type string\)$/],
+    ['platform not a function', { userId, platform: VALUE }, 'ERR_INVALID_ARG_TYPE', /^options\.controller\.platform must be a function such as/],
+    ['path not a string', { userId, path: ['a', 'b'] }, 'ERR_INVALID_ARG_TYPE', /^options\.controller\.path must be a string such as 'mtribes\/identity', or left out/],
+    ['path empty', { userId, path: '' }, 'ERR_INVALID_ARG_VALUE', /^options\.controller\.path is empty: pass a route such as 'mtribes\/identity', or leave it out/],
+    ['an unknown key', { userId, [VALUE]: true }, 'ERR_INVALID_ARG_VALUE', /^options\.controller has an unknown key; the keys are path, userId and platform$/],
+    ['a signer (the module\'s is used)', { userId, signer: new TrustedIdentity({ ios: SECRET }) }, 'ERR_INVALID_ARG_VALUE', /^options\.controller has an unknown key/],
+  ]
+  for (const [entry, call] of [
+    ['forRoot', (controller) => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET }, controller })],
+    ['forRootAsync', (controller) => TrustedIdentityModule.forRootAsync({ useFactory: () => ({ fromEnv: true }), controller })],
+  ]) {
+    for (const [name, controller, code, message] of controllerCases) {
+      it(`${entry}: controller ${name} -> ${code}, naming the option and the fix, not the value`, () => {
+        assert.throws(() => call(controller), (error) => {
+          assert.ok(error instanceof TypeError)
+          assert.equal(error.code, code)
+          assert.match(error.message, message)
+          assert.ok(!error.message.includes(VALUE) && !error.message.includes(SECRET), error.message)
+          return true
+        })
+      })
+    }
   }
 })
 

@@ -5,8 +5,11 @@ import type { DynamicModule, InjectionToken, ModuleMetadata, OnApplicationShutdo
 }
 import type { FromEnvOptions, Secrets } from '../index.js'
 import { TrustedIdentity } from '../index.js'
+import type { IdentityResponseBody } from './express.js'
 
 export { TrustedIdentity }
+/** The identity endpoint's `200` body, the same for every framework (see the Express entry). */
+export type { IdentityResponseBody }
 
 /**
  * Where the TrustedIdentity's secrets come from: given directly, or read by
@@ -21,63 +24,122 @@ export type TrustedIdentitySource =
   | { readonly fromEnv: true | FromEnvOptions; readonly secrets?: undefined }
 
 /**
- * Options of {@link TrustedIdentityModule.forRoot}: a {@link TrustedIdentitySource}, and `global`
- * to make the TrustedIdentity injectable in every module without importing this one.
+ * The `controller` option of {@link TrustedIdentityModule.forRoot} and
+ * {@link TrustedIdentityModule.forRootAsync}: the module then serves the identity endpoint itself,
+ * `GET /<path>`, signing with its TrustedIdentity. It answers
+ * - `200` {@link IdentityResponseBody} `{ userId, platform, signed }`;
+ * - `401` `{ error }` when `userId(req)` gives no user (decided first);
+ * - `400` `{ error, allowed }` (the configured platforms) when the platform is missing, given more
+ *   than once or not configured;
+ * every answer with `Cache-Control: no-store`; any other error (a throwing `userId`, a number as
+ * user id) goes to Nest's exception handling (`500`, no secret in it). Works on
+ * `@nestjs/platform-express` and `@nestjs/platform-fastify`; the app's global prefix applies.
+ *
+ * `Req` is the request of your platform (Express's `Request`, Fastify's `FastifyRequest`), as
+ * `@Req()` gives it: annotate the parameter to have it typed.
+ *
+ * @example
+ * TrustedIdentityModule.forRoot({ fromEnv: true, controller: { userId: (req) => req.user?.id } })
+ * // GET /mtribes/identity?platform=ios -> 200 {"userId":"u-1","platform":"ios","signed":"9f2c..."}
+ *
+ * // Typed: your platform's request, with what your auth adds
+ * import type { Request } from 'express'
+ * const controller: TrustedIdentityControllerOptions<Request & { user?: { id: string } }> = {
+ *   path: 'api/mtribes-identity',
+ *   userId: (req) => req.user?.id,
+ * }
+ */
+export interface TrustedIdentityControllerOptions<Req = any> {
+  /**
+   * The route, under the app's global prefix. Default: `'mtribes/identity'`.
+   */
+  readonly path?: string
+  /**
+   * The logged-in user's id, or `undefined` (or `null`, or `''`) when nobody is logged in, which
+   * answers `401`. May be async. A number is a mistake (a `500`): return `String(id)`, the text
+   * form mtribes is given.
+   */
+  readonly userId: (req: Req) => string | undefined | null | Promise<string | undefined | null>
+  /**
+   * The client's platform. Default: the `platform` query parameter, else the `X-Mtribes-Platform`
+   * header.
+   */
+  readonly platform?: (req: Req) => string | undefined
+}
+
+/**
+ * Options of {@link TrustedIdentityModule.forRoot}: a {@link TrustedIdentitySource}; `global` to
+ * make the TrustedIdentity injectable in every module without importing this one; `controller` to
+ * serve the identity endpoint (see {@link TrustedIdentityControllerOptions}).
  *
  * @example
  * TrustedIdentityModule.forRoot({ fromEnv: true, global: true })
+ * TrustedIdentityModule.forRoot({ fromEnv: true, controller: { userId: (req) => req.user?.id } })
  */
-export type TrustedIdentityModuleOptions = TrustedIdentitySource & { readonly global?: boolean }
+export type TrustedIdentityModuleOptions<Req = any> = TrustedIdentitySource & {
+  readonly global?: boolean
+  readonly controller?: TrustedIdentityControllerOptions<Req>
+}
 
 /**
  * Options of {@link TrustedIdentityModule.forRootAsync}: `useFactory` gets the `inject`ed providers
  * (from `imports`) and returns a {@link TrustedIdentitySource} or a TrustedIdentity, or a promise of one.
- * A TrustedIdentity it returns (such as `defaultIdentity()`) stays the caller's: the module does not
- * dispose it.
+ * A TrustedIdentity it returns (such as `defaultIdentity()`, or one of another copy of this package)
+ * stays the caller's: the module does not dispose it. `controller` sits next to `useFactory`, not in what it returns: Nest must know a
+ * module's controllers when the module is built.
  *
  * @example
  * TrustedIdentityModule.forRootAsync({
  *   imports: [ConfigModule],
  *   inject: [ConfigService],
  *   useFactory: (config: ConfigService) => ({ secrets: { ios: config.getOrThrow('MTRIBES_IOS_SECRET') } }),
+ *   controller: { userId: (req) => req.user?.id },
  * })
  */
-export interface TrustedIdentityModuleAsyncOptions {
+export interface TrustedIdentityModuleAsyncOptions<Req = any> {
   readonly imports?: ModuleMetadata['imports']
   readonly inject?: Array<InjectionToken | OptionalFactoryDependency>
   readonly useFactory: (...dependencies: any[]) => TrustedIdentitySource | TrustedIdentity | Promise<TrustedIdentitySource | TrustedIdentity>
   readonly global?: boolean
+  /** Serves the identity endpoint, signing with the TrustedIdentity `useFactory` gave. */
+  readonly controller?: TrustedIdentityControllerOptions<Req>
 }
 
 /**
  * A Nest module providing a `TrustedIdentity` (the class is the injection token, so
  * `constructor(private readonly identity: TrustedIdentity)` works) and, when it made that
  * TrustedIdentity from `{ secrets }` / `{ fromEnv }`, disposing it, which wipes its keys, on
- * application shutdown.
+ * application shutdown. With the `controller` option it also serves the identity endpoint, so the
+ * app writes no controller of its own for it.
  *
  * @example
  * import { Module } from '@nestjs/common'
  * import { TrustedIdentityModule } from 'mtribes-trusted-identity/nest'
  *
- * @Module({ imports: [TrustedIdentityModule.forRoot({ fromEnv: true, global: true })] })
+ * // GET /mtribes/identity?platform=ios, signed with MTRIBES_IOS_SECRET, for req.user (your auth)
+ * @Module({
+ *   imports: [TrustedIdentityModule.forRoot({ fromEnv: true, controller: { userId: (req) => req.user?.id } })],
+ * })
  * export class AppModule {}
  *
- * @Controller('mtribes')
- * export class IdentityController {
+ * // Or sign in your own code: any provider of an importing module (every module, with global: true)
+ * @Injectable()
+ * export class SessionService {
  *   constructor(private readonly identity: TrustedIdentity) {}
  * }
  */
 export declare class TrustedIdentityModule implements OnApplicationShutdown {
   /**
-   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (at once);
-   *   the TrustedIdentity's own errors (such as a missing `MTRIBES_IOS_SECRET`) when the app starts.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options, the
+   *   `controller` option's too (at once); the TrustedIdentity's own errors (such as a missing
+   *   `MTRIBES_IOS_SECRET`) when the app starts.
    */
-  static forRoot(options: TrustedIdentityModuleOptions): DynamicModule
+  static forRoot<Req = any>(options: TrustedIdentityModuleOptions<Req>): DynamicModule
   /**
-   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options (at once);
-   *   what `useFactory` returns is checked when the app starts.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options, the
+   *   `controller` option's too (at once); what `useFactory` returns is checked when the app starts.
    */
-  static forRootAsync(options: TrustedIdentityModuleAsyncOptions): DynamicModule
+  static forRootAsync<Req = any>(options: TrustedIdentityModuleAsyncOptions<Req>): DynamicModule
   /**
    * Disposes the provided TrustedIdentity if this module made it (not one `useFactory` returned);
    * Nest calls it after the app has shut down.

@@ -1,16 +1,21 @@
 // NestJS integration (`mtribes-trusted-identity/nest`): TrustedIdentityModule.forRoot / forRootAsync
 // provide an injectable TrustedIdentity (the class itself is the injection token) and, if the module
-// made it, dispose it on application shutdown. Written in plain JavaScript: decorators are applied
-// as functions. Needs @nestjs/common (an optional peer dependency, loaded only by this entry).
+// made it, dispose it on application shutdown. With a `controller` option the module also serves the
+// identity endpoint (a controller class made for that call; endpoint.js's rules) on Nest's Express
+// or Fastify platform. Written in plain JavaScript: decorators are applied as functions. Needs
+// @nestjs/common and @nestjs/core (optional peer dependencies, loaded only by this entry, when it is
+// loaded: a require() later could meet a polluted Object.prototype, which breaks Node's resolver).
 'use strict'
 
 const { requirePeer } = require('./peer.js')
 
-const { Inject, Module } = requirePeer('@nestjs/common', 'mtribes-trusted-identity/nest', {
-  install: '@nestjs/common @nestjs/core',
-})
+const PEER_ENTRY = 'mtribes-trusted-identity/nest'
+const PEER_INSTALL = '@nestjs/common @nestjs/core'
+const { Controller, Get, Inject, Module, Req, Res } = requirePeer('@nestjs/common', PEER_ENTRY, { install: PEER_INSTALL })
+const { HttpAdapterHost } = requirePeer('@nestjs/core', PEER_ENTRY, { install: PEER_INSTALL })
 const { TrustedIdentity } = require('../index.js')
-const { invalidType, invalidValue, readOptions, checkOptional, isOptionsObject } = require('./validation.js')
+const { invalidType, invalidValue, readOptions, checkOptional, isOptionsObject, isArray, prototypeOf } = require('./validation.js')
+const { identityEndpoint, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
 
 // Each forRoot / forRootAsync call provides its own state to its module:
 // - a distinct number: Nest's 'deep-hash' module ids serialize the metadata (functions as their
@@ -33,8 +38,19 @@ function madeBy(state, identity) {
 
 const SOURCE_KEYS = Object.freeze(['secrets', 'fromEnv'])
 const SOURCE_HINT = '{ secrets: { ios: secret } } or { fromEnv: true }'
-const ASYNC_KEYS = Object.freeze(['imports', 'inject', 'useFactory', 'global'])
+const ASYNC_KEYS = Object.freeze(['imports', 'inject', 'useFactory', 'global', 'controller'])
 const ASYNC_HINT = '{ inject: [ConfigService], useFactory: (config) => ({ fromEnv: true }) }'
+
+// The identity endpoint's controller: its options, and how messages name the request and the
+// options (`what`: a userId returning a number is named options.controller.userId(req)).
+const DEFAULT_PATH = 'mtribes/identity'
+const CONTROLLER_KEYS = Object.freeze(['path', 'userId', 'platform'])
+const NAMES = Object.freeze({
+  request: 'req',
+  userIdExample: '(req) => req.user?.id',
+  platformExample: "(req) => req.headers['x-mtribes-platform']",
+  what: 'options.controller',
+})
 
 /**
  * Checks the `secrets` / `fromEnv` of options read by readOptions (own properties only) and
@@ -59,11 +75,90 @@ function checkGlobal(global, what) {
 }
 
 /**
+ * Checks `options.controller` (own properties only) and returns what the controller needs, or
+ * undefined when there is none.
+ */
+function readController(controller, what) {
+  if (controller === undefined) return undefined
+  const { path, userId, platform } = readOptions(controller, what, CONTROLLER_KEYS, `{ userId: ${NAMES.userIdExample} }`)
+  if (typeof userId !== 'function') {
+    throw invalidType(`${what}.userId`, `a function returning the logged-in user's id, such as ${NAMES.userIdExample}`, userId)
+  }
+  checkOptional(platform, `${what}.platform`, 'function', `a function such as ${NAMES.platformExample}`)
+  checkOptional(path, `${what}.path`, 'string', `a string such as '${DEFAULT_PATH}', or left out for that default`)
+  if (path === '') {
+    throw invalidValue(`${what}.path is empty: pass a route such as '${DEFAULT_PATH}', or leave it out for that default`)
+  }
+  return { path: path ?? DEFAULT_PATH, userId, platform }
+}
+
+/**
+ * A controller class for one forRoot / forRootAsync call: GET `path` answers by endpoint.js's
+ * rules, signing with the TrustedIdentity of that call's module, and writes the answer through
+ * Nest's HTTP adapter, so the same class works on @nestjs/platform-express and
+ * @nestjs/platform-fastify. Errors are thrown to Nest's exception handling.
+ */
+function identityController({ path, userId, platform }) {
+  class TrustedIdentityController {
+    #adapterHost
+    #answer
+
+    constructor(adapterHost, identity) {
+      this.#adapterHost = adapterHost
+      this.#answer = identityEndpoint({ signer: identity, userId, platform }, NAMES)
+    }
+
+    async identity(req, res) {
+      const adapter = this.#adapterHost.httpAdapter
+      // Set first, so that an error answer (from Nest's exception handling) is not cached either.
+      adapter.setHeader(res, 'Cache-Control', 'no-store')
+      // Express's and Fastify's query parsers may make plain objects: only own properties are read.
+      const { status, headers, body } = await this.#answer(req, () =>
+        requestedPlatform(own(req.query, 'platform'), own(req.headers, PLATFORM_HEADER)),
+      )
+      for (const [name, value] of Object.entries(headers)) adapter.setHeader(res, name, value)
+      adapter.reply(res, body, status)
+    }
+  }
+
+  Controller()(TrustedIdentityController)
+  Inject(HttpAdapterHost)(TrustedIdentityController, undefined, 0)
+  Inject(TrustedIdentity)(TrustedIdentityController, undefined, 1)
+  const { prototype } = TrustedIdentityController
+  Req()(prototype, 'identity', 0)
+  Res()(prototype, 'identity', 1)
+  Get(path)(prototype, 'identity', Object.getOwnPropertyDescriptor(prototype, 'identity'))
+  return TrustedIdentityController
+}
+
+/** The `controllers` of a dynamic module: the identity controller when `controller` was given. */
+function controllers(controller) {
+  return controller === undefined ? {} : { controllers: [identityController(controller)] }
+}
+
+/**
+ * Whether what `useFactory` gave is a signer rather than options: a TrustedIdentity, or an instance
+ * of another class that signs like one (a TrustedIdentity of another copy of this package, a test
+ * double: `sign` and `platforms`, duck-typed as endpoint.js does). A plain object is always
+ * options, so a `sign` or `platforms` on a polluted Object.prototype cannot make it a signer.
+ */
+function isFactorySigner(result) {
+  if (result instanceof TrustedIdentity) return true
+  const prototype = prototypeOf(result)
+  if (typeof result !== 'object' || result === null || prototype === null || prototype === Object.prototype || prototype === undefined) return false
+  try {
+    return typeof result.sign === 'function' && isArray(result.platforms)
+  } catch {
+    return false // a getter that throws, a Proxy trap
+  }
+}
+
+/**
  * What `useFactory` gave: a TrustedIdentity as it is (its owner disposes it), or forRoot-style
  * options made into one (this module's, so disposed with it).
  */
 function identityFromFactoryResult(result, state) {
-  if (result instanceof TrustedIdentity) return result
+  if (isFactorySigner(result)) return result
   const what = 'the value useFactory returned'
   return madeBy(state, identitySource(readOptions(result, what, SOURCE_KEYS, SOURCE_HINT), what)())
 }
@@ -81,13 +176,15 @@ class TrustedIdentityModule {
   }
 
   static forRoot(options) {
-    const read = readOptions(options, 'options', [...SOURCE_KEYS, 'global'], SOURCE_HINT)
+    const read = readOptions(options, 'options', [...SOURCE_KEYS, 'global', 'controller'], SOURCE_HINT)
     const make = identitySource(read, 'options')
     const global = checkGlobal(read.global, 'options')
+    const controller = readController(read.controller, 'options.controller')
     const state = moduleState()
     return {
       module: TrustedIdentityModule,
       global,
+      ...controllers(controller),
       providers: [
         { provide: TrustedIdentity, useFactory: () => madeBy(state, make()) },
         { provide: MODULE_STATE, useValue: state },
@@ -97,17 +194,20 @@ class TrustedIdentityModule {
   }
 
   static forRootAsync(options) {
-    const { imports = [], inject = [], useFactory, global } = readOptions(options, 'options', ASYNC_KEYS, ASYNC_HINT)
+    const { imports = [], inject = [], useFactory, global, controller } = readOptions(options, 'options', ASYNC_KEYS, ASYNC_HINT)
     if (typeof useFactory !== 'function') {
       throw invalidType('options.useFactory', `a function returning ${SOURCE_HINT} or a TrustedIdentity`, useFactory)
     }
     if (!Array.isArray(imports)) throw invalidType('options.imports', 'an array of modules', imports)
     if (!Array.isArray(inject)) throw invalidType('options.inject', 'an array of injection tokens', inject)
+    const isGlobal = checkGlobal(global, 'options')
+    const checkedController = readController(controller, 'options.controller')
     const state = moduleState()
     return {
       module: TrustedIdentityModule,
-      global: checkGlobal(global, 'options'),
+      global: isGlobal,
       imports,
+      ...controllers(checkedController),
       providers: [
         {
           provide: TrustedIdentity,
