@@ -200,7 +200,9 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     child.stdin.on('error', () => {}) // the child exits without reading everything
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
-    const exit = new Promise((resolve) => child.on('close', resolve))
+    // 'exit' and the end of stderr rather than 'close', which Deno holds back while stdin is open.
+    const exit = new Promise((resolve) => child.on('exit', resolve))
+    const stderrEnd = new Promise((resolve) => child.stderr.on('end', resolve))
     child.stdin.write('first\n\n')
     let out = ''
     for await (const chunk of child.stdout) {
@@ -210,6 +212,7 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     assert.equal(out, `${hmac('first')}\n`)
     child.stdin.write('second') // no newline, and stdin is not ended
     assert.equal(await exit, 2)
+    await stderrEnd
     assert.match(stderr, /^mtribes-trusted-identity: line 2 is empty: put one user id on each line[^\n]*\n$/)
   })
 

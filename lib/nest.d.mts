@@ -5,5 +5,6 @@ export type {
   TrustedIdentityModuleOptions,
   TrustedIdentityModuleAsyncOptions,
   TrustedIdentityControllerOptions,
+  IdentityErrorBody,
   IdentityResponseBody,
 } from './nest.js'

@@ -5,11 +5,11 @@ import type { DynamicModule, InjectionToken, ModuleMetadata, OnApplicationShutdo
 }
 import type { FromEnvOptions, Secrets } from '../index.js'
 import { TrustedIdentity } from '../index.js'
-import type { IdentityResponseBody } from './express.js'
+import type { IdentityErrorBody, IdentityResponseBody } from './endpoint.js'
 
 export { TrustedIdentity }
 /** The identity endpoint's `200` body, the same for every framework (see the Express entry). */
-export type { IdentityResponseBody }
+export type { IdentityErrorBody, IdentityResponseBody }
 
 /**
  * Where the TrustedIdentity's secrets come from: given directly, or read by

@@ -1,6 +1,5 @@
 // The example's root module: the fake login's controller, and TrustedIdentityModule serving the
 // identity endpoint with secrets from MTRIBES_<PLATFORM>_SECRET[_FILE] (read when the app starts).
-// @ts-ignore TS1479 under "module": "node16" (see server.ts)
 import { BadRequestException, Controller, HttpCode, Module, Post, Query, Res } from '@nestjs/common'
 import type { Request, Response } from 'express'
 import { TrustedIdentityModule } from 'mtribes-trusted-identity/nest'

@@ -5,10 +5,8 @@
 //   MTRIBES_IOS_SECRET=... MTRIBES_BROWSER_SECRET=... node examples/dist/nest/server.js
 // (HOST and PORT change where it listens; default 127.0.0.1:3000.) Without a secret it does not
 // start: it prints ERR_TRUSTED_IDENTITY_NO_SECRETS and exits with 1.
-// Nest 12 is ES modules only, which these CommonJS examples require() (Node >= 20.19 allows it).
-// TypeScript allows it from "module": "node20" (or "nodenext"); under "node16", which the examples
-// compile with, it reports TS1479, hence the @ts-ignore on the Nest imports (types still apply).
-// @ts-ignore TS1479 under "module": "node16"
+// Nest 12 is ES modules only, which these CommonJS examples require() (Node >= 20.19 allows it);
+// TypeScript allows that from "module": "node20" (examples/tsconfig.json), as Nest 12 projects need.
 import { NestFactory } from '@nestjs/core'
 import type { AddressInfo } from 'node:net'
 import { listenAddress } from '../shared/fake-login'
