@@ -208,28 +208,8 @@ for (const [version, express] of [
 }
 
 // Every option name of the package's entries, each set on Object.prototype to a value that would
-// change the answer if it were read: another signer, user, platform reader, and so on.
-const { POLLUTION_KEYS, withPollutedPrototype: pollutedWith } = require('./fixtures/pollution.js')
-
-function hostileValues() {
-  const evil = new TrustedIdentity({ ios: 'evil-secret', android: 'evil-secret' })
-  return {
-    signer: evil,
-    userId: () => 'attacker',
-    platform: () => 'android',
-    secrets: { ios: 'evil-secret' },
-    fromEnv: true,
-    global: true,
-    imports: [],
-    inject: ['EVIL'],
-    useFactory: () => evil,
-  }
-}
-
-/** Runs `fn` with every option name on Object.prototype set to hostileValues(), deleted again after. */
-function withPollutedPrototype(fn) {
-  return pollutedWith(hostileValues(), fn)
-}
+// change the answer if it were read (fixtures/pollution.js).
+const { withPollutedPrototype } = require('./fixtures/pollution.js')
 
 describe('options are read by own properties only: a polluted Object.prototype changes nothing', () => {
   for (const [version, express] of [
@@ -361,11 +341,9 @@ describe('without a signer, the env-configured default TrustedIdentity signs (ch
   })
 
   it('an inherited signer (Object.prototype.signer and every other option name set) is never used: the default signs', () => {
-    const prelude = `const { TrustedIdentity } = require(${JSON.stringify(path.join(__dirname, '..'))})
-      const evil = new TrustedIdentity({ ios: 'evil-secret' })
-      const hostile = { signer: evil, userId: () => 'attacker', platform: () => 'ios', secrets: { ios: 'evil-secret' }, fromEnv: true,
-        global: true, imports: [], inject: ['EVIL'], useFactory: () => evil }
-      for (const key of ${JSON.stringify(POLLUTION_KEYS)}) Object.prototype[key] = hostile[key]`
+    const prelude = `const { POLLUTION_KEYS, hostileValues } = require(${JSON.stringify(path.join(__dirname, 'fixtures', 'pollution.js'))})
+      const hostile = hostileValues()
+      for (const key of POLLUTION_KEYS) Object.prototype[key] = hostile[key]`
     const out = child(`return [await get('?platform=ios'), await get('')]`, { MTRIBES_IOS_SECRET: IOS_SECRET }, prelude)
     assert.deepEqual(out[0], { status: 200, body: { userId: 'user-1', platform: 'ios', signed: hmac(IOS_SECRET, 'user-1') } })
     assert.equal(out[1].status, 400)

@@ -18,7 +18,9 @@ const { spawnSync } = require('node:child_process')
 const { trustedIdentity, trustedIdentityHandler } = require('../lib/fastify.js')
 const { TrustedIdentity } = require('..')
 const { httpRequest } = require('./fixtures/http-request.js')
-const { POLLUTION_KEYS } = require('./fixtures/pollution.js')
+// Every option name of the package's entries, the plugin's route and url included, each set on
+// Object.prototype to a value that would change the answer if it were read.
+const { withPollutedPrototype } = require('./fixtures/pollution.js')
 
 const IOS_SECRET = 'fastify-Secret-ios-8b41'
 const ANDROID_SECRET = 'fastify-Secret-android-2fd0'
@@ -421,35 +423,6 @@ describe('trustedIdentityHandler\'s options are checked when it is made', () => 
     })
   }
 })
-
-// Every option name of the package's entries (pollution.js) and the Fastify plugin's own (route,
-// url), each set on Object.prototype to a value that would change the answer if it were read.
-const FASTIFY_KEYS = ['route', 'url']
-
-async function withPollutedPrototype(fn) {
-  const evil = new TrustedIdentity({ ios: 'evil-secret', android: 'evil-secret' })
-  const hostile = {
-    signer: evil,
-    userId: () => 'attacker',
-    platform: () => 'android',
-    secrets: { ios: 'evil-secret' },
-    fromEnv: true,
-    global: true,
-    imports: [],
-    inject: ['EVIL'],
-    useFactory: () => evil,
-    route: { url: '/evil', userId: () => 'attacker' },
-    url: '/evil',
-  }
-  const keys = [...POLLUTION_KEYS, ...FASTIFY_KEYS]
-  assert.deepEqual(Object.keys(hostile), keys)
-  try {
-    for (const key of keys) Object.prototype[key] = hostile[key]
-    return await fn()
-  } finally {
-    for (const key of keys) delete Object.prototype[key]
-  }
-}
 
 describe('options are read by own properties only: a polluted Object.prototype changes nothing', () => {
   const expected = [

@@ -563,24 +563,9 @@ describe('a TrustedIdentity from the module is injectable into an application\'s
 // change the outcome if it were read: other secrets, a global module, other imports and so on.
 const { withPollutedPrototype: pollutedWith } = require('./fixtures/pollution.js')
 
-function hostileValues() {
-  const evil = new TrustedIdentity({ ios: 'evil-secret' })
-  return {
-    signer: evil,
-    userId: () => 'attacker',
-    platform: () => 'ios',
-    secrets: { ios: 'evil-secret' },
-    fromEnv: true,
-    global: true,
-    imports: [moduleClass('EvilModule', {})],
-    inject: ['EVIL'],
-    useFactory: () => evil,
-  }
-}
-
-/** Runs `fn` with every option name on Object.prototype set to hostileValues(), deleted again after. */
+/** Runs `fn` with every option name (controller and path included) on Object.prototype set to a hostile value. */
 function withPollutedPrototype(fn) {
-  return pollutedWith(hostileValues(), fn)
+  return pollutedWith(fn, { imports: [moduleClass('EvilModule', {})] })
 }
 
 /** What Nest reads of a dynamic module (own keys only), so two calls can be compared. */
@@ -642,22 +627,8 @@ describe('options are read by own properties only: a polluted Object.prototype c
     })
   }
 
-  // The controller option's own names too (the shared fixture lists the other entries' names).
-  async function withPollutedController(fn) {
-    return withPollutedPrototype(async () => {
-      try {
-        Object.prototype.controller = { path: 'evil', userId: () => 'attacker' }
-        Object.prototype.path = 'evil'
-        return await fn()
-      } finally {
-        delete Object.prototype.controller
-        delete Object.prototype.path
-      }
-    })
-  }
-
   it('an inherited controller is no controller: the module has none', async () => {
-    const dynamicModule = await withPollutedController(() => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } }))
+    const dynamicModule = await withPollutedPrototype(() => TrustedIdentityModule.forRoot({ secrets: { ios: SECRET } }))
     assert.ok(!Object.hasOwn(dynamicModule, 'controllers'))
   })
 
@@ -666,7 +637,7 @@ describe('options are read by own properties only: a polluted Object.prototype c
     ['forRootAsync', (controller) => TrustedIdentityModule.forRootAsync({ useFactory: () => ({ secrets: { ios: SECRET } }), controller })],
   ]) {
     it(`${name}({ controller: { userId } }): an inherited path, platform or signer is not read (default route, the module's signer)`, async () => {
-      const dynamicModule = await withPollutedController(() => make({ userId: (req) => req.headers['x-user'] }))
+      const dynamicModule = await withPollutedPrototype(() => make({ userId: (req) => req.headers['x-user'] }))
       const { get } = await start(moduleClass('App', { imports: [dynamicModule] }))
       assert.deepEqual((await get('/mtribes/identity?platform=ios', USER)).body, { userId: 'user-1', platform: 'ios', signed: hmac(SECRET, 'user-1') })
       assert.equal((await get('/evil?platform=ios', USER)).status, 404)

@@ -40,18 +40,29 @@ function requestedPlatform(query, header) {
   return header === '' || header === null ? undefined : header
 }
 
-/** Checks the options every adapter takes ({ signer, userId, platform }), by own properties only. */
-function checkOptions(options, { request, userIdExample, platformExample, what = 'options' }) {
-  const { signer, userId, platform } = readOptions(options, what, OPTION_KEYS, `{ userId: ${userIdExample} }`)
+/** Whether `value` can sign as the endpoint needs: duck-typed (sign + platforms) rather than instanceof, so that a test double works. */
+function isSigner(value) {
+  return typeof value?.sign === 'function' && Array.isArray(value?.platforms)
+}
+
+/**
+ * Reads an adapter's endpoint options by own properties only (unknown keys refused) and checks
+ * them: `userId` (a function), `platform` and `signer` (optional). `keys` are the keys allowed:
+ * the Fastify plugin's `route` and the Nest module's `controller` take `url` / `path` instead of
+ * `signer`; the caller checks its own extra key.
+ * @returns {Record<string, unknown>} the options read
+ */
+function readEndpointOptions(options, { userIdExample, platformExample, what = 'options' }, keys = OPTION_KEYS) {
+  const read = readOptions(options, what, keys, `{ userId: ${userIdExample} }`)
+  const { signer, userId, platform } = read
   if (typeof userId !== 'function') {
     throw invalidType(`${what}.userId`, `a function returning the logged-in user's id, such as ${userIdExample}`, userId)
   }
   checkOptional(platform, `${what}.platform`, 'function', `a function such as ${platformExample}`)
-  // Duck-typed (sign + platforms) rather than instanceof, so that a test double works.
-  if (signer !== undefined && (typeof signer?.sign !== 'function' || !Array.isArray(signer?.platforms))) {
+  if (signer !== undefined && !isSigner(signer)) {
     throw invalidType(`${what}.signer`, 'a TrustedIdentity, or left out to use the one configured from MTRIBES_<PLATFORM>_SECRET', signer)
   }
-  return { signer, userId, platform, userIdCall: `${what}.userId(${request})` }
+  return read
 }
 
 /** The 400 answer's error for a requested platform, or undefined when `identity` has it. */
@@ -78,7 +89,8 @@ function answer(status, body) {
  * @returns {(req: unknown, defaultPlatform: () => unknown) => Promise<{ status: number, headers: object, body: object }>}
  */
 function identityEndpoint(options, names) {
-  const { signer, userId: userIdOf, platform: platformOf, userIdCall } = checkOptions(options, names)
+  const { signer, userId: userIdOf, platform: platformOf } = readEndpointOptions(options, names)
+  const userIdCall = `${names.what ?? 'options'}.userId(${names.request})`
 
   return async function identityAnswer(req, defaultPlatform) {
     const userId = await userIdOf(req)
@@ -100,4 +112,4 @@ function identityEndpoint(options, names) {
   }
 }
 
-module.exports = { identityEndpoint, requestedPlatform, own, PLATFORM_HEADER }
+module.exports = { identityEndpoint, readEndpointOptions, isSigner, requestedPlatform, own, PLATFORM_HEADER }

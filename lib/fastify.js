@@ -15,9 +15,9 @@ const { requirePeer } = require('./peer.js')
 requirePeer('fastify', 'mtribes-trusted-identity/fastify', { resolveOnly: true })
 
 const fp = require('fastify-plugin')
-const { TrustedIdentity } = require('../index.js')
-const { identityEndpoint, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
-const { invalidType, invalidValue, readOptions, checkOptional, isOptionsObject } = require('./validation.js')
+const { identityEndpoint, readEndpointOptions, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
+const { identitySource } = require('./source.js')
+const { invalidValue, readOptions, checkOptional } = require('./validation.js')
 
 const NAMES = Object.freeze({
   request: 'request',
@@ -29,55 +29,24 @@ const NAMES = Object.freeze({
 const ROUTE_NAMES = Object.freeze({ ...NAMES, what: 'options.route' })
 
 const DEFAULT_URL = '/mtribes/identity'
-const PLUGIN_KEYS = Object.freeze(['secrets', 'fromEnv', 'signer', 'route'])
+const SOURCE_KEYS = Object.freeze(['secrets', 'fromEnv', 'signer'])
+const PLUGIN_KEYS = Object.freeze([...SOURCE_KEYS, 'route'])
 const ROUTE_KEYS = Object.freeze(['url', 'userId', 'platform'])
 const SOURCE_HINT = '{ secrets: { ios: secret } }, { fromEnv: true } or { signer: identity }'
-const ROUTE_HINT = `{ userId: ${NAMES.userIdExample} }`
-const SIGNER_EXPECTED = 'a TrustedIdentity (one of your own, which the plugin never disposes)'
-
-/** Whether `value` can sign as the endpoint needs: duck-typed as endpoint.js does, so a test double works. */
-function isSigner(value) {
-  return typeof value?.sign === 'function' && Array.isArray(value?.platforms)
-}
-
-/**
- * Where the TrustedIdentity comes from, checked from options read by readOptions (own properties
- * only): exactly one of `secrets` (a new TrustedIdentity), `fromEnv` (`true` or the options of
- * TrustedIdentity.fromEnv; `false` counts as not given) or `signer` (an existing one, its owner's).
- * Returns `{ make, owned }`: `make()` gives the TrustedIdentity; `owned` says whether it is made
- * here (so whoever called `make` disposes it). The same idea as nest.js's identitySource, with
- * `signer` added; a candidate for a shared module once both use it.
- * @param {{ secrets?: unknown, fromEnv?: unknown, signer?: unknown }} options
- * @param {string} what the options' name in messages, such as `options`
- */
-function identitySource({ secrets, fromEnv, signer }, what) {
-  const given = [secrets !== undefined, fromEnv !== undefined && fromEnv !== false, signer !== undefined]
-  if (given.filter(Boolean).length !== 1) {
-    throw invalidValue(`${what} needs exactly one of secrets, fromEnv and signer, such as ${SOURCE_HINT}`)
-  }
-  if (signer !== undefined) {
-    if (!isSigner(signer)) throw invalidType(`${what}.signer`, SIGNER_EXPECTED, signer)
-    return { make: () => signer, owned: false }
-  }
-  if (secrets !== undefined) return { make: () => new TrustedIdentity(secrets), owned: true }
-  if (fromEnv !== true && !isOptionsObject(fromEnv)) {
-    throw invalidType(`${what}.fromEnv`, "true or the options of TrustedIdentity.fromEnv, such as { platforms: ['ios'] }", fromEnv)
-  }
-  return { make: () => TrustedIdentity.fromEnv(fromEnv === true ? undefined : fromEnv), owned: true }
-}
+const SOURCE_RULES = Object.freeze({
+  keys: SOURCE_KEYS,
+  hint: SOURCE_HINT,
+  signerExpected: 'a TrustedIdentity (one of your own, which the plugin never disposes)',
+})
 
 /** The `route` option read and checked (own properties only), or undefined when not given. */
 function readRoute(route) {
   if (route === undefined) return undefined
-  const { url = DEFAULT_URL, userId, platform } = readOptions(route, 'options.route', ROUTE_KEYS, ROUTE_HINT)
+  const { url = DEFAULT_URL, userId, platform } = readEndpointOptions(route, ROUTE_NAMES, ROUTE_KEYS)
   checkOptional(url, 'options.route.url', 'string', `a path such as '${DEFAULT_URL}' (the default)`)
   if (!url.startsWith('/')) {
     throw invalidValue(`options.route.url must be a path starting with '/', such as '${DEFAULT_URL}' (the default)`)
   }
-  if (typeof userId !== 'function') {
-    throw invalidType('options.route.userId', `a function returning the logged-in user's id, such as ${NAMES.userIdExample}`, userId)
-  }
-  checkOptional(platform, 'options.route.platform', 'function', `a function such as ${NAMES.platformExample}`)
   return { url, userId, platform }
 }
 
@@ -109,7 +78,7 @@ function trustedIdentityHandler(options) {
  */
 async function trustedIdentityPlugin(fastify, options) {
   const read = readOptions(options, 'options', PLUGIN_KEYS, SOURCE_HINT)
-  const source = identitySource(read, 'options')
+  const source = identitySource(read, 'options', SOURCE_RULES)
   const route = readRoute(read.route)
 
   const identity = source.make()

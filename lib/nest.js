@@ -14,8 +14,9 @@ const PEER_INSTALL = '@nestjs/common @nestjs/core'
 const { Controller, Get, Inject, Module, Req, Res } = requirePeer('@nestjs/common', PEER_ENTRY, { install: PEER_INSTALL })
 const { HttpAdapterHost } = requirePeer('@nestjs/core', PEER_ENTRY, { install: PEER_INSTALL })
 const { TrustedIdentity } = require('../index.js')
-const { invalidType, invalidValue, readOptions, checkOptional, isOptionsObject, isArray, prototypeOf } = require('./validation.js')
-const { identityEndpoint, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
+const { invalidType, invalidValue, readOptions, checkOptional, isArray, prototypeOf } = require('./validation.js')
+const { identityEndpoint, readEndpointOptions, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
+const { identitySource } = require('./source.js')
 
 // Each forRoot / forRootAsync call provides its own state to its module:
 // - a distinct number: Nest's 'deep-hash' module ids serialize the metadata (functions as their
@@ -38,6 +39,7 @@ function madeBy(state, identity) {
 
 const SOURCE_KEYS = Object.freeze(['secrets', 'fromEnv'])
 const SOURCE_HINT = '{ secrets: { ios: secret } } or { fromEnv: true }'
+const SOURCE_RULES = Object.freeze({ keys: SOURCE_KEYS, hint: SOURCE_HINT })
 const ASYNC_KEYS = Object.freeze(['imports', 'inject', 'useFactory', 'global', 'controller'])
 const ASYNC_HINT = '{ inject: [ConfigService], useFactory: (config) => ({ fromEnv: true }) }'
 
@@ -52,23 +54,6 @@ const NAMES = Object.freeze({
   what: 'options.controller',
 })
 
-/**
- * Checks the `secrets` / `fromEnv` of options read by readOptions (own properties only) and
- * returns a function making the TrustedIdentity.
- */
-function identitySource({ secrets, fromEnv }, what) {
-  const hasSecrets = secrets !== undefined
-  const hasFromEnv = fromEnv !== undefined && fromEnv !== false
-  if (hasSecrets === hasFromEnv) {
-    throw invalidValue(`${what} needs exactly one of secrets and fromEnv, such as ${SOURCE_HINT}`)
-  }
-  if (hasSecrets) return () => new TrustedIdentity(secrets)
-  if (fromEnv !== true && !isOptionsObject(fromEnv)) {
-    throw invalidType(`${what}.fromEnv`, "true or the options of TrustedIdentity.fromEnv, such as { platforms: ['ios'] }", fromEnv)
-  }
-  return () => TrustedIdentity.fromEnv(fromEnv === true ? undefined : fromEnv)
-}
-
 function checkGlobal(global, what) {
   checkOptional(global, `${what}.global`, 'boolean', 'a boolean')
   return global === true
@@ -78,16 +63,12 @@ function checkGlobal(global, what) {
  * Checks `options.controller` (own properties only) and returns what the controller needs, or
  * undefined when there is none.
  */
-function readController(controller, what) {
+function readController(controller) {
   if (controller === undefined) return undefined
-  const { path, userId, platform } = readOptions(controller, what, CONTROLLER_KEYS, `{ userId: ${NAMES.userIdExample} }`)
-  if (typeof userId !== 'function') {
-    throw invalidType(`${what}.userId`, `a function returning the logged-in user's id, such as ${NAMES.userIdExample}`, userId)
-  }
-  checkOptional(platform, `${what}.platform`, 'function', `a function such as ${NAMES.platformExample}`)
-  checkOptional(path, `${what}.path`, 'string', `a string such as '${DEFAULT_PATH}', or left out for that default`)
+  const { path, userId, platform } = readEndpointOptions(controller, NAMES, CONTROLLER_KEYS)
+  checkOptional(path, `${NAMES.what}.path`, 'string', `a string such as '${DEFAULT_PATH}', or left out for that default`)
   if (path === '') {
-    throw invalidValue(`${what}.path is empty: pass a route such as '${DEFAULT_PATH}', or leave it out for that default`)
+    throw invalidValue(`${NAMES.what}.path is empty: pass a route such as '${DEFAULT_PATH}', or leave it out for that default`)
   }
   return { path: path ?? DEFAULT_PATH, userId, platform }
 }
@@ -160,7 +141,7 @@ function isFactorySigner(result) {
 function identityFromFactoryResult(result, state) {
   if (isFactorySigner(result)) return result
   const what = 'the value useFactory returned'
-  return madeBy(state, identitySource(readOptions(result, what, SOURCE_KEYS, SOURCE_HINT), what)())
+  return madeBy(state, identitySource(readOptions(result, what, SOURCE_KEYS, SOURCE_HINT), what, SOURCE_RULES).make())
 }
 
 /**
@@ -177,9 +158,9 @@ class TrustedIdentityModule {
 
   static forRoot(options) {
     const read = readOptions(options, 'options', [...SOURCE_KEYS, 'global', 'controller'], SOURCE_HINT)
-    const make = identitySource(read, 'options')
+    const { make } = identitySource(read, 'options', SOURCE_RULES)
     const global = checkGlobal(read.global, 'options')
-    const controller = readController(read.controller, 'options.controller')
+    const controller = readController(read.controller)
     const state = moduleState()
     return {
       module: TrustedIdentityModule,
@@ -201,7 +182,7 @@ class TrustedIdentityModule {
     if (!Array.isArray(imports)) throw invalidType('options.imports', 'an array of modules', imports)
     if (!Array.isArray(inject)) throw invalidType('options.inject', 'an array of injection tokens', inject)
     const isGlobal = checkGlobal(global, 'options')
-    const checkedController = readController(controller, 'options.controller')
+    const checkedController = readController(controller)
     const state = moduleState()
     return {
       module: TrustedIdentityModule,

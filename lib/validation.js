@@ -250,6 +250,7 @@ function readSignal(options) {
 }
 
 module.exports = {
+  listWords,
   isOptionsObject,
   checkOptional,
   checkUserId,
