@@ -155,3 +155,21 @@ describe("every handler checks its options when it is made, in its framework's w
     }
   }
 })
+
+describe('options are read by own properties only: an app made while Object.prototype holds every option name answers as without', () => {
+  const { withPollutedPrototype } = require('./fixtures/pollution.js')
+  for (const adapter of adapters) {
+    it(`${adapter.name}: 200, 400 and 401 as without pollution, signed with its own signer`, { skip: adapter.skip ?? adapter.skipUnderPollution }, async () => {
+      // Made (options read) while polluted; asked after, so only what was read at setup can differ.
+      const app = await withPollutedPrototype(() => adapter.start({ signer: new TrustedIdentity(SECRETS), userId }))
+      try {
+        for (const [, query, headers, expected] of [CASES[0], CASES[5], CASES[9]]) {
+          const r = await httpRequest(`${app.url}${ENDPOINT}${query}`, { headers })
+          assert.deepEqual({ status: r.status, body: await r.json() }, expected)
+        }
+      } finally {
+        await app.close()
+      }
+    })
+  }
+})
