@@ -173,3 +173,14 @@ describe('options are read by own properties only: an app made while Object.prot
     })
   }
 })
+
+describe('every framework entry: the ES module (its import condition) gives what require gives', () => {
+  for (const entry of ['express', 'fastify', 'hono', 'fetch', 'nest']) {
+    it(`lib/${entry}.mjs`, async () => {
+      const cjs = require(`../lib/${entry}.js`)
+      const esm = await import(`../lib/${entry}.mjs`)
+      assert.deepEqual(Object.keys(esm).sort(), Object.keys(cjs).sort())
+      for (const name of Object.keys(cjs)) assert.equal(esm[name], cjs[name], name)
+    })
+  }
+})

@@ -470,8 +470,8 @@ describe('options are read by own properties only: a polluted Object.prototype c
 })
 
 describe('the ES module entry', () => {
-  it('import "mtribes-trusted-identity/fastify" gives the same plugin and handler as require', async () => {
-    const esm = await import('mtribes-trusted-identity/fastify')
+  it('import of lib/fastify.mjs (the import condition of mtribes-trusted-identity/fastify) gives the same plugin and handler as require', async () => {
+    const esm = await import('../lib/fastify.mjs')
     assert.deepEqual(Object.keys(esm).sort(), ['trustedIdentity', 'trustedIdentityHandler'])
     assert.equal(esm.trustedIdentity, trustedIdentity)
     assert.equal(esm.trustedIdentityHandler, trustedIdentityHandler)

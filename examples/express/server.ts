@@ -8,7 +8,7 @@ import express from 'express'
 import type { AddressInfo } from 'node:net'
 import { defaultIdentity, type TrustedIdentity } from 'mtribes-trusted-identity'
 import { trustedIdentityHandler } from 'mtribes-trusted-identity/express'
-import { listenAddress, loginCookie, userFromCookie } from '../shared/fake-login'
+import { cannotStart, listenAddress, loginCookie, userFromCookie } from '../shared/fake-login'
 
 /** The app. `signer` defaults to the TrustedIdentity made from MTRIBES_<PLATFORM>_SECRET[_FILE]. */
 export function createApp({ signer }: { signer?: TrustedIdentity } = {}): express.Express {
@@ -31,9 +31,13 @@ export function createApp({ signer }: { signer?: TrustedIdentity } = {}): expres
 }
 
 if (require.main === module) {
-  defaultIdentity() // fail at startup, not on the first request, if a secret is missing
-  const { host, port } = listenAddress()
-  const server = createApp().listen(port, host, () => {
-    console.log(`listening on http://${host}:${(server.address() as AddressInfo).port}`)
-  })
+  try {
+    defaultIdentity() // fail at startup, not on the first request, if a secret is missing
+    const { host, port } = listenAddress()
+    const server = createApp().listen(port, host, () => {
+      console.log(`listening on http://${host}:${(server.address() as AddressInfo).port}`)
+    })
+  } catch (error) {
+    cannotStart(error)
+  }
 }

@@ -6,9 +6,8 @@
 // (HOST and PORT change where it listens; default 127.0.0.1:3000.) Without a secret it refuses to
 // start: it prints the error and exits with code 1.
 import Fastify from 'fastify'
-import type { TrustedIdentityErrorCode } from 'mtribes-trusted-identity'
 import { trustedIdentity, type TrustedIdentitySource } from 'mtribes-trusted-identity/fastify'
-import { listenAddress, loginCookie, userFromCookie } from '../shared/fake-login'
+import { cannotStart, listenAddress, loginCookie, userFromCookie } from '../shared/fake-login'
 
 /** The app. `source` defaults to the TrustedIdentity made from MTRIBES_<PLATFORM>_SECRET[_FILE]. */
 export async function createApp(source: TrustedIdentitySource = { fromEnv: true }) {
@@ -30,16 +29,7 @@ export async function createApp(source: TrustedIdentitySource = { fromEnv: true 
 }
 
 async function main(): Promise<void> {
-  let app
-  try {
-    app = await createApp()
-  } catch (error) {
-    // Such as ERR_TRUSTED_IDENTITY_NO_SECRETS, whose message names the variables to set.
-    const code = (error as { code?: TrustedIdentityErrorCode }).code
-    console.error(`${code ?? 'error'}: ${(error as Error).message}`)
-    process.exitCode = 1
-    return
-  }
+  const app = await createApp() // a missing secret rejects here
   const { host, port } = listenAddress()
   await app.listen({ host, port })
   const address = app.server.address()
@@ -48,4 +38,4 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close())
 }
 
-if (require.main === module) void main()
+if (require.main === module) main().catch(cannotStart)

@@ -9,7 +9,7 @@ import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { defaultIdentity } from 'mtribes-trusted-identity'
 import { trustedIdentityHandler } from 'mtribes-trusted-identity/hono'
-import { listenAddress, loginCookie, userFromCookie } from '../shared/fake-login'
+import { cannotStart, listenAddress, loginCookie, userFromCookie } from '../shared/fake-login'
 
 type AppEnv = { Variables: { user?: { id: string } } }
 
@@ -38,9 +38,13 @@ export function createApp(): Hono<AppEnv> {
 }
 
 if (require.main === module) {
-  defaultIdentity() // fail at startup, not on the first request, if a secret is missing
-  const { host, port } = listenAddress()
-  serve({ fetch: createApp().fetch, hostname: host, port }, (info) => {
-    console.log(`listening on http://${host}:${info.port}`)
-  })
+  try {
+    defaultIdentity() // fail at startup, not on the first request, if a secret is missing
+    const { host, port } = listenAddress()
+    serve({ fetch: createApp().fetch, hostname: host, port }, (info) => {
+      console.log(`listening on http://${host}:${info.port}`)
+    })
+  } catch (error) {
+    cannotStart(error)
+  }
 }

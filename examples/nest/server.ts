@@ -9,7 +9,7 @@
 // TypeScript allows that from "module": "node20" (examples/tsconfig.json), as Nest 12 projects need.
 import { NestFactory } from '@nestjs/core'
 import type { AddressInfo } from 'node:net'
-import { listenAddress } from '../shared/fake-login'
+import { cannotStart, listenAddress } from '../shared/fake-login'
 import { AppModule } from './app.module'
 
 async function bootstrap(): Promise<void> {
@@ -22,8 +22,4 @@ async function bootstrap(): Promise<void> {
   console.log(`listening on http://${host}:${(app.getHttpServer().address() as AddressInfo).port}`)
 }
 
-bootstrap().catch((error: unknown) => {
-  const { code, message } = error instanceof Error ? (error as Error & { code?: unknown }) : { code: undefined, message: String(error) }
-  console.error(`cannot start: ${typeof code === 'string' ? `${code}: ` : ''}${message}`)
-  process.exitCode = 1
-})
+bootstrap().catch(cannotStart)

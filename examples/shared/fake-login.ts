@@ -1,6 +1,7 @@
-// The examples' fake login, shared by every framework example: POST /login?user=<id> sets a cookie
-// naming the user, and that cookie is the session. For the examples only: whoever names a user is
-// that user. A real app takes the id from its own session or token check.
+// What every framework example shares: the fake login (POST /login?user=<id> sets a cookie naming
+// the user, and that cookie is the session; for the examples only: whoever names a user is that
+// user, where a real app takes the id from its own session or token check), where to listen, and
+// how a failed start (such as a missing secret) is reported.
 
 export const USER_COOKIE = 'demo_user'
 
@@ -23,4 +24,14 @@ export function loginCookie(user: string): string {
 /** Where an example listens: HOST (default 127.0.0.1) and PORT (default 3000; 0 for any free port). */
 export function listenAddress(): { host: string; port: number } {
   return { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 3000) }
+}
+
+/**
+ * Reports a failed start, such as ERR_TRUSTED_IDENTITY_NO_SECRETS (whose message names the
+ * variables to set), as one line with the error's code, and exits with 1.
+ */
+export function cannotStart(error: unknown): void {
+  const { code, message } = error instanceof Error ? (error as Error & { code?: unknown }) : { code: undefined, message: String(error) }
+  console.error(`cannot start: ${typeof code === 'string' ? `${code}: ` : ''}${message}`)
+  process.exitCode = 1
 }
