@@ -134,7 +134,7 @@ describe("every handler checks its options when it is made, in its framework's w
   for (const [entry, request] of entries) {
     const { trustedIdentityHandler } = require(`mtribes-trusted-identity/${entry}`)
     const cases = [
-      ['no options', undefined, 'ERR_INVALID_ARG_TYPE', /^options must be/],
+      ['no options', undefined, 'ERR_INVALID_ARG_TYPE', new RegExp(`^options must be an object such as \\{ userId: .*\\(${request}\\) =>`)],
       ['no userId', {}, 'ERR_INVALID_ARG_TYPE', new RegExp(`^options\\.userId must be a function .*\\(${request}\\) =>`)],
       ['a string as userId', { userId: 'secret-looking-value' }, 'ERR_INVALID_ARG_TYPE', /options\.userId must be a function.*\(received type string\)/],
       ['platform not a function', { userId: () => 'u', platform: 'ios' }, 'ERR_INVALID_ARG_TYPE', /^options\.platform must be a function/],

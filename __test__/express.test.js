@@ -10,11 +10,11 @@ const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const path = require('node:path')
 const util = require('node:util')
-const { spawnSync } = require('node:child_process')
 
 const { trustedIdentityHandler } = require('../lib/express.js')
 const { TrustedIdentity } = require('..')
 const { httpRequest } = require('./fixtures/http-request.js')
+const { childJson } = require('./fixtures/child-json.js')
 
 const IOS_SECRET = 'express-Secret-ios-3c9e'
 const ANDROID_SECRET = 'express-Secret-android-77d1'
@@ -306,12 +306,7 @@ describe('without a signer, the env-configured default TrustedIdentity signs (ch
         server.close()
         process.stdout.write(JSON.stringify(out))
       })`
-    const r = spawnSync(process.execPath, ['-e', code], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 30_000 })
-    assert.equal(r.error, undefined, String(r.error))
-    assertNoSecret(r.stdout, 'the child stdout')
-    assertNoSecret(r.stderr, 'the child stderr')
-    assert.equal(r.status, 0, r.stderr)
-    return JSON.parse(r.stdout)
+    return childJson(code, env, assertNoSecret)
   }
 
   it('signs with MTRIBES_IOS_SECRET and lists the configured platforms on a 400', () => {

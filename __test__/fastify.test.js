@@ -18,6 +18,7 @@ const { spawnSync } = require('node:child_process')
 const { trustedIdentity, trustedIdentityHandler } = require('../lib/fastify.js')
 const { TrustedIdentity } = require('..')
 const { httpRequest } = require('./fixtures/http-request.js')
+const { childJson } = require('./fixtures/child-json.js')
 // Every option name of the package's entries, the plugin's route and url included, each set on
 // Object.prototype to a value that would change the answer if it were read.
 const { withPollutedPrototype } = require('./fixtures/pollution.js')
@@ -400,29 +401,7 @@ describe('the plugin\'s options are checked when it is registered: register (and
   }
 })
 
-describe('trustedIdentityHandler\'s options are checked when it is made', () => {
-  const cases = [
-    ['no options', undefined, 'ERR_INVALID_ARG_TYPE', /options must be an object such as \{ userId: \(request\) => request\.user\?\.id \}/],
-    ['no userId', {}, 'ERR_INVALID_ARG_TYPE', /options\.userId must be a function/],
-    ['platform not a function', { userId: () => 'u', platform: 'ios' }, 'ERR_INVALID_ARG_TYPE', /options\.platform must be a function/],
-    ['signer not a TrustedIdentity', { userId: () => 'u', signer: { ios: IOS_SECRET } }, 'ERR_INVALID_ARG_TYPE', /options\.signer/],
-    ['an unknown option', { userId: () => 'u', secrets: SECRETS }, 'ERR_INVALID_ARG_VALUE', /unknown key/],
-  ]
-  for (const [name, options, code, message] of cases) {
-    it(`${name}: TypeError ${code}, no secret in the message`, () => {
-      assert.throws(
-        () => trustedIdentityHandler(options),
-        (error) => {
-          assert.ok(error instanceof TypeError)
-          assert.equal(error.code, code)
-          assert.match(error.message, message)
-          assertNoSecret(error.message, 'the message')
-          return true
-        },
-      )
-    })
-  }
-})
+// trustedIdentityHandler's own options are checked with every other entry's in adapters.test.js.
 
 describe('options are read by own properties only: a polluted Object.prototype changes nothing', () => {
   const expected = [
@@ -514,12 +493,7 @@ describe('without a signer, the handler signs with the env-configured default Tr
         await app.close()
         process.stdout.write(JSON.stringify(out))
       })`
-    const r = spawnSync(process.execPath, ['-e', code], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 30_000 })
-    assert.equal(r.error, undefined, String(r.error))
-    assertNoSecret(r.stdout, 'the child stdout')
-    assertNoSecret(r.stderr, 'the child stderr')
-    assert.equal(r.status, 0, r.stderr)
-    return JSON.parse(r.stdout)
+    return childJson(code, env, assertNoSecret)
   }
 
   for (const [version, fastify] of [['Fastify 5', 'fastify'], ['Fastify 4', 'fastify4']]) {
