@@ -1,6 +1,7 @@
 // The identity endpoint's rules, framework-neutral: every adapter (express.js, fastify.js, hono.js,
 // fetch.js, nest.js) checks its options and answers its requests through this file, then only
-// translates the answer ({ status, headers, body }) to its framework. The rules:
+// translates the answer ({ status, body }, and the HEADERS every answer carries) to its framework.
+// The rules:
 // - 401 when nobody is logged in, decided before anything else (the platform, the secrets);
 // - the platform from the `platform` query parameter, else the X-Mtribes-Platform header; a missing,
 //   repeated or unconfigured one answers 400 with the configured platforms (`allowed`);
@@ -15,6 +16,8 @@ const { invalidType, readOptions, checkOptional } = require('./validation.js')
 
 const PLATFORM_HEADER = 'x-mtribes-platform'
 const OPTION_KEYS = Object.freeze(['signer', 'userId', 'platform'])
+// The headers of every answer. Adapters whose framework answers errors from the same response
+// object (Express, Fastify, Nest) set them before anything can throw, so error answers carry them too.
 const HEADERS = Object.freeze({ 'cache-control': 'no-store' })
 
 const MISSING = 'platform is missing: pass ?platform=<name> or the X-Mtribes-Platform header'
@@ -76,17 +79,18 @@ function platformError(platform, identity) {
 }
 
 function answer(status, body) {
-  return { status, headers: HEADERS, body }
+  return { status, body }
 }
 
 /**
  * Makes the endpoint from an adapter's options: `answer(req, defaultPlatform)` resolves to
- * { status, headers, body } for a request, or rejects with what the framework should handle.
+ * { status, body } for a request (its headers are HEADERS), or rejects with what the framework
+ * should handle.
  * @param {unknown} options the user's options: { userId, platform?, signer? }
  * @param {{ request: string, userIdExample: string, platformExample: string, what?: string }} names
  *   for messages: how the adapter's documentation names the request (`req`, `c`, `request`), and
  *   the options (`options` unless given, such as `options.route` or `options.controller`)
- * @returns {(req: unknown, defaultPlatform: () => unknown) => Promise<{ status: number, headers: object, body: object }>}
+ * @returns {(req: unknown, defaultPlatform: () => unknown) => Promise<{ status: number, body: object }>}
  */
 function identityEndpoint(options, names) {
   const { signer, userId: userIdOf, platform: platformOf } = readEndpointOptions(options, names)
@@ -112,4 +116,4 @@ function identityEndpoint(options, names) {
   }
 }
 
-module.exports = { identityEndpoint, readEndpointOptions, isSigner, requestedPlatform, own, PLATFORM_HEADER }
+module.exports = { HEADERS, identityEndpoint, readEndpointOptions, isSigner, requestedPlatform, own, PLATFORM_HEADER }

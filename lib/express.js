@@ -10,7 +10,7 @@ const { requirePeer } = require('./peer.js')
 
 requirePeer('express', 'mtribes-trusted-identity/express', { resolveOnly: true })
 
-const { identityEndpoint, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
+const { HEADERS, identityEndpoint, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
 
 const NAMES = Object.freeze({
   request: 'req',
@@ -26,12 +26,11 @@ function trustedIdentityHandler(options) {
 
   async function respond(req, res) {
     // Set first, so that an error answer (through next(err)) is not cached either.
-    res.set('Cache-Control', 'no-store')
+    for (const name of Object.keys(HEADERS)) res.set(name, HEADERS[name])
     // Express 4's query parser (qs) makes plain objects, so only own properties are read.
-    const { status, headers, body } = await identityAnswer(req, () =>
+    const { status, body } = await identityAnswer(req, () =>
       requestedPlatform(own(req.query, 'platform'), own(req.headers, PLATFORM_HEADER)),
     )
-    for (const [name, value] of Object.entries(headers)) res.set(name, value)
     res.status(status).json(body)
   }
 

@@ -30,8 +30,8 @@ export interface HandlerRequest {
 
 /** What the handler uses of a reply. A `FastifyReply` is one. */
 export interface HandlerReply {
-  header(name: string, value: string): unknown
-  code(statusCode: number): { headers(values: { [name: string]: string }): unknown }
+  headers(values: { readonly [name: string]: string }): unknown
+  code(statusCode: number): unknown
 }
 
 /**

@@ -15,7 +15,7 @@ const { requirePeer } = require('./peer.js')
 requirePeer('fastify', 'mtribes-trusted-identity/fastify', { resolveOnly: true })
 
 const fp = require('fastify-plugin')
-const { identityEndpoint, readEndpointOptions, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
+const { HEADERS, identityEndpoint, readEndpointOptions, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
 const { identitySource } = require('./source.js')
 const { invalidValue, readOptions, checkOptional } = require('./validation.js')
 
@@ -54,12 +54,12 @@ function readRoute(route) {
 function routeHandler(identityAnswer) {
   return async function identityHandler(request, reply) {
     // Set first, so that an error answer (from Fastify's error handler) is not cached either.
-    reply.header('cache-control', 'no-store')
+    reply.headers(HEADERS)
     // Fastify's query parser makes objects without a prototype; only own properties are read anyway.
-    const { status, headers, body } = await identityAnswer(request, () =>
+    const { status, body } = await identityAnswer(request, () =>
       requestedPlatform(own(request.query, 'platform'), own(request.headers, PLATFORM_HEADER)),
     )
-    reply.code(status).headers(headers)
+    reply.code(status)
     // Any error above (from options.userId, the signer) rejects, for Fastify's error handling.
     return body
   }

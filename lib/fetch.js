@@ -4,13 +4,16 @@
 // writes a Response. No peer dependency: Request and Response are Node's own.
 'use strict'
 
-const { identityEndpoint, requestedPlatform, PLATFORM_HEADER } = require('./endpoint.js')
+const { HEADERS, identityEndpoint, requestedPlatform, PLATFORM_HEADER } = require('./endpoint.js')
 
 const NAMES = Object.freeze({
   request: 'request',
   userIdExample: 'async (request) => (await getSession(request))?.userId',
   platformExample: "(request) => new URL(request.url).searchParams.get('p')",
 })
+
+// Every answer's headers and its JSON content type, made once.
+const RESPONSE_HEADERS = Object.freeze({ ...HEADERS, 'content-type': 'application/json; charset=utf-8' })
 
 /** The `platform` query parameter: undefined when absent, the value, or every value when repeated. */
 function queryPlatform(request) {
@@ -25,13 +28,10 @@ function trustedIdentityHandler(options) {
   const identityAnswer = identityEndpoint(options, NAMES)
 
   return async function trustedIdentity(request) {
-    const { status, headers, body } = await identityAnswer(request, () =>
+    const { status, body } = await identityAnswer(request, () =>
       requestedPlatform(queryPlatform(request), request.headers.get(PLATFORM_HEADER)),
     )
-    return new Response(JSON.stringify(body), {
-      status,
-      headers: { ...headers, 'content-type': 'application/json; charset=utf-8' },
-    })
+    return new Response(JSON.stringify(body), { status, headers: RESPONSE_HEADERS })
   }
 }
 

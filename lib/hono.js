@@ -9,7 +9,7 @@ const { requirePeer } = require('./peer.js')
 
 requirePeer('hono', 'mtribes-trusted-identity/hono', { resolveOnly: true })
 
-const { identityEndpoint, requestedPlatform, PLATFORM_HEADER } = require('./endpoint.js')
+const { HEADERS, identityEndpoint, requestedPlatform, PLATFORM_HEADER } = require('./endpoint.js')
 
 const NAMES = Object.freeze({
   request: 'c',
@@ -24,10 +24,10 @@ function trustedIdentityHandler(options) {
   const identityAnswer = identityEndpoint(options, NAMES)
 
   return async function trustedIdentity(c) {
-    const { status, headers, body } = await identityAnswer(c, () =>
+    const { status, body } = await identityAnswer(c, () =>
       requestedPlatform(c.req.queries('platform'), c.req.header(PLATFORM_HEADER)),
     )
-    return c.json(body, status, headers)
+    return c.json(body, status, HEADERS)
   }
 }
 

@@ -15,7 +15,7 @@ const { Controller, Get, Inject, Module, Req, Res } = requirePeer('@nestjs/commo
 const { HttpAdapterHost } = requirePeer('@nestjs/core', PEER_ENTRY, { install: PEER_INSTALL })
 const { TrustedIdentity } = require('../index.js')
 const { invalidType, invalidValue, readOptions, checkOptional, isArray, prototypeOf } = require('./validation.js')
-const { identityEndpoint, readEndpointOptions, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
+const { HEADERS, identityEndpoint, readEndpointOptions, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
 const { identitySource } = require('./source.js')
 
 // Each forRoot / forRootAsync call provides its own state to its module:
@@ -92,12 +92,11 @@ function identityController({ path, userId, platform }) {
     async identity(req, res) {
       const adapter = this.#adapterHost.httpAdapter
       // Set first, so that an error answer (from Nest's exception handling) is not cached either.
-      adapter.setHeader(res, 'Cache-Control', 'no-store')
+      for (const name of Object.keys(HEADERS)) adapter.setHeader(res, name, HEADERS[name])
       // Express's and Fastify's query parsers may make plain objects: only own properties are read.
-      const { status, headers, body } = await this.#answer(req, () =>
+      const { status, body } = await this.#answer(req, () =>
         requestedPlatform(own(req.query, 'platform'), own(req.headers, PLATFORM_HEADER)),
       )
-      for (const [name, value] of Object.entries(headers)) adapter.setHeader(res, name, value)
       adapter.reply(res, body, status)
     }
   }
