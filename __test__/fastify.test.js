@@ -87,6 +87,21 @@ for (const [version, Fastify] of VERSIONS) {
         })
       })
 
+      it('registered inside an encapsulated plugin of yours, the decorator stays there: the app and a sibling plugin do not get it', async () => {
+        await withApp(Fastify, async (app) => {
+          const seen = {}
+          app.register(async (scope) => {
+            await scope.register(trustedIdentity, { secrets: SECRETS })
+            seen.inside = scope.hasDecorator('trustedIdentity')
+          })
+          app.register(async (sibling) => {
+            seen.sibling = sibling.hasDecorator('trustedIdentity')
+          })
+          await app.ready()
+          assert.deepEqual({ ...seen, app: app.hasDecorator('trustedIdentity') }, { inside: true, sibling: false, app: false })
+        })
+      })
+
       it('made from the environment (fromEnv options): app.trustedIdentity signs with the variable', async () => {
         process.env.FASTIFY_TEST_IOS_SECRET = IOS_SECRET
         try {
