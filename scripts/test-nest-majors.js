@@ -23,12 +23,12 @@ const os = require('node:os')
 const path = require('node:path')
 const { spawn, execFileSync } = require('node:child_process')
 const { targetName, detectMusl } = require('../lib/loader.js')
+const { npm, cleanEnv, binaryName, packMainAndPlatform } = require('./local-packages.js')
 
 const ROOT = path.join(__dirname, '..')
 const main = require('../package.json')
 const TARGET = targetName(process.platform, process.arch, detectMusl)
-const BINARY = `${main.napi.binaryName}.${TARGET}.node`
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+const BINARY = binaryName(TARGET)
 
 const args = process.argv.slice(2)
 const KEEP = args.includes('--keep')
@@ -53,12 +53,6 @@ const SHIMS = {
 const PROJECT_NAMES = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify', 'rxjs', main.name, `${main.name}/nest`]
 const VERSIONS = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify', 'express', 'fastify', 'rxjs', 'reflect-metadata']
 
-// The child processes see no NODE_PATH and no npm_* variables from an `npm run` that started us,
-// so nothing of this repo (its node_modules, its npm prefix) can be found from the project.
-const cleanEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => k !== 'NODE_PATH' && !k.toLowerCase().startsWith('npm_') && !k.startsWith('NAPI_RS_')),
-)
-
 /** Runs a command; resolves { code, stdout, stderr, seconds } (never rejects on a failed command). */
 function run(cmd, cmdArgs, cwd, { timeout = 240_000, env = cleanEnv } = {}) {
   const started = process.hrtime.bigint()
@@ -74,22 +68,6 @@ function run(cmd, cmdArgs, cwd, { timeout = 240_000, env = cleanEnv } = {}) {
       resolve({ code: code ?? `signal ${signal}`, stdout, stderr, seconds })
     })
   })
-}
-
-/** Packs `dir` into `dest` and returns the tarball's path. */
-function pack(dir, dest) {
-  const out = execFileSync(npm, ['pack', '--json', '--pack-destination', dest], { cwd: dir, env: cleanEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  return path.join(dest, JSON.parse(out)[0].filename)
-}
-
-/** The tarballs of the main package and of this machine's platform package (with the native file). */
-function packTarballs(tmp) {
-  const packs = path.join(tmp, 'packs')
-  fs.mkdirSync(packs)
-  const platformDir = path.join(tmp, 'platform-package')
-  fs.cpSync(path.join(ROOT, 'npm', TARGET), platformDir, { recursive: true })
-  fs.copyFileSync(path.join(ROOT, BINARY), path.join(platformDir, BINARY))
-  return [pack(ROOT, packs), pack(platformDir, packs)]
 }
 
 /** Installs major `major` of Nest with the tarballs into a new project; resolves the project's folder. */
@@ -210,7 +188,8 @@ async function mainRun() {
     for (let d = tmp; d !== path.dirname(d); d = path.dirname(d)) {
       if (fs.existsSync(path.join(path.dirname(d), 'node_modules'))) throw new Error(`${path.dirname(d)}/node_modules exists`)
     }
-    const tarballs = packTarballs(tmp)
+    const { main: mainTarball, platform } = packMainAndPlatform(tmp, TARGET)
+    const tarballs = [mainTarball, platform]
     console.log(`packed ${tarballs.map((t) => path.basename(t)).join(' and ')}; installing Nest ${majors.join(', ')} side by side`)
     const installs = await Promise.all(majors.map((major) => install(tmp, major, tarballs)))
 

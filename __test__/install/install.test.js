@@ -10,36 +10,21 @@ const crypto = require('node:crypto')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { execFileSync, spawnSync } = require('node:child_process')
+const { spawnSync } = require('node:child_process')
 
 const ROOT = path.join(__dirname, '..', '..')
 const main = require('../../package.json')
 const TARGET = 'linux-x64-gnu'
 const PLATFORM_PACKAGE = `${main.name}-${TARGET}`
-const BINARY = `${main.napi.binaryName}.${TARGET}.node`
+const { cleanEnv, runNpm, binaryName, packMainAndPlatform } = require('../../scripts/local-packages.js')
+
+const BINARY = binaryName(TARGET)
 const SKIP =
   (process.platform !== 'linux' || process.arch !== 'x64' || require('../../lib/loader.js').detectMusl()) &&
   'the install test packs the linux-x64-gnu binary: Linux x64 glibc only'
 
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-// The child processes see no NODE_PATH and no npm_* variables from the `npm run` that started us,
-// so nothing of this repo (its node_modules, its npm prefix) can be found from the project.
-const cleanEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => k !== 'NODE_PATH' && !k.toLowerCase().startsWith('npm_') && !k.startsWith('NAPI_RS_')),
-)
-
-function run(cmd, args, cwd, env = cleanEnv) {
-  return execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-}
-
 function node(cwd, args, env = cleanEnv) {
   return spawnSync(process.execPath, args, { cwd, env, encoding: 'utf8', timeout: 60_000 })
-}
-
-/** Packs `dir` into `dest` and returns the tarball's path. */
-function pack(dir, dest) {
-  const [info] = JSON.parse(run(npm, ['pack', '--json', '--pack-destination', dest], dir))
-  return path.join(dest, info.filename)
 }
 
 function makeProject(dir, name) {
@@ -57,18 +42,12 @@ before(() => {
   for (let d = tmp; d !== path.dirname(d); d = path.dirname(d)) {
     assert.ok(!fs.existsSync(path.join(path.dirname(d), 'node_modules')), `${path.dirname(d)}/node_modules exists`)
   }
-  const packs = path.join(tmp, 'packs')
-  fs.mkdirSync(packs)
-
+  mainFiles = JSON.parse(runNpm(['pack', '--dry-run', '--json'], ROOT))[0].files.map((f) => f.path).sort()
   // The platform package as CI publishes it: npm/<target> plus the binary (here, from `npm run build`).
-  const platformDir = path.join(tmp, 'platform-package')
-  fs.cpSync(path.join(ROOT, 'npm', TARGET), platformDir, { recursive: true })
-  fs.copyFileSync(path.join(ROOT, BINARY), path.join(platformDir, BINARY))
-  mainFiles = JSON.parse(run(npm, ['pack', '--dry-run', '--json'], ROOT))[0].files.map((f) => f.path).sort()
-  tarballs = { main: pack(ROOT, packs), platform: pack(platformDir, packs) }
+  tarballs = packMainAndPlatform(tmp, TARGET)
 
   project = makeProject(path.join(tmp, 'app'), 'install-test-app')
-  run(npm, ['install', '--no-audit', '--no-fund', tarballs.main, tarballs.platform, 'express'], project)
+  runNpm(['install', '--no-audit', '--no-fund', tarballs.main, tarballs.platform, 'express'], project)
 })
 after(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
@@ -195,7 +174,7 @@ describe('installed with express into a fresh project', { skip: SKIP }, () => {
 describe('installed with --omit=optional (the platform package dropped)', { skip: SKIP }, () => {
   it("require() throws the loader's error naming the package to add", () => {
     const dir = makeProject(path.join(tmp, 'app-omit'), 'install-test-omit')
-    run(npm, ['install', '--no-audit', '--no-fund', '--omit=optional', tarballs.main], dir)
+    runNpm(['install', '--no-audit', '--no-fund', '--omit=optional', tarballs.main], dir)
     assert.ok(!fs.existsSync(path.join(dir, 'node_modules', PLATFORM_PACKAGE)))
     const r = node(dir, ['-e', `require('${main.name}')`])
     assert.notEqual(r.status, 0)
