@@ -7,8 +7,9 @@
 //! External made by another addon is simply not found. Each JavaScript thread (main thread, each
 //! worker) has its own table; an External cannot cross threads.
 //!
-//! A keyring is wiped (its keys dropped) on `dispose`, or when the External is garbage-collected,
-//! or, if a batch is signing with it on a worker thread, as soon as that batch ends.
+//! A keyring's keys are kept in secret memory ([`SecretMemory`]). A keyring is wiped (its keys
+//! dropped) on `dispose`, or when the External is garbage-collected, or, if a batch is signing with
+//! it on a worker thread, as soon as that batch ends.
 
 use std::cell::RefCell;
 use std::ffi::c_void;
@@ -20,13 +21,18 @@ use napi::{sys, Status};
 use rustc_hash::FxHashMap;
 
 use crate::core::{Error, Keyring};
+use crate::key_memory::SecretMemory;
+use crate::secret_memory::Protection;
+
+/// A keyring whose keys are in secret memory.
+pub type SecretKeyring = Keyring<SecretMemory>;
 
 /// What an External's data pointer points at: one byte, allocated so that its address is unique
 /// for as long as the External lives. Nothing ever reads it.
 struct Token(#[allow(dead_code)] u8);
 
 enum Slot {
-    Live(Arc<Keyring>),
+    Live(Arc<SecretKeyring>),
     Disposed,
 }
 
@@ -66,14 +72,14 @@ impl Missing {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Address(usize);
 
-/// Puts a new, empty keyring in this thread's table and returns the External naming it.
+/// Puts `keyring` in this thread's table and returns the External naming it.
 ///
 /// # Safety
 /// `env` must be live, on its thread.
-pub unsafe fn create(env: sys::napi_env) -> napi::Result<sys::napi_value> {
+pub unsafe fn create(env: sys::napi_env, keyring: SecretKeyring) -> napi::Result<sys::napi_value> {
     let token = Box::into_raw(Box::new(Token(0)));
     let address = token as usize;
-    TABLE.with_borrow_mut(|table| table.insert(address, Slot::Live(Arc::new(Keyring::new()))));
+    TABLE.with_borrow_mut(|table| table.insert(address, Slot::Live(Arc::new(keyring))));
     let mut external = ptr::null_mut();
     // SAFETY: `env` is live (caller's contract); `token` is a live allocation that `finalize`
     // frees exactly once, when the External is collected; `external` is written by Node.
@@ -123,7 +129,7 @@ pub unsafe fn address(env: sys::napi_env, value: sys::napi_value) -> Option<Addr
 ///
 /// # Errors
 /// [`Missing`] when the keyring was disposed or `address` names none.
-pub fn with<R>(address: Address, f: impl FnOnce(&Keyring) -> R) -> Result<R, Missing> {
+pub fn with<R>(address: Address, f: impl FnOnce(&SecretKeyring) -> R) -> Result<R, Missing> {
     TABLE.with_borrow(|table| match table.get(&address.0) {
         Some(Slot::Live(keyring)) => Ok(f(keyring)),
         Some(Slot::Disposed) => Err(Missing::Disposed),
@@ -136,7 +142,7 @@ pub fn with<R>(address: Address, f: impl FnOnce(&Keyring) -> R) -> Result<R, Mis
 /// # Errors
 /// [`Missing`] when the keyring was disposed, is shared with a batch in flight ([`Missing::InUse`],
 /// which a keyring being built never is), or `address` names none.
-pub fn with_mut<R>(address: Address, f: impl FnOnce(&mut Keyring) -> R) -> Result<R, Missing> {
+pub fn with_mut<R>(address: Address, f: impl FnOnce(&mut SecretKeyring) -> R) -> Result<R, Missing> {
     TABLE.with_borrow_mut(|table| match table.get_mut(&address.0) {
         Some(Slot::Live(keyring)) => Arc::get_mut(keyring).map(f).ok_or(Missing::InUse),
         Some(Slot::Disposed) => Err(Missing::Disposed),
@@ -148,7 +154,7 @@ pub fn with_mut<R>(address: Address, f: impl FnOnce(&mut Keyring) -> R) -> Resul
 ///
 /// # Errors
 /// [`Missing`] when the keyring was disposed or `address` names none.
-pub fn shared(address: Address) -> Result<Arc<Keyring>, Missing> {
+pub fn shared(address: Address) -> Result<Arc<SecretKeyring>, Missing> {
     TABLE.with_borrow(|table| match table.get(&address.0) {
         Some(Slot::Live(keyring)) => Ok(Arc::clone(keyring)),
         Some(Slot::Disposed) => Err(Missing::Disposed),
@@ -205,8 +211,14 @@ impl FromNapiValue for KeyringArg {
     }
 }
 
-/// A new keyring, returned to JavaScript as its External.
-pub struct NewKeyring;
+/// A keyring to hand to JavaScript as a new External: an empty one whose keys must be kept at
+/// least this well, or a copy of another.
+pub enum NewKeyring {
+    /// Empty, for keys kept at least as well as this.
+    Empty(Protection),
+    /// Made already (a copy).
+    Made(SecretKeyring),
+}
 
 impl TypeName for NewKeyring {
     fn type_name() -> &'static str {
@@ -219,9 +231,13 @@ impl TypeName for NewKeyring {
 }
 
 impl ToNapiValue for NewKeyring {
-    unsafe fn to_napi_value(env: sys::napi_env, _value: Self) -> napi::Result<sys::napi_value> {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
+        let keyring = match value {
+            Self::Empty(minimum) => Keyring::in_memory(SecretMemory { minimum }),
+            Self::Made(keyring) => keyring,
+        };
         // SAFETY: napi-rs calls this on the JavaScript thread with its live env.
-        unsafe { create(env) }
+        unsafe { create(env, keyring) }
     }
 }
 
@@ -234,7 +250,8 @@ mod tests {
     fn register() -> (Address, Box<Token>) {
         let token = Box::new(Token(0));
         let address = &*token as *const Token as usize;
-        TABLE.with_borrow_mut(|table| table.insert(address, Slot::Live(Arc::new(Keyring::new()))));
+        let keyring = Keyring::in_memory(SecretMemory { minimum: Protection::Ordinary });
+        TABLE.with_borrow_mut(|table| table.insert(address, Slot::Live(Arc::new(keyring))));
         (Address(address), token)
     }
 

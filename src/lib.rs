@@ -3,14 +3,18 @@
 //! errors and nothing else. Every check users rely on (types, empty ids, lone surrogates, unknown
 //! platforms) happens in `index.js` before a call reaches here; the core re-checks what it owns.
 //!
-//! - `keyringNew`, `keyringInsert`, `keyringInsertFile`, `keyringDispose`, `keyringCheck`
-//!   (here): build a keyring, named by an External that only `index.js` holds ([`keyrings`]).
+//! - `keyringNew`, `keyringInsert`, `keyringInsertFile`, `keyringCopy`, `keyringDispose`,
+//!   `keyringCheck`, `keyringProtection` (here): build a keyring, named by an External that only
+//!   `index.js` holds ([`keyrings`]); its keys are kept in secret memory ([`key_memory`],
+//!   [`secret_memory`]).
 //! - `sign`, `verify` ([`fast`]): the per-request calls, on raw Node-API.
 //! - `signBatch`, `signBatchAsync` (here): many ids per call, the second on a libuv worker thread.
 
 pub mod core;
 mod fast;
+mod key_memory;
 mod keyrings;
+mod secret_memory;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -21,9 +25,10 @@ use napi::bindgen_prelude::{
 use napi::{sys, Env, JsValue, Task};
 use napi_derive::napi;
 
-use crate::core::batch::sign_utf16_batch;
-use crate::core::{Error, Keyring, SecretKind, Source};
-use crate::keyrings::{KeyringArg, Missing, NewKeyring};
+use crate::core::{Error, ErrorKind, SecretKind, Source};
+use crate::key_memory::least_protection;
+use crate::keyrings::{KeyringArg, Missing, NewKeyring, SecretKeyring};
+use crate::secret_memory::Protection;
 
 /// A core error as a JS `Error` whose `code` is the core's stable code.
 type Result<T> = napi::Result<T, &'static str>;
@@ -51,10 +56,34 @@ pub fn exports(exports: Object, env: Env) -> napi::Result<()> {
     unsafe { fast::export(env.raw(), exports.raw()) }
 }
 
-/// A new, empty keyring, as the External that names it.
-#[napi(ts_return_type = "object")]
-pub fn keyring_new() -> NewKeyring {
-    NewKeyring
+/// A new, empty keyring, as the External that names it; its keys must be kept in memory at least
+/// as protected as `minimum` ('ordinary', 'no-dump', 'locked' or 'secret'; none: 'ordinary').
+#[napi(ts_args_type = "minimum?: string", ts_return_type = "object")]
+pub fn keyring_new(minimum: Option<String>) -> Result<NewKeyring> {
+    let minimum = match minimum.as_deref() {
+        None => Protection::Ordinary,
+        Some(name) => Protection::from_name(name).ok_or_else(|| {
+            to_js(Error::new(ErrorKind::InvalidArgValue, "minimum must be 'ordinary', 'no-dump', 'locked' or 'secret'"))
+        })?,
+    };
+    Ok(NewKeyring::Empty(minimum))
+}
+
+/// A new keyring with the platforms of `keyring` and copies of its keys (kept as `keyring` requires).
+#[napi(ts_args_type = "keyring: object", ts_return_type = "object")]
+pub fn keyring_copy(keyring: KeyringArg) -> Result<NewKeyring> {
+    let copy = keyrings::with(keyring.0, |keys| keys.copy_into(*keys.memory())).map_err(missing)?;
+    copy.map(NewKeyring::Made).map_err(to_js)
+}
+
+/// How the keys of `keyring` are kept: the least protection of any of them ('secret', 'locked',
+/// 'no-dump' or 'ordinary'; a keyring without keys answers what it requires).
+#[napi(ts_args_type = "keyring: object")]
+pub fn keyring_protection(keyring: KeyringArg) -> Result<&'static str> {
+    let least = keyrings::with(keyring.0, |keys: &SecretKeyring| {
+        least_protection(keys.kept_keys()).unwrap_or(keys.memory().minimum)
+    });
+    least.map(Protection::name).map_err(missing)
 }
 
 /// Adds a platform. `secret` is read in place, not copied; `text` selects the rules for a
@@ -94,6 +123,36 @@ pub fn keyring_check(keyring: KeyringArg) -> Result<()> {
     keyrings::with(keyring.0, |_| ()).map_err(missing)
 }
 
+/// Pages of secret memory in use in this process (for tests and benchmarks: counts, no addresses).
+#[napi(object)]
+pub struct SecretMemoryUsage {
+    /// Pages at each level: 'secret', 'locked', 'no-dump', 'ordinary'.
+    pub secret: u32,
+    pub locked: u32,
+    pub no_dump: u32,
+    pub ordinary: u32,
+    /// Slots (keys and per-thread scratches) in use.
+    pub slots: u32,
+    /// Bytes per page.
+    pub page_bytes: u32,
+}
+
+/// The pages of secret memory this process uses now.
+#[napi]
+pub fn secret_memory_usage() -> SecretMemoryUsage {
+    let usage = secret_memory::usage();
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let [secret, locked, no_dump, ordinary] = usage.pages.map(count);
+    SecretMemoryUsage {
+        secret,
+        locked,
+        no_dump,
+        ordinary,
+        slots: count(usage.slots),
+        page_bytes: count(usage.page_bytes),
+    }
+}
+
 /// Hex digits as a one-byte JavaScript string (latin1 is exact for ASCII, and cheaper than UTF-8).
 pub struct HexString(Vec<u8>);
 
@@ -121,9 +180,7 @@ impl ToNapiValue for HexString {
 /// The signatures of a batch of ids (joined, with their UTF-16 lengths), 64 hex digits each.
 #[napi(ts_args_type = "keyring: object, position: number, joined: string, lengths: Uint32Array")]
 pub fn sign_batch(keyring: KeyringArg, platform: u32, joined: Utf16String, lengths: Uint32Array) -> Result<HexString> {
-    let signed = keyrings::with(keyring.0, |keys| {
-        keys.key(position(platform)).and_then(|key| sign_utf16_batch(key, &joined, &lengths))
-    });
+    let signed = keyrings::with(keyring.0, |keys| keys.sign_batch(position(platform), &joined, &lengths));
     signed.map_err(missing)?.map(HexString).map_err(to_js)
 }
 
@@ -131,7 +188,7 @@ pub fn sign_batch(keyring: KeyringArg, platform: u32, joined: Utf16String, lengt
 /// disposed while it ran (its result is then not handed out).
 pub struct SignBatchTask {
     address: keyrings::Address,
-    keyring: Arc<Keyring>,
+    keyring: Arc<SecretKeyring>,
     position: usize,
     joined: Utf16String,
     lengths: Vec<u32>,
@@ -142,8 +199,8 @@ impl Task for SignBatchTask {
     type JsValue = Option<HexString>;
 
     fn compute(&mut self) -> napi::Result<Vec<u8>> {
-        let key = self.keyring.key(self.position).map_err(|error| napi::Error::from_reason(error.message()))?;
-        sign_utf16_batch(key, &self.joined, &self.lengths).map_err(|error| napi::Error::from_reason(error.message()))
+        let signed = self.keyring.sign_batch(self.position, &self.joined, &self.lengths);
+        signed.map_err(|error| napi::Error::from_reason(error.message()))
     }
 
     fn resolve(&mut self, _env: Env, output: Vec<u8>) -> napi::Result<Option<HexString>> {

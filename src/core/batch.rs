@@ -6,16 +6,18 @@
 
 use super::error::{Error, ErrorKind};
 use super::key::{PlatformKey, SIGNATURE_HEX_LEN};
+use super::memory::Scratch;
 use super::utf16::append_utf8;
 use super::wipe;
 
-/// The signatures of the ids in `joined`, split by `lengths`, as `64 * lengths.len()` hex bytes.
+/// The signatures of the ids in `joined`, split by `lengths`, as `64 * lengths.len()` hex bytes;
+/// each id's working copy of the key is made in `scratch`.
 ///
 /// ```
-/// use mtribes_trusted_identity::core::{batch::sign_utf16_batch, PlatformKey, SecretKind};
+/// use mtribes_trusted_identity::core::{batch::sign_utf16_batch, PlatformKey, Scratch, SecretKind};
 /// let key = PlatformKey::new(b"s3cret", SecretKind::Text).unwrap();
 /// let joined: Vec<u16> = "user-1é".encode_utf16().collect();
-/// let hex = sign_utf16_batch(&key, &joined, &[6, 1]).unwrap();
+/// let hex = sign_utf16_batch(&key, &mut Scratch::new(), &joined, &[6, 1]).unwrap();
 /// assert_eq!(&hex[..64], &key.sign_hex(b"user-1")[..]);
 /// assert_eq!(&hex[64..], &key.sign_hex("é".as_bytes())[..]);
 /// ```
@@ -23,15 +25,20 @@ use super::wipe;
 /// # Errors
 /// `ERR_INVALID_ARG_VALUE` when the lengths do not add up to `joined` or an id holds a lone
 /// surrogate (the message gives the id's index, never the id).
-pub fn sign_utf16_batch(key: &PlatformKey, joined: &[u16], lengths: &[u32]) -> Result<Vec<u8>, Error> {
-    let signed = sign_unwiped(key, joined, lengths);
+pub fn sign_utf16_batch(
+    key: &PlatformKey,
+    scratch: &mut Scratch,
+    joined: &[u16],
+    lengths: &[u32],
+) -> Result<Vec<u8>, Error> {
+    let signed = sign_unwiped(key, scratch, joined, lengths);
     // Once per batch rather than once per id: the frames below held copies of the key's state.
     wipe::after_macs();
     signed
 }
 
 #[inline(never)]
-fn sign_unwiped(key: &PlatformKey, joined: &[u16], lengths: &[u32]) -> Result<Vec<u8>, Error> {
+fn sign_unwiped(key: &PlatformKey, scratch: &mut Scratch, joined: &[u16], lengths: &[u32]) -> Result<Vec<u8>, Error> {
     let mut out = vec![0u8; lengths.len() * SIGNATURE_HEX_LEN];
     let mut utf8 = Vec::new();
     let mut rest = joined;
@@ -46,7 +53,7 @@ fn sign_unwiped(key: &PlatformKey, joined: &[u16], lengths: &[u32]) -> Result<Ve
                 format!("userIds[{index}] is not well-formed Unicode (it has a lone surrogate); sign the id as stored"),
             )
         })?;
-        hex.copy_from_slice(&key.sign_hex_unwiped(&utf8));
+        hex.copy_from_slice(&key.sign_hex_unwiped(scratch, &utf8));
     }
     if rest.is_empty() {
         Ok(out)
@@ -70,16 +77,18 @@ mod tests {
         let ids = ["a", "", "user-1", "日本", "😀x", &"z".repeat(300)];
         let joined: Vec<u16> = ids.concat().encode_utf16().collect();
         let lengths: Vec<u32> = ids.iter().map(|id| id.encode_utf16().count() as u32).collect();
-        let hex = sign_utf16_batch(&key, &joined, &lengths).unwrap();
+        let scratch = &mut Scratch::new();
+        let hex = sign_utf16_batch(&key, scratch, &joined, &lengths).unwrap();
+        assert!(scratch.is_clear());
         for (id, hex) in ids.iter().zip(hex.chunks(SIGNATURE_HEX_LEN)) {
             assert_eq!(hex, key.sign_hex(id.as_bytes()), "{id}");
         }
-        assert_eq!(sign_utf16_batch(&key, &[], &[]).unwrap(), b"");
+        assert_eq!(sign_utf16_batch(&key, scratch, &[], &[]).unwrap(), b"");
         for (joined, lengths) in [(&joined[..], &lengths[1..]), (&joined[..2], &lengths[..]), (&[], &[u32::MAX][..])] {
-            let err = sign_utf16_batch(&key, joined, lengths).unwrap_err();
+            let err = sign_utf16_batch(&key, scratch, joined, lengths).unwrap_err();
             assert_eq!(err.code(), "ERR_INVALID_ARG_VALUE");
         }
-        let err = sign_utf16_batch(&key, &[0x61, 0xd800], &[1, 1]).unwrap_err();
+        let err = sign_utf16_batch(&key, scratch, &[0x61, 0xd800], &[1, 1]).unwrap_err();
         assert!(err.message().starts_with("userIds[1] "), "{}", err.message());
     }
 }

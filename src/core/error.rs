@@ -16,6 +16,8 @@ pub enum ErrorKind {
     SecretSource,
     /// The keys were wiped by `dispose()`.
     Disposed,
+    /// The keys could not be kept with the memory protection that was required.
+    MemoryProtection,
 }
 
 impl ErrorKind {
@@ -28,6 +30,7 @@ impl ErrorKind {
             Self::UnknownPlatform => "ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM",
             Self::SecretSource => "ERR_TRUSTED_IDENTITY_SECRET_SOURCE",
             Self::Disposed => "ERR_TRUSTED_IDENTITY_DISPOSED",
+            Self::MemoryProtection => "ERR_TRUSTED_IDENTITY_MEMORY_PROTECTION",
         }
     }
 }
@@ -94,6 +97,7 @@ mod tests {
             (ErrorKind::UnknownPlatform, "ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM"),
             (ErrorKind::SecretSource, "ERR_TRUSTED_IDENTITY_SECRET_SOURCE"),
             (ErrorKind::Disposed, "ERR_TRUSTED_IDENTITY_DISPOSED"),
+            (ErrorKind::MemoryProtection, "ERR_TRUSTED_IDENTITY_MEMORY_PROTECTION"),
         ];
         for (kind, code) in all {
             let error = Error::new(kind, "m");

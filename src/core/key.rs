@@ -1,20 +1,18 @@
-//! Where a platform's key is kept: the secret is checked, then absorbed once into the `hmac`
-//! crate's block-level state (`HmacCore<Sha256>`: SHA-256 after `key ^ ipad` and after
-//! `key ^ opad`), and every signature and verification starts from a clone of that state. The
-//! state wipes itself when dropped, and the stack frames that held copies of it are wiped after
-//! each use ([`super::wipe`]). The secret's bytes themselves are never kept.
+//! One platform's key: the secret is checked, then absorbed once into the `hmac` crate's
+//! block-level state (`HmacCore<Sha256>`: SHA-256 after `key ^ ipad` and after `key ^ opad`), and
+//! every signature and verification starts from a copy of that state made in a [`Scratch`]. Where
+//! a key is kept, and where the scratch is, is the [`KeyMemory`]'s choice. The state wipes itself
+//! when dropped, and the stack frames that held copies of it are wiped after each use
+//! ([`super::wipe`]). The secret's bytes themselves are never kept.
 
 use ctutils::CtEq;
-use hmac::block_api::HmacCore;
 use hmac::digest::block_api::{Block, Buffer, FixedOutputCore, UpdateCore};
 use hmac::digest::Output;
 use hmac::KeyInit;
-use sha2::Sha256;
 
+use super::error::Error;
+use super::memory::{Core, KeyMemory, Scratch};
 use super::wipe;
-
-/// HMAC-SHA256 at the block level: a key's prepared state, cloned per message.
-type Core = HmacCore<Sha256>;
 
 // The state and the buffer must wipe themselves when dropped. This fails to compile if the
 // `zeroize` features of `sha2` or `hmac` are ever turned off. (`HmacCore` has no `Drop` of its
@@ -120,8 +118,8 @@ pub struct PlatformKey {
 impl PlatformKey {
     /// Prepares the key for `secret`, after checking it against the rules for `kind`, and wipes
     /// the stack frames that held the padded key. The caller keeps ownership of `secret` and is
-    /// responsible for wiping it. (Keep the key where it is made, such as in a `Box`: a move is a
-    /// copy that nothing wipes.)
+    /// responsible for wiping it. The key is returned by value, so wherever it moves is a copy
+    /// that nothing wipes: to hold a key, keep it in a [`KeyMemory`] (what a `Keyring` does).
     ///
     /// # Errors
     /// The [`SecretProblem`] that makes the secret unusable.
@@ -132,39 +130,67 @@ impl PlatformKey {
         key
     }
 
-    /// A boxed key, made in a frame of its own so that the wipe afterwards covers every
-    /// temporary, including the key itself before it moved into the box.
-    ///
-    /// # Errors
-    /// As [`PlatformKey::new`].
-    pub fn boxed(secret: &[u8], kind: SecretKind) -> Result<Box<Self>, SecretProblem> {
-        check_secret(secret, kind)?;
-        let key = Self::absorb_boxed(secret);
-        wipe::after_keys();
-        key
-    }
-
     #[inline(never)]
     fn absorb(secret: &[u8]) -> Result<Self, SecretProblem> {
         Core::new_from_slice(secret).map(|core| Self { core }).map_err(|_| SecretProblem::Refused)
     }
 
-    #[inline(never)]
-    fn absorb_boxed(secret: &[u8]) -> Result<Box<Self>, SecretProblem> {
-        Self::absorb(secret).map(Box::new)
+    /// The key for `secret` (checked against the rules for `kind`), built in `memory`'s scratch
+    /// and kept in `memory`; the stack frames it passed through are wiped. `refused` words a
+    /// refusal of the secret.
+    pub(crate) fn kept<M: KeyMemory>(
+        memory: &M,
+        secret: &[u8],
+        kind: SecretKind,
+        refused: impl Fn(SecretProblem) -> Error,
+    ) -> Result<M::Kept, Error> {
+        check_secret(secret, kind).map_err(&refused)?;
+        let kept = Self::build_kept(memory, secret);
+        wipe::after_keys();
+        kept.map_err(|unkept| match unkept {
+            Unkept::Refused => refused(SecretProblem::Refused),
+            Unkept::Memory(error) => error,
+        })
     }
 
-    /// The raw 32-byte HMAC-SHA256 of `message` under this key.
+    /// A copy of this key, kept in `memory`; the stack frames it passed through are wiped.
+    ///
+    /// # Errors
+    /// When `memory` cannot keep it.
+    pub(crate) fn kept_copy<M: KeyMemory>(&self, memory: &M) -> Result<M::Kept, Error> {
+        let kept = self.copy_kept(memory);
+        wipe::after_keys();
+        kept
+    }
+
+    #[inline(never)]
+    fn build_kept<M: KeyMemory>(memory: &M, secret: &[u8]) -> Result<M::Kept, Unkept> {
+        let key = memory.with_scratch(|scratch| {
+            let built = Core::new_from_slice(secret).map(|core| Self { core: scratch.load(core).clone() });
+            scratch.clear();
+            built
+        });
+        memory.keep(key.map_err(|_| Unkept::Refused)?).map_err(Unkept::Memory)
+    }
+
+    #[inline(never)]
+    fn copy_kept<M: KeyMemory>(&self, memory: &M) -> Result<M::Kept, Error> {
+        memory.keep(Self { core: self.core.clone() })
+    }
+
+    /// The raw 32-byte HMAC-SHA256 of `message` under this key (working copy on the stack).
     #[must_use]
     pub fn sign_bytes(&self, message: &[u8]) -> [u8; SIGNATURE_LEN] {
+        let mut scratch = Scratch::new();
         let mut out = Output::<Core>::default();
-        self.mac_into(message, &mut out);
+        self.mac_into(&mut scratch, message, &mut out);
         wipe::after_macs();
         out.into()
     }
 
     /// The signature of `message` as 64 lowercase hexadecimal ASCII bytes: the same bytes as
-    /// `crypto.createHmac('sha256', secret).update(message).digest('hex')` in Node.
+    /// `crypto.createHmac('sha256', secret).update(message).digest('hex')` in Node. The working
+    /// copy of the key is made on the stack; [`PlatformKey::sign_hex_with`] takes a scratch.
     ///
     /// ```
     /// use mtribes_trusted_identity::core::{PlatformKey, SecretKind};
@@ -174,15 +200,21 @@ impl PlatformKey {
     /// ```
     #[must_use]
     pub fn sign_hex(&self, message: &[u8]) -> [u8; SIGNATURE_HEX_LEN] {
-        let hex = self.sign_hex_unwiped(message);
+        self.sign_hex_with(&mut Scratch::new(), message)
+    }
+
+    /// As [`PlatformKey::sign_hex`], with the working copy made in `scratch` (left cleared).
+    #[must_use]
+    pub fn sign_hex_with(&self, scratch: &mut Scratch, message: &[u8]) -> [u8; SIGNATURE_HEX_LEN] {
+        let hex = self.sign_hex_unwiped(scratch, message);
         wipe::after_macs();
         hex
     }
 
-    /// As [`PlatformKey::sign_hex`], leaving the wipe to the caller (batches wipe once at the end).
-    pub(crate) fn sign_hex_unwiped(&self, message: &[u8]) -> [u8; SIGNATURE_HEX_LEN] {
+    /// As [`PlatformKey::sign_hex_with`], leaving the wipe to the caller (batches wipe once at the end).
+    pub(crate) fn sign_hex_unwiped(&self, scratch: &mut Scratch, message: &[u8]) -> [u8; SIGNATURE_HEX_LEN] {
         let mut out = Output::<Core>::default();
-        self.mac_into(message, &mut out);
+        self.mac_into(scratch, message, &mut out);
         let mut hex = [0u8; SIGNATURE_HEX_LEN];
         // 32 bytes always fill exactly 64 hex digits, so this cannot fail.
         let _ = hex::encode_to_slice(out, &mut hex);
@@ -207,26 +239,42 @@ impl PlatformKey {
     /// ```
     #[must_use]
     pub fn verify_hex(&self, message: &[u8], signature_hex: &[u8]) -> bool {
+        self.verify_hex_with(&mut Scratch::new(), message, signature_hex)
+    }
+
+    /// As [`PlatformKey::verify_hex`], with the working copy made in `scratch` (left cleared).
+    #[must_use]
+    pub fn verify_hex_with(&self, scratch: &mut Scratch, message: &[u8], signature_hex: &[u8]) -> bool {
         let Ok(candidate) = <&[u8; SIGNATURE_HEX_LEN]>::try_from(signature_hex) else {
             return false;
         };
-        let expected = self.sign_hex_unwiped(message);
+        let expected = self.sign_hex_unwiped(scratch, message);
         wipe::after_macs();
         expected.ct_eq(&candidate.map(|byte| byte.to_ascii_lowercase())).to_bool()
     }
 
-    /// HMAC-SHA256 of `message` into `out`, from a clone of the prepared state: the message's
-    /// whole blocks go straight to the compression function, the rest through `hmac`'s own
-    /// finalization. Its own frame, so that the caller's wipe covers the clone.
+    /// HMAC-SHA256 of `message` into `out`, from a copy of the prepared state made in `scratch`
+    /// and finished there: the message's whole blocks go straight to the compression function,
+    /// the rest through `hmac`'s own finalization; `scratch` is cleared after. Its own frame, so
+    /// that the caller's wipe covers whatever the copy passed through.
     #[inline(never)]
-    fn mac_into(&self, message: &[u8], out: &mut Output<Core>) {
-        let mut core = self.core.clone();
+    fn mac_into(&self, scratch: &mut Scratch, message: &[u8], out: &mut Output<Core>) {
+        let core = scratch.load(self.core.clone());
         let (blocks, rest) = Block::<Core>::slice_as_chunks(message);
         core.update_blocks(blocks);
         let mut buffer = Buffer::<Core>::default();
         buffer.digest_blocks(rest, |blocks| core.update_blocks(blocks));
         core.finalize_fixed_core(&mut buffer, out);
+        scratch.clear();
     }
+}
+
+/// Why [`PlatformKey::build_kept`] made no key.
+enum Unkept {
+    /// The `hmac` crate refused the secret (it never does: HMAC takes keys of any length).
+    Refused,
+    /// The memory could not keep the key.
+    Memory(Error),
 }
 
 impl std::fmt::Debug for PlatformKey {
@@ -238,6 +286,7 @@ impl std::fmt::Debug for PlatformKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::memory::Heap;
 
     fn hex_of(s: &str) -> Vec<u8> {
         hex::decode(s).unwrap()
@@ -353,7 +402,7 @@ mod tests {
 
     /// HMAC-SHA256 from its definition (RFC 2104) on `sha2` alone, independent of `hmac`.
     fn reference(key: &[u8], message: &[u8]) -> [u8; SIGNATURE_LEN] {
-        use sha2::Digest;
+        use sha2::{Digest, Sha256};
         let mut block = [0u8; 64];
         if key.len() > 64 {
             block[..32].copy_from_slice(&Sha256::digest(key));
@@ -385,13 +434,15 @@ mod tests {
         for key_len in [1, 2, 31, 32, 33, 63, 64, 65, 100, 128, 200, 1000] {
             let secret = bytes(&mut seed, key_len);
             let key = PlatformKey::new(&secret, SecretKind::Raw).unwrap();
-            let boxed = PlatformKey::boxed(&secret, SecretKind::Raw).unwrap();
+            let kept = PlatformKey::kept(&Heap, &secret, SecretKind::Raw, |_| unreachable!()).unwrap();
+            let mut scratch = Scratch::new();
             for len in lengths.clone() {
                 let message = bytes(&mut seed, len);
                 let expected = reference(&secret, &message);
                 assert_eq!(key.sign_bytes(&message), expected, "key {key_len} bytes, message {len} bytes");
-                assert_eq!(boxed.sign_hex(&message), key.sign_hex(&message));
-                assert_eq!(key.sign_hex_unwiped(&message), key.sign_hex(&message));
+                assert_eq!(kept.sign_hex(&message), key.sign_hex(&message));
+                assert_eq!(key.sign_hex_unwiped(&mut scratch, &message), key.sign_hex(&message));
+                assert!(scratch.is_clear());
             }
         }
     }

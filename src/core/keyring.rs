@@ -1,13 +1,16 @@
 //! Where a platform name becomes a key: the configured platforms, in order, each with its
 //! [`PlatformKey`]. Callers resolve a name to its position once (see [`Keyring::position`]) and
-//! sign by position, so the hot path does no string work. Each key is made in a `Box` of its own
-//! and never moves, so growing the list copies pointers, not keys. Dropping the keyring wipes
-//! every key.
+//! sign by position, so the hot path does no string work. Each key is kept by the keyring's
+//! [`KeyMemory`] (ordinary boxes in [`Heap`]; secret pages in the binding) and never moves, so
+//! growing the list copies handles, not keys; signatures start from copies made in that memory's
+//! scratch. Dropping the keyring wipes every key.
 
 use std::path::Path;
 
+use super::batch::sign_utf16_batch;
 use super::error::{Error, ErrorKind};
-use super::key::{PlatformKey, SecretKind, SIGNATURE_HEX_LEN};
+use super::key::{PlatformKey, SecretKind, SecretProblem, SIGNATURE_HEX_LEN};
+use super::memory::{Heap, KeyMemory};
 use super::secret_file::read_secret_file;
 
 /// Whether `name` is a valid platform name: `^[a-z][a-z0-9]*$` (`browser`, `ios`, `android`,
@@ -49,18 +52,49 @@ pub enum Source<'a> {
 /// let signature = keyring.sign_hex(ios, b"user-1").unwrap();
 /// assert!(keyring.verify_hex(ios, b"user-1", &signature).unwrap());
 /// ```
-#[derive(Debug, Default)]
-pub struct Keyring {
+pub struct Keyring<M: KeyMemory = Heap> {
+    memory: M,
     platforms: Vec<String>,
-    #[expect(clippy::vec_box, reason = "each key stays where it was made: growing the list moves pointers, not keys")]
-    keys: Vec<Box<PlatformKey>>,
+    keys: Vec<M::Kept>,
 }
 
 impl Keyring {
-    /// An empty keyring.
+    /// An empty keyring in ordinary memory ([`Heap`]).
     #[must_use]
     pub fn new() -> Self {
-        Self::default()
+        Self::in_memory(Heap)
+    }
+}
+
+impl Default for Keyring {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M: KeyMemory> std::fmt::Debug for Keyring<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring").field("platforms", &self.platforms).finish_non_exhaustive()
+    }
+}
+
+impl<M: KeyMemory> Keyring<M> {
+    /// An empty keyring whose keys `memory` keeps.
+    #[must_use]
+    pub const fn in_memory(memory: M) -> Self {
+        Self { memory, platforms: Vec::new(), keys: Vec::new() }
+    }
+
+    /// The memory this keyring's keys are kept in.
+    #[must_use]
+    pub const fn memory(&self) -> &M {
+        &self.memory
+    }
+
+    /// The kept keys, in the order of [`Keyring::platforms`] (the binding asks each where it is).
+    #[must_use]
+    pub fn kept_keys(&self) -> &[M::Kept] {
+        &self.keys
     }
 
     /// Adds `platform` with `secret`. The secret's bytes are not kept: only the HMAC state
@@ -78,7 +112,7 @@ impl Keyring {
         source: Source<'_>,
     ) -> Result<usize, Error> {
         self.check_new_platform(platform)?;
-        let key = PlatformKey::boxed(secret, kind).map_err(|problem| match source {
+        let key = PlatformKey::kept(&self.memory, secret, kind, |problem: SecretProblem| match source {
             Source::Argument => {
                 Error::new(ErrorKind::InvalidArgValue, format!("secrets.{platform} {}", problem.describe()))
             }
@@ -99,13 +133,27 @@ impl Keyring {
         self.check_new_platform(platform)?;
         let secret = read_secret_file(variable, path)?;
         // The file's text passed its checks already, so this is only the key being made.
-        let key = PlatformKey::boxed(&secret, SecretKind::Text)
-            .map_err(|problem| Error::new(ErrorKind::SecretSource, format!("{variable} {}", problem.describe())))?;
+        let key = PlatformKey::kept(&self.memory, &secret, SecretKind::Text, |problem: SecretProblem| {
+            Error::new(ErrorKind::SecretSource, format!("{variable} {}", problem.describe()))
+        })?;
         Ok(self.push(platform, key))
     }
 
+    /// A keyring with the same platforms and copies of the same keys, kept in `memory`.
+    ///
+    /// # Errors
+    /// When `memory` cannot keep a key (the copies made so far are wiped).
+    pub fn copy_into<N: KeyMemory>(&self, memory: N) -> Result<Keyring<N>, Error> {
+        let mut copy = Keyring::in_memory(memory);
+        for (platform, key) in self.platforms.iter().zip(&self.keys) {
+            let kept = key.kept_copy(&copy.memory)?;
+            copy.push(platform, kept);
+        }
+        Ok(copy)
+    }
+
     /// Appends a platform already checked by `check_new_platform`; returns its position.
-    fn push(&mut self, platform: &str, key: Box<PlatformKey>) -> usize {
+    fn push(&mut self, platform: &str, key: M::Kept) -> usize {
         self.platforms.push(platform.to_owned());
         self.keys.push(key);
         self.keys.len() - 1
@@ -157,7 +205,17 @@ impl Keyring {
     /// # Errors
     /// As [`Keyring::key`].
     pub fn sign_hex(&self, position: usize, message: &[u8]) -> Result<[u8; SIGNATURE_HEX_LEN], Error> {
-        Ok(self.key(position)?.sign_hex(message))
+        let key = self.key(position)?;
+        Ok(self.memory.with_scratch(|scratch| key.sign_hex_with(scratch, message)))
+    }
+
+    /// The signatures of a batch of ids under the key at `position` (see [`sign_utf16_batch`]).
+    ///
+    /// # Errors
+    /// As [`Keyring::key`] and [`sign_utf16_batch`].
+    pub fn sign_batch(&self, position: usize, joined: &[u16], lengths: &[u32]) -> Result<Vec<u8>, Error> {
+        let key = self.key(position)?;
+        self.memory.with_scratch(|scratch| sign_utf16_batch(key, scratch, joined, lengths))
     }
 
     /// Whether `signature_hex` is the signature of `message` under the key at `position`
@@ -166,7 +224,8 @@ impl Keyring {
     /// # Errors
     /// As [`Keyring::key`].
     pub fn verify_hex(&self, position: usize, message: &[u8], signature_hex: &[u8]) -> Result<bool, Error> {
-        Ok(self.key(position)?.verify_hex(message, signature_hex))
+        let key = self.key(position)?;
+        Ok(self.memory.with_scratch(|scratch| key.verify_hex_with(scratch, message, signature_hex)))
     }
 }
 

@@ -4,6 +4,8 @@
 //! - [`key`]: one platform's secret as the `hmac` crate's prepared HMAC-SHA256 state; signing and
 //!   constant-time verifying.
 //! - [`keyring`]: platform names and their keys; the one place a platform name becomes a key.
+//! - [`memory`]: where keys are kept and each signature's working copy is made ([`KeyMemory`]:
+//!   ordinary memory here, secret pages in the binding).
 //! - [`secret_file`]: reading a secret from the file a `_SECRET_FILE` variable names, in Rust, so
 //!   it never becomes a JavaScript value.
 //! - [`batch`]: many ids signed in one call (joined UTF-16 in, one run of hex out).
@@ -16,6 +18,7 @@ pub mod batch;
 pub mod error;
 pub mod key;
 pub mod keyring;
+pub mod memory;
 pub mod secret_file;
 pub mod utf16;
 mod wipe;
@@ -23,3 +26,4 @@ mod wipe;
 pub use error::{Error, ErrorKind};
 pub use key::{PlatformKey, SecretKind, SIGNATURE_HEX_LEN};
 pub use keyring::{is_valid_platform_name, Keyring, Source};
+pub use memory::{Heap, KeyMemory, Scratch};
