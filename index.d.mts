@@ -1,3 +1,12 @@
 // Types of the ES module entry (index.mjs): the same API as index.d.ts.
 export { TrustedIdentity, sign, defaultIdentity } from './index.js'
-export type { KnownPlatform, Secret, Secrets, FromEnvOptions, SignManyAsyncOptions, TrustedIdentityErrorCode } from './index.js'
+export type {
+  KnownPlatform,
+  MemoryProtection,
+  Secret,
+  Secrets,
+  FromEnvOptions,
+  SignManyAsyncOptions,
+  TrustedIdentityErrorCode,
+  TrustedIdentityOptions,
+} from './index.js'

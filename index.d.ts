@@ -51,10 +51,37 @@ export type TrustedIdentityErrorCode =
   | 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE'
   | 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM'
   | 'ERR_TRUSTED_IDENTITY_DISPOSED'
+  | 'ERR_TRUSTED_IDENTITY_MEMORY_PROTECTION'
   | 'ERR_TRUSTED_IDENTITY_NOT_CLONEABLE'
   | 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD'
   | 'ERR_TRUSTED_IDENTITY_MISSING_PEER'
   | 'ERR_TRUSTED_IDENTITY_INTERNAL'
+
+/**
+ * How the keys are kept in memory, from most to least protected (SECURITY.md, "Key memory"):
+ * - `'secret'`: Linux `memfd_secret`: no other process can read them (not root either, through
+ *   `/proc/<pid>/mem` or `ptrace`), never swapped, never in a core dump;
+ * - `'locked'`: locked in RAM, never swapped; on Linux also never in a core dump;
+ * - `'no-dump'` (Linux): never in a core dump, but may be swapped: the lock limit
+ *   (`RLIMIT_MEMLOCK`) is reached;
+ * - `'ordinary'`: plain memory (the WASI build, or nothing better was granted).
+ */
+export type MemoryProtection = 'secret' | 'locked' | 'no-dump' | 'ordinary'
+
+/**
+ * Options of the {@link TrustedIdentity} constructor. Read by own properties only.
+ *
+ * @example
+ * new TrustedIdentity({ ios: secret }, { requireMemoryProtection: 'locked' })
+ */
+export interface TrustedIdentityOptions {
+  /**
+   * The least protection the keys may be kept with: a key that cannot be kept this well is
+   * refused with `ERR_TRUSTED_IDENTITY_MEMORY_PROTECTION`, whose message names the limit to raise.
+   * Default: `'ordinary'` (keys are kept as well as the system allows; see `memoryProtection`).
+   */
+  readonly requireMemoryProtection?: MemoryProtection
+}
 
 /**
  * Options of {@link TrustedIdentity.fromEnv}. Read by own properties only.
@@ -72,6 +99,8 @@ export interface FromEnvOptions<P extends string = string> {
    * processes, diagnostic reports and other modules no longer see them. Default: `false`.
    */
   readonly unsetEnv?: boolean
+  /** As the constructor's option: the least protection the keys may be kept with. */
+  readonly requireMemoryProtection?: MemoryProtection
 }
 
 /**
@@ -103,10 +132,13 @@ export interface SignManyAsyncOptions {
 export declare class TrustedIdentity<P extends string = string> {
   /**
    * @param secrets Platform name to secret, such as `{ ios: secret, android: secret }`.
+   * @param options `requireMemoryProtection`: the least protection the keys may be kept with.
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` (not a plain object, a secret of the wrong type) or
    *   `ERR_INVALID_ARG_VALUE` (invalid platform name; empty secret; string secret with surrounding
-   *   whitespace or a lone surrogate; a public or private KeyObject).
-   * @throws {Error} `ERR_TRUSTED_IDENTITY_NO_SECRETS` when `secrets` has no platforms.
+   *   whitespace or a lone surrogate; a public or private KeyObject; an unknown option).
+   * @throws {Error} `ERR_TRUSTED_IDENTITY_NO_SECRETS` when `secrets` has no platforms;
+   *   `ERR_TRUSTED_IDENTITY_MEMORY_PROTECTION` when the keys cannot be kept as well as
+   *   `options.requireMemoryProtection` asks.
    *
    * @example
    * const identity = new TrustedIdentity({
@@ -114,7 +146,7 @@ export declare class TrustedIdentity<P extends string = string> {
    *   android: fs.readFileSync('/run/secrets/mtribes-android'),
    * })
    */
-  constructor(secrets: Secrets<P>)
+  constructor(secrets: Secrets<P>, options?: TrustedIdentityOptions)
 
   /**
    * Creates a TrustedIdentity from `MTRIBES_<PLATFORM>_SECRET`, or `MTRIBES_<PLATFORM>_SECRET_FILE`
@@ -128,6 +160,7 @@ export declare class TrustedIdentity<P extends string = string> {
    *   `ERR_TRUSTED_IDENTITY_SECRET_SOURCE` (both forms set; the file missing, not a regular file,
    *   over 64 KiB, not UTF-8 text (UTF-16, NUL bytes) or empty; the secret empty, not UTF-8 or with
    *   surrounding whitespace). The message names the variable, never its value or the path.
+   *   `ERR_TRUSTED_IDENTITY_MEMORY_PROTECTION` as for the constructor.
    *
    * @example
    * // MTRIBES_IOS_SECRET=... MTRIBES_ANDROID_SECRET_FILE=/run/secrets/android node server.js
@@ -146,6 +179,15 @@ export declare class TrustedIdentity<P extends string = string> {
    * new TrustedIdentity({ ios: a, roku: b }).platforms // ['ios', 'roku']
    */
   readonly platforms: readonly P[]
+
+  /**
+   * How the keys are kept in memory: the least protected of them (each is kept as well as the
+   * system allowed when it was made). Throws `ERR_TRUSTED_IDENTITY_DISPOSED` after `dispose()`.
+   *
+   * @example
+   * if (identity.memoryProtection !== 'secret') logger.warn(`mtribes keys: ${identity.memoryProtection} memory`)
+   */
+  readonly memoryProtection: MemoryProtection
 
   /**
    * Signs one user id: 64 lowercase hex characters, to pass to the mtribes SDK's `session.start`.

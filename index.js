@@ -30,6 +30,7 @@ const {
   keyringInsertFile,
   keyringDispose,
   keyringCheck,
+  keyringProtection,
   sign: nativeSign,
   verify: nativeVerify,
   signBatch,
@@ -121,11 +122,35 @@ function isPlainObject(value) {
   return proto === ObjectPrototype || proto === null
 }
 
+// The levels of memory protection, least first (src/secret_memory.rs says what each means).
+const PROTECTION_LEVELS = freeze(['ordinary', 'no-dump', 'locked', 'secret'])
+
 /**
- * A keyring holding `secrets` (the constructor's argument), and its platform names in order (the
- * keys are read once: a Proxy cannot give the keyring and the names different platforms).
+ * The least memory protection the keys may be kept with: `options.requireMemoryProtection` of the
+ * constructor or fromEnv, checked (undefined: any, 'ordinary').
  */
-function keyringFromSecrets(secrets) {
+function readMinimumProtection(requireMemoryProtection) {
+  if (requireMemoryProtection === undefined) return PROTECTION_LEVELS[0]
+  checkOptional(requireMemoryProtection, 'options.requireMemoryProtection', 'string', "one of 'secret', 'locked', 'no-dump' or 'ordinary'")
+  for (let index = 0; index < PROTECTION_LEVELS.length; index++) {
+    if (PROTECTION_LEVELS[index] === requireMemoryProtection) return requireMemoryProtection
+  }
+  throw invalidValue("options.requireMemoryProtection must be 'secret', 'locked', 'no-dump' or 'ordinary'")
+}
+
+/** The constructor's `options` (`{ requireMemoryProtection }` or undefined): the least protection. */
+function readConstructorOptions(options) {
+  if (options === undefined) return PROTECTION_LEVELS[0]
+  const { requireMemoryProtection } = readOptions(options, 'options', ['requireMemoryProtection'], "{ requireMemoryProtection: 'locked' }")
+  return readMinimumProtection(requireMemoryProtection)
+}
+
+/**
+ * A keyring holding `secrets` (the constructor's argument), kept in memory at least as protected
+ * as `minimum`, and its platform names in order (the keys are read once: a Proxy cannot give the
+ * keyring and the names different platforms).
+ */
+function keyringFromSecrets(secrets, minimum) {
   if (!isPlainObject(secrets)) {
     throw invalidType('secrets', 'a plain object from platform name to secret, such as { ios: secret }', secrets)
   }
@@ -137,7 +162,7 @@ function keyringFromSecrets(secrets) {
       'secrets has no platforms; give at least one, such as { ios: process.env.MTRIBES_IOS_SECRET }',
     )
   }
-  const keyring = fillKeyring(platforms, (keyring, platform, index) => {
+  const keyring = fillKeyring(minimum, platforms, (keyring, platform, index) => {
     if (!isPlatformName(platform)) {
       throw invalidValue(`key ${index} of secrets is not a valid platform name: ${PLATFORM_NAME_RULE}`)
     }
@@ -154,12 +179,12 @@ function keyringFromSecrets(secrets) {
 }
 
 /**
- * A new keyring with `insert(keyring, item, index)` called for each of `items`, which become its
- * platforms in order. If any insert throws, the keys already added are wiped at once (not
- * whenever GC gets to them).
+ * A new keyring, its keys kept at least as protected as `minimum`, with `insert(keyring, item,
+ * index)` called for each of `items`, which become its platforms in order. If any insert throws,
+ * the keys already added are wiped at once (not whenever GC gets to them).
  */
-function fillKeyring(items, insert) {
-  const keyring = keyringNew()
+function fillKeyring(minimum, items, insert) {
+  const keyring = callNative(keyringNew, minimum)
   try {
     for (let index = 0; index < items.length; index++) insert(keyring, items[index], index)
   } catch (error) {
@@ -196,13 +221,13 @@ class TrustedIdentity {
   #positions
   #platforms
 
-  constructor(secrets) {
+  constructor(secrets, options) {
     let platforms
     if (secrets === fromBuiltKeyring && pendingKeyring !== null) {
       ;({ keyring: this.#keyring, platforms } = pendingKeyring)
       pendingKeyring = null
     } else {
-      ;({ keyring: this.#keyring, platforms } = keyringFromSecrets(secrets))
+      ;({ keyring: this.#keyring, platforms } = keyringFromSecrets(secrets, readConstructorOptions(options)))
     }
     this.#platforms = freeze(platforms)
     this.#positions = new Map()
@@ -213,19 +238,20 @@ class TrustedIdentity {
   }
 
   static fromEnv(options) {
-    const { platforms, prefix, unsetEnv } =
+    const { platforms, prefix, unsetEnv, requireMemoryProtection } =
       options === undefined
         ? {}
-        : readOptions(options, 'options', ['platforms', 'prefix', 'unsetEnv'], "{ platforms: ['ios'] }")
+        : readOptions(options, 'options', ['platforms', 'prefix', 'unsetEnv', 'requireMemoryProtection'], "{ platforms: ['ios'] }")
     // Read once, each element once, the length checked first (a Proxy can claim any length).
     const platformList = platforms === undefined ? undefined : copyPlatformNames(platforms)
     checkOptional(prefix, 'options.prefix', 'string', "a string such as 'MTRIBES_'")
     checkOptional(unsetEnv, 'options.unsetEnv', 'boolean', 'a boolean')
+    const minimum = readMinimumProtection(requireMemoryProtection)
     // process.env as the app sees it (dotenv, --env-file, a worker's own env), read by own
     // properties; a `_FILE` is read in Rust, so its secret never becomes a JS value.
     const env = process.env
     const found = findEnvSecrets(env, { prefix, platforms: platformList })
-    const keyring = fillKeyring(found, (keyring, { platform, variable, value, file }) => {
+    const keyring = fillKeyring(minimum, found, (keyring, { platform, variable, value, file }) => {
       if (file !== undefined) {
         callNative(keyringInsertFile, keyring, platform, variable, file)
         return
@@ -260,6 +286,11 @@ class TrustedIdentity {
   get platforms() {
     TrustedIdentity.#check(this)
     return this.#platforms
+  }
+
+  get memoryProtection() {
+    TrustedIdentity.#check(this)
+    return callNative(keyringProtection, this.#keyring)
   }
 
   /**
