@@ -3,7 +3,9 @@
 // loads secrets from files with fromEnv, signs on every path, disposes one identity and lets
 // another be collected; this process then reads all of the child's memory through
 // /proc/<pid>/mem (fixtures/memscan.js) and looks for the keys' prepared HMAC states, pad blocks
-// and secrets. A control run scans while the keys are alive, to show the scan finds them.
+// and secrets. A control run scans while the keys are alive, to show the scan finds their states:
+// the package's own where they are readable, or, where they are in secret memory (unreadable from
+// outside: secret-memory.test.js), node:crypto Hmacs the child keys with the same secrets.
 // Linux only; on the WASI build too (its keys live in WebAssembly memory, which the scan reads).
 'use strict'
 
@@ -232,6 +234,7 @@ describe('no copy of a key is left in process memory after dispose() or garbage 
         await runMemoryChild(keys, count, 'before', (message, pid) => {
           if (message.stage !== 'alive') return
           alive.push(message.identity)
+          t.diagnostic(`${message.identity} identity: keys kept in '${message.protection}' memory`)
           const hits = scanAndReport(t, scanner, pid, `${message.identity} identity alive`)
           const missing = keys
             .filter(({ identity }) => identity === message.identity)
