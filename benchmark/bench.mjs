@@ -1,7 +1,7 @@
 // Speed benchmark (`npm run bench`): TrustedIdentity against the mtribes docs' node:crypto snippet,
 // createHmac with a KeyObject and @noble/hashes, on ids of 36 (UUID), 8 and 200 characters; signMany
-// of 1,000 ids against a loop of the snippet; verify; and the event loop's delay while
-// signManyAsync signs 1,000,000 ids. Every ratio is to the snippet measured in the same run.
+// of 1,000 ids against a loop of the snippet; verify; the cost of making (and disposing) a signer;
+// and the event loop's delay while signManyAsync signs 1,000,000 ids. Every ratio is to the snippet measured in the same run.
 // Uses tinybench; each iteration makes BATCH calls over different ids, so the timer's own cost
 // (about as large as one sign) is spread thin. Prints the machine it ran on.
 import crypto from 'node:crypto'
@@ -109,6 +109,21 @@ for (const length of [36, 8, 200]) {
   row('sign, same 1,000 ids', sign, loop)
   row('verify, same 1,000 ids', verify, loop)
   rows.push({ what: `verify / sign time: ${(verify / sign).toFixed(2)}` })
+}
+
+{
+  // What a signer costs to make (its keys go into secret memory: docs/performance.md) and to wipe.
+  const bench = new Bench({ time: TIME_MS, warmupTime: 300 })
+  const five = { ios: SECRET, android: SECRET, browser: SECRET, roku: SECRET, tv: SECRET }
+  bench.add('new TrustedIdentity, 1 platform, + dispose', () => {
+    for (let i = 0; i < BATCH; i++) new TrustedIdentity({ ios: SECRET }).dispose()
+  })
+  bench.add('new TrustedIdentity, 5 platforms, + dispose', () => {
+    for (let i = 0; i < BATCH; i++) new TrustedIdentity(five).dispose()
+  })
+  await bench.run()
+  for (const task of bench.tasks) rows.push({ what: `${task.name}: ${(medianNs(task) / BATCH).toFixed(0)} ns` })
+  rows.push({ what: `keys kept in '${identity.memoryProtection}' memory` })
 }
 
 // signManyAsync of 1,000,000 ids: how long, and how late the event loop ran meanwhile.

@@ -1,13 +1,16 @@
 // Memory check (`npm run bench:memory`, runs with --expose-gc): resident memory growth over
 // 5,000,000 sign calls, 100,000 signers constructed and dropped without dispose() (their keys go
-// when the garbage collector finalizes them), and 1,000 signManyAsync calls of 1,000 ids. Each
+// when the garbage collector finalizes them), and 1,000 signManyAsync calls of 1,000 ids; then the
+// secret memory 100,000 signers held at once take (pages by protection level, locked bytes). Each
 // scenario runs twice; each figure is RSS after a full GC. The first run's growth includes V8
 // sizing up its heap (see heapTotal, which stays committed after GC, even for plain JS objects);
 // the second run's growth is what a leak would show as. Goal: second-run growth under 10 MB.
 import crypto from 'node:crypto'
 import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
+import fs from 'node:fs'
 import { TrustedIdentity } from '../index.js'
+import binding from '../binding.js'
 
 if (typeof globalThis.gc !== 'function') {
   console.error('run with node --expose-gc (npm run bench:memory does)')
@@ -67,6 +70,31 @@ await measure('5,000,000 sign calls', () => signCalls(5_000_000))
 await measure('100,000 signers constructed and dropped', () => signers(100_000))
 await measure('1,000 signManyAsync calls of 1,000 ids', () => asyncBatches(1000))
 
+/** This process's locked memory (VmLck of /proc/self/status), in bytes; null where unknown. */
+function lockedBytes() {
+  try {
+    const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmLck:'))
+    return Number(line.split(/\s+/)[1]) * 1024
+  } catch {
+    return null
+  }
+}
+
+// 100,000 signers (two platforms each, as above) held at once: their pages of secret memory.
+const held = await (async () => {
+  const start = await settledRss()
+  const lockedBefore = lockedBytes()
+  const before = binding.secretMemoryUsage()
+  const signers = Array.from({ length: 100_000 }, (_, i) => new TrustedIdentity({ ios: iosSecrets[i], android: androidKey }))
+  const usage = binding.secretMemoryUsage()
+  const levels = new Set(signers.map((signer) => signer.memoryProtection))
+  const rss = await settledRss()
+  const locked = lockedBytes()
+  for (const signer of signers) signer.dispose()
+  const after = binding.secretMemoryUsage()
+  return { start, rss, before, usage, after, levels, locked: locked === null ? null : locked - lockedBefore }
+})()
+
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} x${os.cpus().length}, Node ${process.version}, ${os.platform()} ${os.arch()}`)
 const mb = (bytes) => (bytes / MB).toFixed(1)
 for (const { label, start, first, second, seconds, heapTotal } of results) {
@@ -75,5 +103,18 @@ for (const { label, start, first, second, seconds, heapTotal } of results) {
     `${label.padEnd(42)} RSS ${mb(start)} -> ${mb(first)} MB after the first run, -> ${mb(second)} MB after ` +
       `the second (${seconds.toFixed(1)} s): growth ${growth.toFixed(2)} MB, ${growth < 10 ? 'under' : 'OVER'} 10 MB; ` +
       `V8 heapTotal ${mb(heapTotal)} MB`,
+  )
+}
+{
+  const { start, rss, before, usage, after, levels, locked } = held
+  const pages = (u) => u.secret + u.locked + u.noDump + u.ordinary
+  const keys = usage.slots - before.slots
+  const bytes = (pages(usage) - pages(before)) * usage.pageBytes
+  console.log(
+    `100,000 signers held at once (200,000 keys)      RSS ${mb(start)} -> ${mb(rss)} MB; secret memory: ` +
+      `${pages(usage) - pages(before)} pages of ${usage.pageBytes} bytes (secret ${usage.secret}, locked ${usage.locked}, ` +
+      `no-dump ${usage.noDump}, ordinary ${usage.ordinary}) for ${keys} keys: ${(bytes / keys).toFixed(1)} bytes per key; ` +
+      `signers report ${[...levels].join(', ')}; locked (VmLck) ${locked === null ? 'unknown' : `${mb(locked)} MB`}; ` +
+      `after dispose(): ${pages(after)} pages`,
   )
 }
