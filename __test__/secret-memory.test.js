@@ -378,3 +378,94 @@ describe('where the keys of a process that holds them can be read', { skip: SCAN
     })
   })
 })
+
+// ---------------------------------------------------------------------------------------------
+// The API: what a signer reports, and the option that requires a level (every runtime).
+
+describe('memoryProtection says where the keys are; requireMemoryProtection refuses less', () => {
+  const { TrustedIdentity } = require('..')
+  const { secretMemoryUsage } = require('../binding.js')
+  const LEVELS = ['ordinary', 'no-dump', 'locked', 'secret']
+
+  it(`this process's keys are '${ON_WASI ? 'ordinary' : HAS_SECRETMEM ? 'secret' : 'at least ordinary'}', for the constructor and fromEnv alike`, () => {
+    const made = new TrustedIdentity({ ios: 'level-secret' })
+    process.env.MTI_LEVEL_IOS_SECRET = 'level-secret'
+    const fromEnv = TrustedIdentity.fromEnv({ prefix: 'MTI_LEVEL_', platforms: ['ios'], unsetEnv: true })
+    const expected = ON_WASI ? 'ordinary' : HAS_SECRETMEM ? 'secret' : undefined
+    for (const signer of [made, fromEnv]) {
+      assert.ok(LEVELS.includes(signer.memoryProtection), signer.memoryProtection)
+      if (expected) assert.equal(signer.memoryProtection, expected)
+    }
+  })
+
+  it('requiring the level the keys get, or any below it, succeeds; one above it fails at once', () => {
+    const level = new TrustedIdentity({ ios: 'level-secret' }).memoryProtection
+    for (const required of LEVELS) {
+      const make = () => new TrustedIdentity({ ios: 'level-secret', roku: Buffer.from('level-roku') }, { requireMemoryProtection: required })
+      if (LEVELS.indexOf(required) <= LEVELS.indexOf(level)) {
+        assert.equal(make().memoryProtection, level, required)
+      } else {
+        assert.throws(make, (error) => {
+          assert.equal(error.code, 'ERR_TRUSTED_IDENTITY_MEMORY_PROTECTION')
+          assert.match(error.message, new RegExp(`'${required}' memory or better`))
+          assert.doesNotMatch(error.message, /level-secret|level-roku/)
+          return true
+        })
+      }
+    }
+  })
+
+  for (const [what, options, code] of [
+    ['a number', { requireMemoryProtection: 2 }, 'ERR_INVALID_ARG_TYPE'],
+    ['an unknown level', { requireMemoryProtection: 'SECRET' }, 'ERR_INVALID_ARG_VALUE'],
+    ['an unknown option', { requireMemory: 'secret' }, 'ERR_INVALID_ARG_VALUE'],
+    ['options that are not an object', 'secret', 'ERR_INVALID_ARG_TYPE'],
+  ]) {
+    it(`${what} is refused by the constructor and by fromEnv with ${code}`, () => {
+      assert.throws(() => new TrustedIdentity({ ios: 'level-secret' }, options), { code, name: 'TypeError' })
+      if (typeof options === 'object') {
+        process.env.MTI_LEVEL_IOS_SECRET = 'level-secret'
+        assert.throws(() => TrustedIdentity.fromEnv({ prefix: 'MTI_LEVEL_', platforms: ['ios'], ...options }), { code })
+        delete process.env.MTI_LEVEL_IOS_SECRET
+      }
+    })
+  }
+
+  it('a requirement on a polluted Object.prototype is not an option', () => {
+    Object.prototype.requireMemoryProtection = 'secret-or-nothing'
+    try {
+      assert.ok(LEVELS.includes(new TrustedIdentity({ ios: 'level-secret' }, {}).memoryProtection))
+      assert.ok(LEVELS.includes(new TrustedIdentity({ ios: 'level-secret' }).memoryProtection))
+    } finally {
+      delete Object.prototype.requireMemoryProtection
+    }
+  })
+
+  it('after dispose() it throws ERR_TRUSTED_IDENTITY_DISPOSED, as every call does', () => {
+    const signer = new TrustedIdentity({ ios: 'level-secret' })
+    signer.dispose()
+    assert.throws(() => signer.memoryProtection, { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+  })
+
+  it('disposed keys give their slots back; a worker thread gives back its keys and scratch when it ends', async () => {
+    const { Worker } = require('node:worker_threads')
+    const warm = new TrustedIdentity({ ios: 'level-secret' })
+    warm.sign('u', 'ios')
+    const before = secretMemoryUsage().slots
+    const signers = Array.from({ length: 100 }, (_, i) => new TrustedIdentity({ ios: `level-${i}`, roku: 'level-roku' }))
+    assert.equal(secretMemoryUsage().slots, before + 200)
+    for (const signer of signers) signer.dispose()
+    assert.equal(secretMemoryUsage().slots, before)
+    const code = `const { TrustedIdentity } = require(${JSON.stringify(path.join(__dirname, '..'))})
+      const signer = new TrustedIdentity({ ios: 'worker-secret' })
+      require('node:worker_threads').parentPort.postMessage(signer.sign('u', 'ios'))`
+    for (let i = 0; i < 5; i++) {
+      const worker = new Worker(code, { eval: true })
+      const signed = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject))
+      assert.equal(signed, crypto.createHmac('sha256', 'worker-secret').update('u').digest('hex'))
+      await new Promise((resolve) => worker.once('exit', resolve))
+    }
+    assert.equal(secretMemoryUsage().slots, before, 'a worker left a key or its scratch behind')
+    warm.dispose()
+  })
+})
