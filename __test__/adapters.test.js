@@ -1,8 +1,10 @@
 // One table of requests through every framework adapter (__test__/fixtures/adapters/*.js: Express
-// 5 and 4, Fastify 5 and 4, Hono, the Fetch handler, NestJS on Express and on Fastify), each in a
-// real app on 127.0.0.1 over HTTP: the same request must get the same status, Cache-Control,
-// content type and JSON body everywhere, signatures equal to node:crypto's HMAC, no answer repeating
-// the platform that was sent, and no secret in any answer. The rules live in lib/endpoint.js.
+// 5 and 4, Fastify 5 and 4, Hono, the Fetch handler, NestJS on Express and on Fastify, and the
+// Express and Fastify apps under each query parser they offer), each in a real app on 127.0.0.1
+// over HTTP: the same request must get the same status, Cache-Control,
+// content type and JSON body everywhere, signatures equal to node:crypto's HMAC, no answer
+// repeating the platform that was sent, and no secret in any answer. The rules live in
+// lib/endpoint.js.
 'use strict'
 
 const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
@@ -38,6 +40,9 @@ const badPlatform = (error) => ({ status: 400, body: { error, allowed: ALLOWED }
 const MISSING = badPlatform('platform is missing: pass ?platform=<name> or the X-Mtribes-Platform header')
 const REPEATED = badPlatform('platform is given more than once: pass one ?platform=<name> or one X-Mtribes-Platform header')
 const NOT_CONFIGURED = badPlatform('platform is not configured')
+// 1,000 parameters before the platform: qs (Express's 'extended' parser) and node:querystring
+// ('simple') stop reading at 1,000.
+const THOUSAND = Array.from({ length: 1000 }, (_, i) => `p${i}=${i}`).join('&')
 
 // [name, query string, request headers, expected answer]
 const CASES = [
@@ -62,20 +67,60 @@ const CASES = [
   ['two different query parameters', '?platform=ios&platform=android', user('user-1'), REPEATED],
   ['the header twice', '', { ...user('user-1'), 'X-Mtribes-Platform': ['ios', 'android'] }, REPEATED],
   ['a header listing two platforms', '', { ...user('user-1'), 'X-Mtribes-Platform': 'ios, android' }, REPEATED],
+  // The query string, read raw by the endpoint's own rule (the parameters named exactly `platform`,
+  // names and values form-decoded as URLSearchParams does), whatever the framework's parser makes of it.
+  ['platform[]= is another name', '?platform[]=ios', user('user-1'), MISSING],
+  ['platform[0]= is another name: the header is used', '?platform[0]=ios', { ...user('user-1'), 'X-Mtribes-Platform': 'android' }, ok('user-1', 'android')],
+  ['platform.x= is another name', '?platform.x=ios', user('user-1'), MISSING],
+  ['platform= next to platform[]=: only platform counts', '?platform=ios&platform[]=android', user('user-1'), ok('user-1', 'ios')],
+  ['platform= after 1,000 other parameters', `?${THOUSAND}&platform=ios`, user('user-1'), ok('user-1', 'ios')],
+  ['a second platform= after 1,000 other parameters', `?platform=ios&${THOUSAND}&platform=android`, user('user-1'), REPEATED],
+  ['a percent-encoded name', '?p%6Catform=ios', user('user-1'), ok('user-1', 'ios')],
+  ['a percent-encoded name next to platform=', '?platform=ios&p%6Catform=ios', user('user-1'), REPEATED],
+  ['a percent-encoded value', '?platform=%69%6F%73', user('user-1'), ok('user-1', 'ios')],
+  ['a + in the value is a space', '?platform=ios+', user('user-1'), NOT_CONFIGURED],
+  ['a + in the name is a space', '?platform+=ios', user('user-1'), MISSING],
+  ['a name in another case', '?Platform=ios', user('user-1'), MISSING],
+  ['a name without =: empty, no fallback to the header', '?platform', { ...user('user-1'), 'X-Mtribes-Platform': 'ios' }, MISSING],
+  ['empty pairs around it', '?&&platform=ios&', user('user-1'), ok('user-1', 'ios')],
 ]
 
+/**
+ * The one check of an answer: its status, Cache-Control: no-store, no secret, none of `hidden`;
+ * for the endpoint's own answers (`body` given) also the JSON content type and the body.
+ */
+function assertAnswer({ status, headers, text }, expected) {
+  assert.equal(status, expected.status, text)
+  assert.equal(headers.get('cache-control'), 'no-store')
+  for (const secret of Object.values(SECRETS)) assert.ok(!text.includes(secret), 'the answer shows a secret')
+  for (const shown of expected.hidden ?? []) assert.ok(!text.includes(shown), text)
+  if (expected.body === undefined) return
+  assert.match(headers.get('content-type') ?? '', /^application\/json/)
+  assert.deepEqual(JSON.parse(text), expected.body)
+}
+
+/** GET `url` (headers as given); resolves to { status, headers, text }. */
+async function get(url, headers) {
+  const r = await httpRequest(url, { headers })
+  return { status: r.status, headers: r.headers, text: await r.text() }
+}
+
 const FIXTURES = path.join(__dirname, 'fixtures', 'adapters')
+// A fixture file exports one fixture, or several as { fixtures }.
 const adapters = fs
   .readdirSync(FIXTURES)
   .filter((name) => name.endsWith('.js'))
   .sort()
   .map((name) => require(path.join(FIXTURES, name)))
+  .flatMap((exported) => exported.fixtures ?? [exported])
   .filter((fixture) => typeof fixture.start === 'function')
 
 describe('every adapter is listed', () => {
   it('the fixtures cover each framework entry of package.json', () => {
     const names = adapters.map((a) => a.name).join(', ')
-    for (const framework of ['Express 5', 'Express 4', 'Fastify 5', 'Fastify 4', 'Hono', 'Fetch', 'NestJS (Express)', 'NestJS (Fastify)']) {
+    const frameworks = ['Express 5', 'Express 4', 'Fastify 5', 'Fastify 4', 'Hono', 'Fetch', 'NestJS (Express)', 'NestJS (Fastify)']
+    const parsers = ["'extended'", "'simple'", 'false', 'a function'].flatMap((setting) => [`Express 5, query parser ${setting}`, `Express 4, query parser ${setting}`])
+    for (const framework of [...frameworks, ...parsers, 'Fastify 5, a querystringParser', 'Fastify 4, a querystringParser']) {
       assert.ok(
         adapters.some((a) => a.name === framework),
         `no fixture named ${framework} (have ${names})`,
@@ -96,21 +141,12 @@ for (const adapter of adapters) {
 
     for (const [name, query, headers, expected] of CASES) {
       it(`${name}: ${expected.status}`, async () => {
-        const r = await httpRequest(`${app.url}${ENDPOINT}${query}`, { headers })
-        const text = await r.text()
-        assert.equal(r.status, expected.status, text)
-        assert.equal(r.headers.get('cache-control'), 'no-store')
-        assert.match(r.headers.get('content-type') ?? '', /^application\/json/)
-        assert.deepEqual(JSON.parse(text), expected.body)
-        for (const secret of Object.values(SECRETS)) assert.ok(!text.includes(secret), 'the answer shows a secret')
+        assertAnswer(await get(`${app.url}${ENDPOINT}${query}`, headers), expected)
       })
     }
 
     it('does not echo the platform it was given', async () => {
-      const r = await httpRequest(`${app.url}${ENDPOINT}?platform=%3Cb%3Eecho-me`, { headers: user('user-1') })
-      const text = await r.text()
-      assert.equal(r.status, 400)
-      assert.ok(!text.includes('echo-me'), text)
+      assertAnswer(await get(`${app.url}${ENDPOINT}?platform=%3Cb%3Eecho-me`, user('user-1')), { ...NOT_CONFIGURED, hidden: ['echo-me'] })
     })
 
     it('a number as user id is an error for the framework to handle: 500, no secret, no id', async () => {
@@ -124,14 +160,14 @@ for (const adapter of adapters) {
 }
 
 describe("every handler checks its options when it is made, in its framework's words", () => {
-  // [entry, how its docs name the request]
+  // [entry, how its docs name the request, its option keys as the message lists them]
   const entries = [
-    ['express', 'req'],
-    ['fastify', 'request'],
-    ['fetch', 'request'],
-    ['hono', 'c'],
+    ['express', 'req', 'signer, userId and platform'],
+    ['fastify', 'request', 'signer, userId and platform'],
+    ['fetch', 'request', 'signer, userId and platform'],
+    ['hono', 'c', 'signer, userId and platform'],
   ]
-  for (const [entry, request] of entries) {
+  for (const [entry, request, keys] of entries) {
     const { trustedIdentityHandler } = require(`mtribes-trusted-identity/${entry}`)
     const cases = [
       ['no options', undefined, 'ERR_INVALID_ARG_TYPE', new RegExp(`^options must be an object such as \\{ userId: .*\\(${request}\\) =>`)],
@@ -139,7 +175,7 @@ describe("every handler checks its options when it is made, in its framework's w
       ['a string as userId', { userId: 'secret-looking-value' }, 'ERR_INVALID_ARG_TYPE', /options\.userId must be a function.*\(received type string\)/],
       ['platform not a function', { userId: () => 'u', platform: 'ios' }, 'ERR_INVALID_ARG_TYPE', /^options\.platform must be a function/],
       ['secrets as signer', { userId: () => 'u', signer: { ios: 'secret-looking-value' } }, 'ERR_INVALID_ARG_TYPE', /^options\.signer must be a TrustedIdentity/],
-      ['an unknown option', { userId: () => 'u', secrets: { ios: 'secret-looking-value' } }, 'ERR_INVALID_ARG_VALUE', /^options has an unknown key; the keys are signer, userId and platform/],
+      ['an unknown option', { userId: () => 'u', secrets: { ios: 'secret-looking-value' } }, 'ERR_INVALID_ARG_VALUE', new RegExp(`^options has an unknown key; the keys are ${keys}$`)],
     ]
     for (const [name, options, code, message] of cases) {
       it(`${entry}: ${name}: TypeError ${code}, the value not echoed`, () => {
@@ -164,8 +200,7 @@ describe('options are read by own properties only: an app made while Object.prot
       const app = await withPollutedPrototype(() => adapter.start({ signer: new TrustedIdentity(SECRETS), userId }))
       try {
         for (const [, query, headers, expected] of [CASES[0], CASES[5], CASES[9]]) {
-          const r = await httpRequest(`${app.url}${ENDPOINT}${query}`, { headers })
-          assert.deepEqual({ status: r.status, body: await r.json() }, expected)
+          assertAnswer(await get(`${app.url}${ENDPOINT}${query}`, headers), expected)
         }
       } finally {
         await app.close()
@@ -184,3 +219,4 @@ describe('every framework entry: the ES module (its import condition) gives what
     })
   }
 })
+

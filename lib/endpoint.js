@@ -3,8 +3,9 @@
 // translates the answer ({ status, body }, and the HEADERS every answer carries) to its framework.
 // The rules:
 // - 401 when nobody is logged in, decided before anything else (the platform, the secrets);
-// - the platform from the `platform` query parameter, else the X-Mtribes-Platform header; a missing,
-//   repeated or unconfigured one answers 400 with the configured platforms (`allowed`);
+// - the platform from the `platform` query parameter, read from the raw URL by this file's own rule
+//   (queryPlatforms: never the framework's query parser), else the X-Mtribes-Platform header; a
+//   missing, repeated or unconfigured one answers 400 with the configured platforms (`allowed`);
 // - 200 { userId, platform, signed };
 // - every answer carries Cache-Control: no-store, and none repeats the platform that was sent;
 // - anything else (a throwing userId function, a number as user id, a missing secret) is thrown,
@@ -12,7 +13,13 @@
 'use strict'
 
 const { defaultIdentity } = require('../index.js')
-const { invalidType, readOptions, checkOptional } = require('./validation.js')
+const { invalidType, readOptions, checkOptional, uncurryThis } = require('./validation.js')
+
+// The built-ins the query rule uses, taken at load, so that later patches of them do not change it.
+const SearchParams = URLSearchParams
+const searchParamsGetAll = uncurryThis(URLSearchParams.prototype.getAll)
+const stringIndexOf = uncurryThis(String.prototype.indexOf)
+const stringSlice = uncurryThis(String.prototype.slice)
 
 const PLATFORM_HEADER = 'x-mtribes-platform'
 const OPTION_KEYS = Object.freeze(['signer', 'userId', 'platform'])
@@ -30,15 +37,36 @@ function own(object, key) {
 }
 
 /**
- * The platform a request asks for, by the default rule: the query parameter's value(s) if the
- * parameter is there (even empty), else the header's. A header Node or the Fetch API joined from
- * several (`ios, browser`) counts as repeated.
- * @param {unknown} query what the framework parsed for `platform` (a string, a list, undefined)
+ * The values of the `platform` query parameter of a request's URL, in order (an empty list when it
+ * is not there). The rule, the same for every adapter whatever query parser its framework runs
+ * (Express's qs reads `platform[]=ios` as the platform and stops after 1,000 parameters; node's
+ * querystring stops there too; an app may install any parser): the query is what follows the URL's
+ * first `?`, up to a `#`; its parameters are decoded as application/x-www-form-urlencoded, names
+ * and values alike (`+` is a space, percent-escapes are UTF-8), as URLSearchParams does; each one
+ * named exactly `platform` counts, wherever it stands and however many others there are.
+ * @param {unknown} url the raw URL the request came with: a path and query (`/identity?platform=ios`)
+ *   or a full URL (the Fetch API's); anything but a string has no query
+ * @returns {string[]}
+ */
+function queryPlatforms(url) {
+  if (typeof url !== 'string') return []
+  const start = stringIndexOf(url, '?')
+  if (start === -1) return []
+  const hash = stringIndexOf(url, '#', start)
+  // From the `?` itself: URLSearchParams drops one leading `?`, so `??platform=` stays another name, as in a URL.
+  return searchParamsGetAll(new SearchParams(stringSlice(url, start, hash === -1 ? url.length : hash)), 'platform')
+}
+
+/**
+ * The platform a request asks for, by the default rule: the `platform` query parameter's values
+ * (queryPlatforms) if it is there (even empty), else the header's. A header Node or the Fetch API
+ * joined from several (`ios, browser`) counts as repeated.
+ * @param {unknown} url the request's raw URL (see queryPlatforms)
  * @param {unknown} header the X-Mtribes-Platform header (a string, an array, undefined)
  */
-function requestedPlatform(query, header) {
-  // An empty list is what Fetch's searchParams.getAll and Hono's queries give for "not there".
-  if (query !== undefined && query !== null && !(Array.isArray(query) && query.length === 0)) return query
+function requestedPlatform(url, header) {
+  const query = queryPlatforms(url)
+  if (query.length > 0) return query
   if (typeof header === 'string' && header.includes(',')) return header.split(',')
   return header === '' || header === null ? undefined : header
 }

@@ -15,12 +15,6 @@ const NAMES = Object.freeze({
 // Every answer's headers and its JSON content type, made once.
 const RESPONSE_HEADERS = Object.freeze({ ...HEADERS, 'content-type': 'application/json; charset=utf-8' })
 
-/** The `platform` query parameter: undefined when absent, the value, or every value when repeated. */
-function queryPlatform(request) {
-  const values = new URL(request.url).searchParams.getAll('platform')
-  return values.length === 1 ? values[0] : values
-}
-
 /**
  * Makes the identity endpoint as a Fetch API handler. See fetch.d.ts for the documented API.
  */
@@ -29,7 +23,7 @@ function trustedIdentityHandler(options) {
 
   return async function trustedIdentity(request) {
     const { status, body } = await identityAnswer(request, () =>
-      requestedPlatform(queryPlatform(request), request.headers.get(PLATFORM_HEADER)),
+      requestedPlatform(request.url, request.headers.get(PLATFORM_HEADER)),
     )
     return new Response(JSON.stringify(body), { status, headers: RESPONSE_HEADERS })
   }

@@ -25,7 +25,7 @@ function trustedIdentityHandler(options) {
 
   return async function trustedIdentity(c) {
     const { status, body } = await identityAnswer(c, () =>
-      requestedPlatform(c.req.queries('platform'), c.req.header(PLATFORM_HEADER)),
+      requestedPlatform(c.req.url, c.req.header(PLATFORM_HEADER)),
     )
     return c.json(body, status, HEADERS)
   }
