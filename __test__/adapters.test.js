@@ -1,7 +1,7 @@
 // One table of requests through every framework adapter (__test__/fixtures/adapters/*.js: Express
 // 5 and 4, Fastify 5 and 4, Hono, the Fetch handler, NestJS on Express and on Fastify, and the
 // Express and Fastify apps under each query parser they offer), each in a real app on 127.0.0.1
-// over HTTP: the same request must get the same status, Cache-Control,
+// over HTTP: the same request must get the same status, Cache-Control (error answers included),
 // content type and JSON body everywhere, signatures equal to node:crypto's HMAC, no answer
 // repeating the platform that was sent, and no secret in any answer. The rules live in
 // lib/endpoint.js.
@@ -19,6 +19,7 @@ const { httpRequest } = require('./fixtures/http-request.js')
 const SECRETS = { ios: 'adapters-Secret-ios-51d2', android: 'adapters-Secret-android-0c7e' }
 const ALLOWED = ['ios', 'android']
 const NUMBER_USER = '!number' // X-Test-User value for which userId() returns a number (a mistake: 500)
+const THROWING_USER = '!throw' // X-Test-User value for which userId() throws (a session store that is down: 500)
 const UNICODE_USER = 'ü 用户 🎉 \u00e9'
 
 function hmac(platform, userId) {
@@ -29,6 +30,7 @@ function hmac(platform, userId) {
 function userId(header) {
   if (header === undefined || header === null || header === '') return undefined
   if (header === NUMBER_USER) return 42
+  if (header === THROWING_USER) throw Object.assign(new Error('the session store is down'), { code: 'E_SESSION' })
   return decodeURIComponent(header)
 }
 
@@ -40,6 +42,9 @@ const badPlatform = (error) => ({ status: 400, body: { error, allowed: ALLOWED }
 const MISSING = badPlatform('platform is missing: pass ?platform=<name> or the X-Mtribes-Platform header')
 const REPEATED = badPlatform('platform is given more than once: pass one ?platform=<name> or one X-Mtribes-Platform header')
 const NOT_CONFIGURED = badPlatform('platform is not configured')
+// The framework's own error answer (its body differs from one framework to another): still no-store,
+// no secret, and not the id the user function gave.
+const INTERNAL = { status: 500, hidden: ['42'] }
 // 1,000 parameters before the platform: qs (Express's 'extended' parser) and node:querystring
 // ('simple') stop reading at 1,000.
 const THOUSAND = Array.from({ length: 1000 }, (_, i) => `p${i}=${i}`).join('&')
@@ -83,6 +88,9 @@ const CASES = [
   ['a name in another case', '?Platform=ios', user('user-1'), MISSING],
   ['a name without =: empty, no fallback to the header', '?platform', { ...user('user-1'), 'X-Mtribes-Platform': 'ios' }, MISSING],
   ['empty pairs around it', '?&&platform=ios&', user('user-1'), ok('user-1', 'ios')],
+  // Errors: the framework's own answer, with the endpoint's headers.
+  ['a number as user id', '?platform=ios', { 'X-Test-User': NUMBER_USER }, INTERNAL],
+  ['a throwing userId', '?platform=ios', { 'X-Test-User': THROWING_USER }, INTERNAL],
 ]
 
 /**
@@ -120,7 +128,7 @@ describe('every adapter is listed', () => {
     const names = adapters.map((a) => a.name).join(', ')
     const frameworks = ['Express 5', 'Express 4', 'Fastify 5', 'Fastify 4', 'Hono', 'Fetch', 'NestJS (Express)', 'NestJS (Fastify)']
     const parsers = ["'extended'", "'simple'", 'false', 'a function'].flatMap((setting) => [`Express 5, query parser ${setting}`, `Express 4, query parser ${setting}`])
-    for (const framework of [...frameworks, ...parsers, 'Fastify 5, a querystringParser', 'Fastify 4, a querystringParser']) {
+    for (const framework of [...frameworks, ...parsers, 'Fastify 5, a querystringParser', 'Fastify 4, a querystringParser', "Hono, Hono's own onError"]) {
       assert.ok(
         adapters.some((a) => a.name === framework),
         `no fixture named ${framework} (have ${names})`,
@@ -140,21 +148,15 @@ for (const adapter of adapters) {
     after(() => app?.close())
 
     for (const [name, query, headers, expected] of CASES) {
-      it(`${name}: ${expected.status}`, async () => {
+      it(`${name}: ${expected.status}`, async (t) => {
+        // Error handlers that report to the console (Hono's own, the Fetch handler's default onError) stay quiet.
+        if (expected.status === 500) t.mock.method(console, 'error', () => {})
         assertAnswer(await get(`${app.url}${ENDPOINT}${query}`, headers), expected)
       })
     }
 
     it('does not echo the platform it was given', async () => {
       assertAnswer(await get(`${app.url}${ENDPOINT}?platform=%3Cb%3Eecho-me`, user('user-1')), { ...NOT_CONFIGURED, hidden: ['echo-me'] })
-    })
-
-    it('a number as user id is an error for the framework to handle: 500, no secret, no id', async () => {
-      const r = await httpRequest(`${app.url}${ENDPOINT}?platform=ios`, { headers: { 'X-Test-User': NUMBER_USER } })
-      const text = await r.text()
-      assert.equal(r.status, 500, text)
-      for (const secret of Object.values(SECRETS)) assert.ok(!text.includes(secret), 'the answer shows a secret')
-      assert.ok(!text.includes('42'), text)
     })
   })
 }
@@ -164,7 +166,7 @@ describe("every handler checks its options when it is made, in its framework's w
   const entries = [
     ['express', 'req', 'signer, userId and platform'],
     ['fastify', 'request', 'signer, userId and platform'],
-    ['fetch', 'request', 'signer, userId and platform'],
+    ['fetch', 'request', 'signer, userId, platform and onError'],
     ['hono', 'c', 'signer, userId and platform'],
   ]
   for (const [entry, request, keys] of entries) {
@@ -220,3 +222,61 @@ describe('every framework entry: the ES module (its import condition) gives what
   }
 })
 
+describe('the Fetch handler answers unexpected errors itself (500, no-store) and hands them to options.onError', () => {
+  const { trustedIdentityHandler } = require('mtribes-trusted-identity/fetch')
+  const disposed = new TrustedIdentity(SECRETS)
+  disposed.dispose()
+  const session = Object.assign(new Error('the session store is down'), { code: 'E_SESSION' })
+  const fails = (what) => () => {
+    throw Object.assign(new Error(`${what} failed`), { code: 'E_REPORTER' })
+  }
+
+  // [name, handler options, the error's code, onError: how it reports (undefined: the default)]
+  const cases = [
+    ['a throwing userId', { userId: () => { throw session } }, 'E_SESSION'],
+    ['a rejecting userId', { userId: async () => { throw session } }, 'E_SESSION'],
+    ['a number as user id', { userId: () => 42 }, 'ERR_INVALID_ARG_TYPE'],
+    ['a disposed signer', { userId: () => 'user-1', signer: disposed }, 'ERR_TRUSTED_IDENTITY_DISPOSED'],
+    ['an onError that throws', { userId: () => 42 }, 'ERR_INVALID_ARG_TYPE', fails('onError')],
+    ['an onError that rejects', { userId: () => 42 }, 'ERR_INVALID_ARG_TYPE', async () => fails('onError')()],
+  ]
+  for (const [name, options, code, reporter] of cases) {
+    for (const given of reporter ? ['given'] : ['given', 'the default']) {
+      it(`${name}, onError ${given}: 500 { error: 'internal error' }; onError(error, request) once, else console.error`, async (t) => {
+        const logged = t.mock.method(console, 'error', () => {})
+        const calls = []
+        const onError = given === 'the default' ? undefined : (...args) => (calls.push(args), reporter?.(...args))
+        const handler = trustedIdentityHandler({ signer: new TrustedIdentity(SECRETS), ...options, ...(onError && { onError }) })
+        const request = new Request(`http://127.0.0.1${ENDPOINT}?platform=ios`)
+        const r = await handler(request)
+        await new Promise(setImmediate) // a rejecting onError settles
+        assertAnswer({ status: r.status, headers: r.headers, text: await r.text() }, { status: 500, body: { error: 'internal error' } })
+        const reported = onError ? calls : logged.mock.calls.map((call) => [call.arguments.at(-1)])
+        assert.equal(reported.length, 1, 'reported once')
+        assert.equal(reported[0][0].code, code)
+        if (onError) assert.equal(reported[0][1], request)
+        // console.error: the default's report, or what a failing onError threw.
+        assert.equal(logged.mock.callCount(), onError && !reporter ? 0 : 1)
+        if (reporter) assert.equal(logged.mock.calls[0].arguments.at(-1).code, 'E_REPORTER')
+      })
+    }
+  }
+
+  it('onError is an option like the others: not a function is a TypeError naming it; an inherited one is never used', async (t) => {
+    for (const value of ['secret-looking-value', null, {}]) {
+      assert.throws(() => trustedIdentityHandler({ userId: () => 'u', onError: value }), (error) =>
+        error instanceof TypeError && error.code === 'ERR_INVALID_ARG_TYPE' && /^options\.onError must be a function/.test(error.message) && !error.message.includes('secret-looking-value'))
+    }
+    const inherited = t.mock.fn()
+    const logged = t.mock.method(console, 'error', () => {})
+    Object.prototype.onError = inherited
+    let handler
+    try {
+      handler = trustedIdentityHandler({ userId: () => 42, signer: new TrustedIdentity(SECRETS) })
+    } finally {
+      delete Object.prototype.onError
+    }
+    assert.equal((await handler(new Request(`http://127.0.0.1${ENDPOINT}?platform=ios`))).status, 500)
+    assert.deepEqual([inherited.mock.callCount(), logged.mock.callCount()], [0, 1])
+  })
+})
