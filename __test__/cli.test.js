@@ -250,6 +250,150 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
   })
 })
 
+describe('sign --stdin: the 1 MiB limit counts the id, not its line end or BOM, wherever the chunks of stdin end', () => {
+  const { Readable } = require('node:stream')
+  const MAX = 1024 * 1024
+  const LIMIT = 'x'.repeat(MAX) // an id of exactly the limit
+  const BOM = '\uFEFF'
+  before(() => {
+    process.env.MTRIBES_IOS_SECRET = SECRET // main() signs in this process
+  })
+  after(() => {
+    delete process.env.MTRIBES_IOS_SECRET
+  })
+
+  /** Runs main(sign --stdin) on `chunks` (Buffers); resolves to { code, stdout, error }. */
+  async function signChunks(chunks) {
+    const stdout = sink()
+    const stderr = sink()
+    try {
+      const code = await main(['sign', '-p', 'ios', '--stdin'], { stdin: Readable.from(chunks), stdout, stderr })
+      return { code, stdout: stdout.text, error: undefined }
+    } catch (error) {
+      return { code: undefined, stdout: stdout.text, error }
+    }
+  }
+
+  // [name, what comes before the long line's id, that id, what follows it, the ids signed, the line refused (0: none)]
+  const cases = [
+    ['an id of exactly 1 MiB, then CRLF', '', LIMIT, '\r\nb\n', [LIMIT, 'b'], 0],
+    ['an id of exactly 1 MiB after a BOM, then CRLF', BOM, LIMIT, '\r\nb\n', [LIMIT, 'b'], 0],
+    ['an id of exactly 1 MiB after a BOM, then LF', BOM, LIMIT, '\nb\n', [LIMIT, 'b'], 0],
+    ['an id of exactly 1 MiB on line 2, then CRLF', 'a\r\n', LIMIT, '\r\nb\r\n', ['a', LIMIT, 'b'], 0],
+    ['an id of exactly 1 MiB as the last line, a CR and no LF', 'a\n', LIMIT, '\r', ['a', LIMIT], 0],
+    ['an id of 1 MiB and 1 byte, then CRLF', '', `${LIMIT}y`, '\r\nb\n', [], 1],
+    ['an id of 1 MiB and 1 byte after a BOM', BOM, `${LIMIT}y`, '\nb\n', [], 1],
+    ['an id of 1 MiB, a CR and a byte (a CR inside an id counts)', 'a\n', `${LIMIT}\ry`, '\n', ['a'], 2],
+    ['a BOM on line 2 and 1 MiB less 2 bytes (only the first line has a BOM to skip)', 'a\n', `${BOM}${LIMIT.slice(2)}`, '\n', ['a'], 2],
+  ]
+  for (const [name, before, id, after, signed, refused] of cases) {
+    const input = Buffer.from(`${before}${id}${after}`)
+    const end = Buffer.byteLength(`${before}${id}`) // where the long id ends
+    // Two chunks, split at every byte from 4 before the end of the id to 3 after it (through the
+    // CR and the LF), and at every byte of a first-line BOM; and the input as one chunk.
+    const splits = [0]
+    for (let at = end - 4; at <= Math.min(end + 3, input.length - 1); at++) splits.push(at)
+    if (before === BOM) splits.push(1, 2, 3)
+    it(`${name}: ${refused ? `line ${refused} refused` : 'signed'}, however the input is split around the limit and the line end`, async () => {
+      const expected = signed.map((line) => `${hmac(line)}\n`).join('')
+      for (const at of splits) {
+        const got = await signChunks(at === 0 ? [input] : [input.subarray(0, at), input.subarray(at)])
+        const where = `split at byte ${at} of ${input.length}`
+        if (refused) {
+          assert.ok(got.error instanceof UsageError, `${where}: ${got.error ?? `exit ${got.code}`}`)
+          assert.equal(got.error.message, `line ${refused} is longer than ${MAX} bytes: put one user id on each line`, where)
+        } else {
+          assert.equal(got.error, undefined, `${where}: ${got.error?.message}`)
+          assert.equal(got.code, 0, where)
+        }
+        assert.ok(got.stdout === expected, `${where}: the signatures written`)
+      }
+    })
+  }
+
+  it('end to end: an id of exactly 1 MiB whose CR and LF reach the CLI apart is signed', async () => {
+    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: { PATH: process.env.PATH, ...ENV } })
+    child.stdin.on('error', () => {}) // a CLI that refuses the line exits before the rest is written
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
+    const exit = new Promise((resolve) => child.on('close', resolve))
+    child.stdin.write(`${LIMIT}\r`)
+    // The LF comes later, once the CLI has read up to the CR (or refused it and exited).
+    await Promise.race([exit, new Promise((resolve) => setTimeout(resolve, 1000))])
+    child.stdin.end('\nb\n')
+    assert.equal(await exit, 0, stderr)
+    withoutSecrets({ stdout, stderr })
+    assert.equal(stdout, `${hmac(LIMIT)}\n${hmac('b')}\n`)
+  })
+})
+
+describe('sign --stdin from a stdin that cannot be read: exit 2, one line naming stdin and the OS error code', () => {
+  const { Readable } = require('node:stream')
+  before(() => {
+    process.env.MTRIBES_IOS_SECRET = SECRET // main() signs in this process
+  })
+  after(() => {
+    delete process.env.MTRIBES_IOS_SECRET
+  })
+  const failing = (code, after = []) => {
+    const chunks = [...after]
+    return new Readable({
+      read() {
+        if (chunks.length > 0) this.push(Buffer.from(chunks.shift()))
+        else this.destroy(Object.assign(new Error(`${code}: failed, read '/secret/place'`), { code }))
+      },
+    })
+  }
+  const onFd = (fd) => Object.assign(Readable.from([Buffer.from('a\n')]), { fd })
+  const directory = () => ({ isDirectory: () => true })
+  const file = () => ({ isDirectory: () => false })
+  // [name, stdin, fstat, the code named, the ids signed before]
+  const cases = [
+    ['a read that fails (EIO)', failing('EIO'), file, 'EIO', []],
+    ['a read that fails after a line (EIO)', failing('EIO', ['a\n']), file, 'EIO', ['a']],
+    ['an error without a code', failing(undefined), file, 'unknown error', []],
+    ['a descriptor that is a directory (Node gives it as an empty stream)', onFd(0), directory, 'EISDIR', []],
+    ['a descriptor fstat refuses (EBADF)', onFd(9), () => { throw Object.assign(new Error("EBADF: bad file descriptor, fstat '/secret/place'"), { code: 'EBADF' }) }, 'EBADF', []],
+  ]
+  for (const [name, stdin, fstat, code, before] of cases) {
+    it(`${name}: a usage error naming stdin and ${code}`, async () => {
+      const stdout = sink()
+      await assert.rejects(main(['sign', '-p', 'ios', '--stdin'], { stdin, stdout, stderr: sink(), fstat }), (error) => {
+        assert.ok(error instanceof UsageError, String(error))
+        assert.equal(error.message, `cannot read stdin (${code}): give sign --stdin the user ids from a file or a pipe, one per line`)
+        return true
+      })
+      assert.equal(stdout.text, before.map((id) => `${hmac(id)}\n`).join(''))
+    })
+  }
+
+  it('a stream over a descriptor that is a regular file is read as before', async () => {
+    const stdout = sink()
+    assert.equal(await main(['sign', '-p', 'ios', '--stdin'], { stdin: onFd(0), stdout, stderr: sink(), fstat: file }), 0)
+    assert.equal(stdout.text, `${hmac('a')}\n`)
+  })
+
+  it('end to end: < a directory (stdin a directory descriptor): exit 2, EISDIR, no path', { skip: process.platform === 'win32' && 'a directory cannot be opened as a file on Windows' }, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-cli-stdin-'))
+    const fd = fs.openSync(dir, 'r')
+    try {
+      const r = spawnSync(process.execPath, [CLI, 'sign', '--platform', 'ios', '--stdin'], {
+        env: { PATH: process.env.PATH, ...ENV },
+        stdio: [fd, 'pipe', 'pipe'],
+        encoding: 'utf8',
+        timeout: 60_000,
+      })
+      assertUsageError(withoutSecrets(r), /^mtribes-trusted-identity: cannot read stdin \(EISDIR\): /)
+      assert.ok(!r.stderr.includes(dir) && !r.stderr.includes(os.tmpdir()), r.stderr)
+    } finally {
+      fs.closeSync(fd)
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('usage errors: exit 2 with a one-line message on stderr', () => {
   const cases = [
     ['no arguments', [], /a command is needed/],
