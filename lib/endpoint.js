@@ -7,9 +7,10 @@
 //   (queryPlatforms: never the framework's query parser), else the X-Mtribes-Platform header; a
 //   missing, repeated or unconfigured one answers 400 with the configured platforms (`allowed`);
 // - 200 { userId, platform, signed };
-// - every answer carries Cache-Control: no-store, and none repeats the platform that was sent;
+// - every answer carries Cache-Control: no-store (the framework's error answers too), and none
+//   repeats the platform that was sent;
 // - anything else (a throwing userId function, a number as user id, a missing secret) is thrown,
-//   for the framework's error handling.
+//   for the framework's error handling (the Fetch adapter, which has none, answers it itself).
 'use strict'
 
 const { defaultIdentity } = require('../index.js')
@@ -24,7 +25,8 @@ const stringSlice = uncurryThis(String.prototype.slice)
 const PLATFORM_HEADER = 'x-mtribes-platform'
 const OPTION_KEYS = Object.freeze(['signer', 'userId', 'platform'])
 // The headers of every answer. Adapters whose framework answers errors from the same response
-// object (Express, Fastify, Nest) set them before anything can throw, so error answers carry them too.
+// object (Express, Fastify, Nest) or Context (Hono) set them before anything can throw, so error
+// answers carry them too; the Fetch adapter puts them on the 500 it answers errors with.
 const HEADERS = Object.freeze({ 'cache-control': 'no-store' })
 
 const MISSING = 'platform is missing: pass ?platform=<name> or the X-Mtribes-Platform header'
