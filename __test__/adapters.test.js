@@ -308,3 +308,55 @@ describe('the Fetch handler answers unexpected errors itself (500, no-store) and
     }
   })
 })
+
+describe("the query rule reads a URL's platform parameters as URLSearchParams does (fast-check against new URL().searchParams)", () => {
+  const fc = require('fast-check')
+  const { requestedPlatform } = require('../lib/endpoint.js')
+  const SETTINGS = { numRuns: Number(process.env.MTI_PROPS_RUNS ?? 3000), seed: Number(process.env.MTI_PROPS_SEED ?? 20261124), endOnFailure: true }
+  // Pieces of queries: the name and its percent-encodings, the separators, +, escapes good and bad,
+  // multibyte and unpaired UTF-16, a second ? and a #.
+  const piece = fc.oneof(
+    fc.constantFrom('platform', 'p', 'l', 'a', 't', 'f', 'o', 'r', 'm', 'ios', '=', '&', '&', '+', '%', '%2B', '%20', '%6C', '%6c', '%70', '%E9', '%C3%A9', '%FF', '%G1', '%2', '?', '#', '[', ']', '.', ';', ' ', 'é', '😀', '\uD800', '\uFEFF'),
+    fc.string({ maxLength: 3 }),
+  )
+  // Without what the URL parser drops before it reads a query (tabs and newlines anywhere, C0
+  // controls and spaces at the end), which a request target cannot hold anyway.
+  const query = fc.array(piece, { maxLength: 24 }).map((pieces) => pieces.join('').replace(/[\t\n\r]/g, '').replace(/[\0-\x20]+$/, ''))
+
+  it('the values of every parameter named platform, in order; none: the header', () => {
+    fc.assert(
+      fc.property(query, (q) => {
+        // The reference: what a Fetch Request's URL gives (Node's URLSearchParams on a raw string
+        // decodes a value holding both a bad escape and a non-ASCII character as Latin-1: '%FFé' as '��').
+        const expected = new URL(`http://127.0.0.1${ENDPOINT}?${q}`).searchParams.getAll('platform')
+        assert.deepEqual(requestedPlatform(`${ENDPOINT}?${q}`, 'the-header'), expected.length > 0 ? expected : 'the-header')
+      }),
+      SETTINGS,
+    )
+  })
+})
+
+describe('the query rule uses built-ins taken when endpoint.js loaded: patching them later changes nothing', () => {
+  // endpoint.js is internal (no entry exports it): its rule is what every adapter above calls.
+  const { requestedPlatform } = require('../lib/endpoint.js')
+  // [the built-in, its owner, a replacement that would read another platform if it were used]
+  const patches = [
+    ['URLSearchParams.prototype.getAll', URLSearchParams.prototype, 'getAll', () => ['android']],
+    ['String.prototype.indexOf', String.prototype, 'indexOf', () => -1],
+    ['String.prototype.slice', String.prototype, 'slice', () => '?platform=android'],
+    ['Function.prototype.call', Function.prototype, 'call', () => ['android']],
+  ]
+  for (const [name, owner, key, replacement] of patches) {
+    it(`${name} replaced: /mtribes/identity?x=1&platform=ios#top is still ['ios']`, () => {
+      const original = owner[key]
+      owner[key] = replacement
+      let platform
+      try {
+        platform = requestedPlatform(`${ENDPOINT}?x=1&platform=ios#top`, 'android')
+      } finally {
+        owner[key] = original
+      }
+      assert.deepEqual(platform, ['ios'])
+    })
+  }
+})

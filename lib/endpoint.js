@@ -17,10 +17,16 @@ const { defaultIdentity } = require('../index.js')
 const { invalidType, readOptions, checkOptional, uncurryThis } = require('./validation.js')
 
 // The built-ins the query rule uses, taken at load, so that later patches of them do not change it.
-const SearchParams = URLSearchParams
-const searchParamsGetAll = uncurryThis(URLSearchParams.prototype.getAll)
+// (Not URLSearchParams: Node's parser behind it calls String.prototype methods as they are then.)
 const stringIndexOf = uncurryThis(String.prototype.indexOf)
 const stringSlice = uncurryThis(String.prototype.slice)
+const Bytes = Uint8Array
+const bytesSubarray = uncurryThis(Object.getPrototypeOf(Uint8Array.prototype).subarray)
+const utf8Encode = uncurryThis(TextEncoder.prototype.encode)
+const utf8Decode = uncurryThis(TextDecoder.prototype.decode)
+const encoder = new TextEncoder()
+// Bytes that are not UTF-8 become U+FFFD, and a leading U+FEFF stays, as in URLSearchParams.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 
 const PLATFORM_HEADER = 'x-mtribes-platform'
 const OPTION_KEYS = Object.freeze(['signer', 'userId', 'platform'])
@@ -38,25 +44,75 @@ function own(object, key) {
   return typeof object === 'object' && object !== null && Object.hasOwn(object, key) ? object[key] : undefined
 }
 
+/** The value of an ASCII hex digit's byte, or -1. */
+function hexValue(byte) {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30
+  const lower = byte | 0x20
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1
+}
+
+/**
+ * A name or value of a query as application/x-www-form-urlencoded decodes it (the URL standard's
+ * "percent-decode", as URLSearchParams does): its UTF-8 bytes (a lone surrogate as U+FFFD), `+` a
+ * space, `%` and two hex digits that byte (any other `%` as it is), then UTF-8 again (U+FFFD for
+ * bytes that are not).
+ */
+function formDecode(text) {
+  const bytes = utf8Encode(encoder, text)
+  const length = bytes.length
+  const out = new Bytes(length)
+  let n = 0
+  for (let i = 0; i < length; i++) {
+    let byte = bytes[i]
+    if (byte === 0x2b) {
+      byte = 0x20
+    } else if (byte === 0x25 && i + 2 < length) {
+      const high = hexValue(bytes[i + 1])
+      const low = hexValue(bytes[i + 2])
+      if (high !== -1 && low !== -1) {
+        byte = high * 16 + low
+        i += 2
+      }
+    }
+    out[n++] = byte
+  }
+  return utf8Decode(decoder, bytesSubarray(out, 0, n))
+}
+
 /**
  * The values of the `platform` query parameter of a request's URL, in order (an empty list when it
  * is not there). The rule, the same for every adapter whatever query parser its framework runs
  * (Express's qs reads `platform[]=ios` as the platform and stops after 1,000 parameters; node's
  * querystring stops there too; an app may install any parser): the query is what follows the URL's
- * first `?`, up to a `#`; its parameters are decoded as application/x-www-form-urlencoded, names
- * and values alike (`+` is a space, percent-escapes are UTF-8), as URLSearchParams does; each one
- * named exactly `platform` counts, wherever it stands and however many others there are.
+ * first `?`, up to a `#`; its `&`-separated parameters are `name=value` (no `=`: an empty value),
+ * names and values decoded as application/x-www-form-urlencoded (formDecode), as URLSearchParams
+ * reads them; each one named exactly `platform` counts, wherever it stands and however many others
+ * there are.
  * @param {unknown} url the raw URL the request came with: a path and query (`/identity?platform=ios`)
  *   or a full URL (the Fetch API's); anything but a string has no query
  * @returns {string[]}
  */
 function queryPlatforms(url) {
-  if (typeof url !== 'string') return []
-  const start = stringIndexOf(url, '?')
-  if (start === -1) return []
-  const hash = stringIndexOf(url, '#', start)
-  // From the `?` itself: URLSearchParams drops one leading `?`, so `??platform=` stays another name, as in a URL.
-  return searchParamsGetAll(new SearchParams(stringSlice(url, start, hash === -1 ? url.length : hash)), 'platform')
+  const values = []
+  if (typeof url !== 'string') return values
+  const query = stringIndexOf(url, '?')
+  if (query === -1) return values
+  let end = stringIndexOf(url, '#', query)
+  if (end === -1) end = url.length
+  for (let start = query + 1; start <= end; ) {
+    let next = stringIndexOf(url, '&', start)
+    if (next === -1 || next > end) next = end
+    if (next > start) {
+      let equals = stringIndexOf(url, '=', start)
+      if (equals === -1 || equals > next) equals = next
+      const name = stringSlice(url, start, equals)
+      // Only a name that may decode to `platform` is decoded.
+      const named = name === 'platform' || ((stringIndexOf(name, '%') !== -1 || stringIndexOf(name, '+') !== -1) && formDecode(name) === 'platform')
+      if (named) values[values.length] = formDecode(stringSlice(url, equals === next ? next : equals + 1, next))
+    }
+    start = next + 1
+  }
+  return values
 }
 
 /**
