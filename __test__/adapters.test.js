@@ -232,7 +232,9 @@ describe('every framework entry: the ES module (its import condition) gives what
 })
 
 describe('the Fetch handler answers unexpected errors itself (500, no-store) and hands them to options.onError', () => {
-  const { trustedIdentityHandler } = require('mtribes-trusted-identity/fetch')
+  // By a computed name, as the option table above does: Deno type-checks a literal require's types,
+  // and resolves fetch.d.ts's './endpoint.js' to the JavaScript file rather than endpoint.d.ts.
+  const { trustedIdentityHandler } = require(['mtribes-trusted-identity', 'fetch'].join('/'))
   const disposed = new TrustedIdentity(SECRETS)
   disposed.dispose()
   const fail = (code) => {
@@ -311,7 +313,7 @@ describe('the Fetch handler answers unexpected errors itself (500, no-store) and
 
 describe("the query rule reads a URL's platform parameters as URLSearchParams does (fast-check against new URL().searchParams)", () => {
   const fc = require('fast-check')
-  const { requestedPlatform } = require('../lib/endpoint.js')
+  const { requestedPlatform } = require(path.join(__dirname, '..', 'lib', 'endpoint.js'))
   const SETTINGS = { numRuns: Number(process.env.MTI_PROPS_RUNS ?? 3000), seed: Number(process.env.MTI_PROPS_SEED ?? 20261124), endOnFailure: true }
   // Pieces of queries: the name and its percent-encodings, the separators, +, escapes good and bad,
   // multibyte and unpaired UTF-16, a second ? and a #.
@@ -338,7 +340,7 @@ describe("the query rule reads a URL's platform parameters as URLSearchParams do
 
 describe('the query rule uses built-ins taken when endpoint.js loaded: patching them later changes nothing', () => {
   // endpoint.js is internal (no entry exports it): its rule is what every adapter above calls.
-  const { requestedPlatform } = require('../lib/endpoint.js')
+  const { requestedPlatform } = require(path.join(__dirname, '..', 'lib', 'endpoint.js'))
   // [the built-in, its owner, a replacement that would read another platform if it were used]
   const patches = [
     ['URLSearchParams.prototype.getAll', URLSearchParams.prototype, 'getAll', () => ['android']],

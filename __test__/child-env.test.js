@@ -5,7 +5,7 @@
 // process.env).
 'use strict'
 
-const { describe, it } = require('node:test')
+const { describe, it } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
