@@ -106,9 +106,11 @@ function queryPlatforms(url) {
       let equals = stringIndexOf(url, '=', start)
       if (equals === -1 || equals > next) equals = next
       const name = stringSlice(url, start, equals)
-      // Only a name that may decode to `platform` is decoded.
-      const named = name === 'platform' || ((stringIndexOf(name, '%') !== -1 || stringIndexOf(name, '+') !== -1) && formDecode(name) === 'platform')
-      if (named) values[values.length] = formDecode(stringSlice(url, equals === next ? next : equals + 1, next))
+      // A name is decoded only when decoding can change it (another name never becomes `platform`).
+      const encoded = stringIndexOf(name, '%') !== -1 || stringIndexOf(name, '+') !== -1
+      if (name === 'platform' || (encoded && formDecode(name) === 'platform')) {
+        values[values.length] = formDecode(stringSlice(url, equals === next ? next : equals + 1, next))
+      }
     }
     start = next + 1
   }
