@@ -397,16 +397,16 @@ describe('sign --stdin from a stdin that cannot be read: exit 2, one line naming
     assert.equal(stdout.text, `${hmac('a')}\n`)
   })
 
-  it('end to end: < a directory (stdin a directory descriptor): exit 2, EISDIR, no path', { skip: process.platform === 'win32' && 'a directory cannot be opened as a file on Windows' }, () => {
+  it('end to end: < a directory (stdin a directory descriptor): exit 2, EISDIR, no path', { skip: process.platform === 'win32' && 'a directory cannot be opened as a file on Windows' }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-cli-stdin-'))
     const fd = fs.openSync(dir, 'r')
     try {
-      const r = spawnSync(process.execPath, [CLI, 'sign', '--platform', 'ios', '--stdin'], {
-        env: childEnv(ENV),
-        stdio: [fd, 'pipe', 'pipe'],
-        encoding: 'utf8',
-        timeout: 60_000,
-      })
+      // spawn, not spawnSync: Deno's spawnSync ignores a descriptor given as the child's stdin.
+      const child = spawn(process.execPath, [CLI, 'sign', '--platform', 'ios', '--stdin'], { env: childEnv(ENV), stdio: [fd, 'pipe', 'pipe'] })
+      const r = { stdout: '', stderr: '' }
+      child.stdout.setEncoding('utf8').on('data', (d) => (r.stdout += d))
+      child.stderr.setEncoding('utf8').on('data', (d) => (r.stderr += d))
+      r.status = await new Promise((resolve) => child.on('close', resolve))
       assertUsageError(withoutSecrets(r), /^mtribes-trusted-identity: cannot read stdin \(EISDIR\): /)
       assert.ok(!r.stderr.includes(dir) && !r.stderr.includes(os.tmpdir()), r.stderr)
     } finally {
