@@ -1,8 +1,10 @@
 // One table of requests through every framework adapter (__test__/fixtures/adapters/*.js: Express
-// 5 and 4, Fastify 5 and 4, Hono, the Fetch handler, NestJS on Express and on Fastify), each in a
-// real app on 127.0.0.1 over HTTP: the same request must get the same status, Cache-Control,
-// content type and JSON body everywhere, signatures equal to node:crypto's HMAC, no answer repeating
-// the platform that was sent, and no secret in any answer. The rules live in lib/endpoint.js.
+// 5 and 4, Fastify 5 and 4, Hono, the Fetch handler, NestJS on Express and on Fastify, and the
+// Express and Fastify apps under each query parser they offer), each in a real app on 127.0.0.1
+// over HTTP: the same request must get the same status, Cache-Control (error answers included),
+// content type and JSON body everywhere, signatures equal to node:crypto's HMAC, no answer
+// repeating the platform that was sent, and no secret in any answer. The rules live in
+// lib/endpoint.js.
 'use strict'
 
 const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
@@ -17,6 +19,7 @@ const { httpRequest } = require('./fixtures/http-request.js')
 const SECRETS = { ios: 'adapters-Secret-ios-51d2', android: 'adapters-Secret-android-0c7e' }
 const ALLOWED = ['ios', 'android']
 const NUMBER_USER = '!number' // X-Test-User value for which userId() returns a number (a mistake: 500)
+const THROWING_USER = '!throw' // X-Test-User value for which userId() throws (a session store that is down: 500)
 const UNICODE_USER = 'ü 用户 🎉 \u00e9'
 
 function hmac(platform, userId) {
@@ -27,6 +30,7 @@ function hmac(platform, userId) {
 function userId(header) {
   if (header === undefined || header === null || header === '') return undefined
   if (header === NUMBER_USER) return 42
+  if (header === THROWING_USER) throw Object.assign(new Error('the session store is down'), { code: 'E_SESSION' })
   return decodeURIComponent(header)
 }
 
@@ -38,6 +42,12 @@ const badPlatform = (error) => ({ status: 400, body: { error, allowed: ALLOWED }
 const MISSING = badPlatform('platform is missing: pass ?platform=<name> or the X-Mtribes-Platform header')
 const REPEATED = badPlatform('platform is given more than once: pass one ?platform=<name> or one X-Mtribes-Platform header')
 const NOT_CONFIGURED = badPlatform('platform is not configured')
+// The framework's own error answer (its body differs from one framework to another): still no-store,
+// no secret, and not the id the user function gave.
+const INTERNAL = { status: 500, hidden: ['42'] }
+// 1,000 parameters before the platform: qs (Express's 'extended' parser) and node:querystring
+// ('simple') stop reading at 1,000.
+const THOUSAND = Array.from({ length: 1000 }, (_, i) => `p${i}=${i}`).join('&')
 
 // [name, query string, request headers, expected answer]
 const CASES = [
@@ -62,20 +72,74 @@ const CASES = [
   ['two different query parameters', '?platform=ios&platform=android', user('user-1'), REPEATED],
   ['the header twice', '', { ...user('user-1'), 'X-Mtribes-Platform': ['ios', 'android'] }, REPEATED],
   ['a header listing two platforms', '', { ...user('user-1'), 'X-Mtribes-Platform': 'ios, android' }, REPEATED],
+  // The query string, read raw by the endpoint's own rule (the parameters named exactly `platform`,
+  // names and values form-decoded as URLSearchParams does), whatever the framework's parser makes of it.
+  ['platform[]= is another name', '?platform[]=ios', user('user-1'), MISSING],
+  ['platform[0]= is another name: the header is used', '?platform[0]=ios', { ...user('user-1'), 'X-Mtribes-Platform': 'android' }, ok('user-1', 'android')],
+  ['platform.x= is another name', '?platform.x=ios', user('user-1'), MISSING],
+  ['platform= next to platform[]=: only platform counts', '?platform=ios&platform[]=android', user('user-1'), ok('user-1', 'ios')],
+  ['platform= after 1,000 other parameters', `?${THOUSAND}&platform=ios`, user('user-1'), ok('user-1', 'ios')],
+  ['a second platform= after 1,000 other parameters', `?platform=ios&${THOUSAND}&platform=android`, user('user-1'), REPEATED],
+  ['a percent-encoded name', '?p%6Catform=ios', user('user-1'), ok('user-1', 'ios')],
+  ['a percent-encoded name next to platform=', '?platform=ios&p%6Catform=ios', user('user-1'), REPEATED],
+  ['a percent-encoded value', '?platform=%69%6F%73', user('user-1'), ok('user-1', 'ios')],
+  ['a + in the value is a space', '?platform=ios+', user('user-1'), NOT_CONFIGURED],
+  ['a + in the name is a space', '?platform+=ios', user('user-1'), MISSING],
+  ['a name in another case', '?Platform=ios', user('user-1'), MISSING],
+  ['a name without =: empty, no fallback to the header', '?platform', { ...user('user-1'), 'X-Mtribes-Platform': 'ios' }, MISSING],
+  ['empty pairs around it', '?&&platform=ios&', user('user-1'), ok('user-1', 'ios')],
+  // Errors: the framework's own answer, with the endpoint's headers.
+  ['a number as user id', '?platform=ios', { 'X-Test-User': NUMBER_USER }, INTERNAL],
+  ['a throwing userId', '?platform=ios', { 'X-Test-User': THROWING_USER }, INTERNAL],
 ]
 
+/**
+ * The one check of an answer: its status, Cache-Control: no-store, no secret, none of `hidden`;
+ * for the endpoint's own answers (`body` given) also the JSON content type and the body.
+ */
+function assertAnswer({ status, headers, text }, expected) {
+  assert.equal(status, expected.status, text)
+  assert.equal(headers.get('cache-control'), 'no-store')
+  for (const secret of Object.values(SECRETS)) assert.ok(!text.includes(secret), 'the answer shows a secret')
+  for (const shown of expected.hidden ?? []) assert.ok(!text.includes(shown), text)
+  if (expected.body === undefined) return
+  assert.match(headers.get('content-type') ?? '', /^application\/json/)
+  assert.deepEqual(JSON.parse(text), expected.body)
+}
+
+/** What `fn` resolves to, console.error silenced meanwhile (Hono's own onError and the Fetch handler's default report there). */
+async function quietly(fn) {
+  const original = console.error
+  console.error = () => {}
+  try {
+    return await fn()
+  } finally {
+    console.error = original
+  }
+}
+
+/** GET `url` (headers as given); resolves to { status, headers, text }. */
+async function get(url, headers) {
+  const r = await httpRequest(url, { headers })
+  return { status: r.status, headers: r.headers, text: await r.text() }
+}
+
 const FIXTURES = path.join(__dirname, 'fixtures', 'adapters')
+// A fixture file exports one fixture, or several as { fixtures }.
 const adapters = fs
   .readdirSync(FIXTURES)
   .filter((name) => name.endsWith('.js'))
   .sort()
   .map((name) => require(path.join(FIXTURES, name)))
+  .flatMap((exported) => exported.fixtures ?? [exported])
   .filter((fixture) => typeof fixture.start === 'function')
 
 describe('every adapter is listed', () => {
   it('the fixtures cover each framework entry of package.json', () => {
     const names = adapters.map((a) => a.name).join(', ')
-    for (const framework of ['Express 5', 'Express 4', 'Fastify 5', 'Fastify 4', 'Hono', 'Fetch', 'NestJS (Express)', 'NestJS (Fastify)']) {
+    const frameworks = ['Express 5', 'Express 4', 'Fastify 5', 'Fastify 4', 'Hono', 'Fetch', 'NestJS (Express)', 'NestJS (Fastify)']
+    const parsers = ["'extended'", "'simple'", 'false', 'a function'].flatMap((setting) => [`Express 5, query parser ${setting}`, `Express 4, query parser ${setting}`])
+    for (const framework of [...frameworks, ...parsers, 'Fastify 5, a querystringParser', 'Fastify 4, a querystringParser', "Hono, Hono's own onError"]) {
       assert.ok(
         adapters.some((a) => a.name === framework),
         `no fixture named ${framework} (have ${names})`,
@@ -96,42 +160,25 @@ for (const adapter of adapters) {
 
     for (const [name, query, headers, expected] of CASES) {
       it(`${name}: ${expected.status}`, async () => {
-        const r = await httpRequest(`${app.url}${ENDPOINT}${query}`, { headers })
-        const text = await r.text()
-        assert.equal(r.status, expected.status, text)
-        assert.equal(r.headers.get('cache-control'), 'no-store')
-        assert.match(r.headers.get('content-type') ?? '', /^application\/json/)
-        assert.deepEqual(JSON.parse(text), expected.body)
-        for (const secret of Object.values(SECRETS)) assert.ok(!text.includes(secret), 'the answer shows a secret')
+        assertAnswer(await quietly(() => get(`${app.url}${ENDPOINT}${query}`, headers)), expected)
       })
     }
 
     it('does not echo the platform it was given', async () => {
-      const r = await httpRequest(`${app.url}${ENDPOINT}?platform=%3Cb%3Eecho-me`, { headers: user('user-1') })
-      const text = await r.text()
-      assert.equal(r.status, 400)
-      assert.ok(!text.includes('echo-me'), text)
-    })
-
-    it('a number as user id is an error for the framework to handle: 500, no secret, no id', async () => {
-      const r = await httpRequest(`${app.url}${ENDPOINT}?platform=ios`, { headers: { 'X-Test-User': NUMBER_USER } })
-      const text = await r.text()
-      assert.equal(r.status, 500, text)
-      for (const secret of Object.values(SECRETS)) assert.ok(!text.includes(secret), 'the answer shows a secret')
-      assert.ok(!text.includes('42'), text)
+      assertAnswer(await get(`${app.url}${ENDPOINT}?platform=%3Cb%3Eecho-me`, user('user-1')), { ...NOT_CONFIGURED, hidden: ['echo-me'] })
     })
   })
 }
 
 describe("every handler checks its options when it is made, in its framework's words", () => {
-  // [entry, how its docs name the request]
+  // [entry, how its docs name the request, its option keys as the message lists them]
   const entries = [
-    ['express', 'req'],
-    ['fastify', 'request'],
-    ['fetch', 'request'],
-    ['hono', 'c'],
+    ['express', 'req', 'signer, userId and platform'],
+    ['fastify', 'request', 'signer, userId and platform'],
+    ['fetch', 'request', 'signer, userId, platform and onError'],
+    ['hono', 'c', 'signer, userId and platform'],
   ]
-  for (const [entry, request] of entries) {
+  for (const [entry, request, keys] of entries) {
     const { trustedIdentityHandler } = require(`mtribes-trusted-identity/${entry}`)
     const cases = [
       ['no options', undefined, 'ERR_INVALID_ARG_TYPE', new RegExp(`^options must be an object such as \\{ userId: .*\\(${request}\\) =>`)],
@@ -139,7 +186,7 @@ describe("every handler checks its options when it is made, in its framework's w
       ['a string as userId', { userId: 'secret-looking-value' }, 'ERR_INVALID_ARG_TYPE', /options\.userId must be a function.*\(received type string\)/],
       ['platform not a function', { userId: () => 'u', platform: 'ios' }, 'ERR_INVALID_ARG_TYPE', /^options\.platform must be a function/],
       ['secrets as signer', { userId: () => 'u', signer: { ios: 'secret-looking-value' } }, 'ERR_INVALID_ARG_TYPE', /^options\.signer must be a TrustedIdentity/],
-      ['an unknown option', { userId: () => 'u', secrets: { ios: 'secret-looking-value' } }, 'ERR_INVALID_ARG_VALUE', /^options has an unknown key; the keys are signer, userId and platform/],
+      ['an unknown option', { userId: () => 'u', secrets: { ios: 'secret-looking-value' } }, 'ERR_INVALID_ARG_VALUE', new RegExp(`^options has an unknown key; the keys are ${keys}$`)],
     ]
     for (const [name, options, code, message] of cases) {
       it(`${entry}: ${name}: TypeError ${code}, the value not echoed`, () => {
@@ -164,8 +211,7 @@ describe('options are read by own properties only: an app made while Object.prot
       const app = await withPollutedPrototype(() => adapter.start({ signer: new TrustedIdentity(SECRETS), userId }))
       try {
         for (const [, query, headers, expected] of [CASES[0], CASES[5], CASES[9]]) {
-          const r = await httpRequest(`${app.url}${ENDPOINT}${query}`, { headers })
-          assert.deepEqual({ status: r.status, body: await r.json() }, expected)
+          assertAnswer(await get(`${app.url}${ENDPOINT}${query}`, headers), expected)
         }
       } finally {
         await app.close()
@@ -181,6 +227,138 @@ describe('every framework entry: the ES module (its import condition) gives what
       const esm = await import(`../lib/${entry}.mjs`)
       assert.deepEqual(Object.keys(esm).sort(), Object.keys(cjs).sort())
       for (const name of Object.keys(cjs)) assert.equal(esm[name], cjs[name], name)
+    })
+  }
+})
+
+describe('the Fetch handler answers unexpected errors itself (500, no-store) and hands them to options.onError', () => {
+  // By a computed name, as the option table above does: Deno type-checks a literal require's types,
+  // and resolves fetch.d.ts's './endpoint.js' to the JavaScript file rather than endpoint.d.ts.
+  const { trustedIdentityHandler } = require(['mtribes-trusted-identity', 'fetch'].join('/'))
+  const disposed = new TrustedIdentity(SECRETS)
+  disposed.dispose()
+  const fail = (code) => {
+    throw Object.assign(new Error(`${code} failed`), { code })
+  }
+  const throwing = () => fail('E_SESSION')
+  // How the case's onError reports: each records the code of the error and whether it got the request.
+  const REPORTERS = {
+    records: () => {},
+    throws: () => fail('E_REPORTER'),
+    rejects: async () => fail('E_REPORTER'),
+  }
+  const INTERNAL_ERROR = { status: 500, cacheControl: 'no-store', contentType: 'application/json; charset=utf-8', body: { error: 'internal error' } }
+
+  // [name, handler options, onError (a REPORTERS key, or 'the default'), the codes onError and console.error got]
+  const cases = [
+    ['a throwing userId', { userId: throwing }, 'records', { onError: ['E_SESSION'], console: [] }],
+    ['a throwing userId', { userId: throwing }, 'the default', { onError: [], console: ['E_SESSION'] }],
+    ['a rejecting userId', { userId: async () => throwing() }, 'records', { onError: ['E_SESSION'], console: [] }],
+    ['a rejecting userId', { userId: async () => throwing() }, 'the default', { onError: [], console: ['E_SESSION'] }],
+    ['a number as user id', { userId: () => 42 }, 'records', { onError: ['ERR_INVALID_ARG_TYPE'], console: [] }],
+    ['a number as user id', { userId: () => 42 }, 'the default', { onError: [], console: ['ERR_INVALID_ARG_TYPE'] }],
+    ['a disposed signer', { userId: () => 'user-1', signer: disposed }, 'records', { onError: ['ERR_TRUSTED_IDENTITY_DISPOSED'], console: [] }],
+    ['a disposed signer', { userId: () => 'user-1', signer: disposed }, 'the default', { onError: [], console: ['ERR_TRUSTED_IDENTITY_DISPOSED'] }],
+    // A failing reporter changes nothing in the answer, and what it threw is not lost.
+    ['a number as user id', { userId: () => 42 }, 'throws', { onError: ['ERR_INVALID_ARG_TYPE'], console: ['E_REPORTER'] }],
+    ['a number as user id', { userId: () => 42 }, 'rejects', { onError: ['ERR_INVALID_ARG_TYPE'], console: ['E_REPORTER'] }],
+  ]
+
+  /** Asks `handler` once with console.error recording; gives the answer and the codes each reporter got. */
+  async function outcome(makeHandler, reported) {
+    const original = console.error
+    const logged = []
+    console.error = (...args) => logged.push(args.at(-1)?.code)
+    try {
+      const request = new Request(`http://127.0.0.1${ENDPOINT}?platform=ios`)
+      const r = await makeHandler(request)(request)
+      await new Promise(setImmediate) // a rejecting onError settles
+      const answer = { status: r.status, cacheControl: r.headers.get('cache-control'), contentType: r.headers.get('content-type'), body: await r.json() }
+      return { answer, onError: reported.filter((call) => call.request === request).map((call) => call.code), console: logged }
+    } finally {
+      console.error = original
+    }
+  }
+
+  for (const [name, options, reporter, expected] of cases) {
+    const told = (codes) => codes.join(', ') || 'nothing'
+    it(`${name}, onError ${reporter}: 500 { error: 'internal error' }; ${told(expected.onError)} to onError, ${told(expected.console)} to console.error`, async () => {
+      const reported = []
+      const onError = reporter === 'the default' ? {} : { onError: (error, request) => (reported.push({ code: error?.code, request }), REPORTERS[reporter]()) }
+      const got = await outcome(() => trustedIdentityHandler({ signer: new TrustedIdentity(SECRETS), ...options, ...onError }), reported)
+      assert.deepEqual(got, { answer: INTERNAL_ERROR, ...expected })
+    })
+  }
+
+  it('an onError inherited from a polluted Object.prototype is never used: the default reports', async () => {
+    const reported = []
+    const got = await outcome(() => {
+      Object.prototype.onError = (error, request) => reported.push({ code: error?.code, request })
+      try {
+        return trustedIdentityHandler({ userId: () => 42, signer: new TrustedIdentity(SECRETS) })
+      } finally {
+        delete Object.prototype.onError
+      }
+    }, reported)
+    assert.deepEqual(got, { answer: INTERNAL_ERROR, onError: [], console: ['ERR_INVALID_ARG_TYPE'] })
+  })
+
+  it('an onError that is not a function: TypeError ERR_INVALID_ARG_TYPE naming it, the value not echoed', () => {
+    for (const value of ['secret-looking-value', null, {}]) {
+      assert.throws(() => trustedIdentityHandler({ userId: () => 'u', onError: value }), (error) =>
+        error instanceof TypeError && error.code === 'ERR_INVALID_ARG_TYPE' && /^options\.onError must be a function/.test(error.message) && !error.message.includes('secret-looking-value'))
+    }
+  })
+})
+
+describe("the query rule reads a URL's platform parameters as URLSearchParams does (fast-check against new URL().searchParams)", () => {
+  const fc = require('fast-check')
+  const { requestedPlatform } = require(path.join(__dirname, '..', 'lib', 'endpoint.js'))
+  const SETTINGS = { numRuns: Number(process.env.MTI_PROPS_RUNS ?? 3000), seed: Number(process.env.MTI_PROPS_SEED ?? 20261124), endOnFailure: true }
+  // Pieces of queries: the name and its percent-encodings, the separators, +, escapes good and bad,
+  // multibyte and unpaired UTF-16, a second ? and a #.
+  const piece = fc.oneof(
+    fc.constantFrom('platform', 'p', 'l', 'a', 't', 'f', 'o', 'r', 'm', 'ios', '=', '&', '&', '+', '%', '%2B', '%20', '%6C', '%6c', '%70', '%E9', '%C3%A9', '%FF', '%G1', '%2', '?', '#', '[', ']', '.', ';', ' ', 'é', '😀', '\uD800', '\uFEFF'),
+    fc.string({ maxLength: 3 }),
+  )
+  // Without what the URL parser drops before it reads a query (tabs and newlines anywhere, C0
+  // controls and spaces at the end), which a request target cannot hold anyway.
+  const query = fc.array(piece, { maxLength: 24 }).map((pieces) => pieces.join('').replace(/[\t\n\r]/g, '').replace(/[\0-\x20]+$/, ''))
+
+  it('the values of every parameter named platform, in order; none: the header', () => {
+    fc.assert(
+      fc.property(query, (q) => {
+        // The reference: what a Fetch Request's URL gives (Node's URLSearchParams on a raw string
+        // decodes a value holding both a bad escape and a non-ASCII character as Latin-1: '%FFé' as '��').
+        const expected = new URL(`http://127.0.0.1${ENDPOINT}?${q}`).searchParams.getAll('platform')
+        assert.deepEqual(requestedPlatform(`${ENDPOINT}?${q}`, 'the-header'), expected.length > 0 ? expected : 'the-header')
+      }),
+      SETTINGS,
+    )
+  })
+})
+
+describe('the query rule uses built-ins taken when endpoint.js loaded: patching them later changes nothing', () => {
+  // endpoint.js is internal (no entry exports it): its rule is what every adapter above calls.
+  const { requestedPlatform } = require(path.join(__dirname, '..', 'lib', 'endpoint.js'))
+  // [the built-in, its owner, a replacement that would read another platform if it were used]
+  const patches = [
+    ['URLSearchParams.prototype.getAll', URLSearchParams.prototype, 'getAll', () => ['android']],
+    ['String.prototype.indexOf', String.prototype, 'indexOf', () => -1],
+    ['String.prototype.slice', String.prototype, 'slice', () => '?platform=android'],
+    ['Function.prototype.call', Function.prototype, 'call', () => ['android']],
+  ]
+  for (const [name, owner, key, replacement] of patches) {
+    it(`${name} replaced: /mtribes/identity?x=1&platform=ios#top is still ['ios']`, () => {
+      const original = owner[key]
+      owner[key] = replacement
+      let platform
+      try {
+        platform = requestedPlatform(`${ENDPOINT}?x=1&platform=ios#top`, 'android')
+      } finally {
+        owner[key] = original
+      }
+      assert.deepEqual(platform, ['ios'])
     })
   }
 })

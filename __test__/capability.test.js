@@ -8,6 +8,7 @@ const { describe, it } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
+const { childEnv } = require('./fixtures/child-env.js')
 
 const FORGE = path.join(__dirname, 'fixtures', 'forge-child.js')
 const ON_WASI = require('../lib/loader.js').loadNativeBinding().from.includes('wasi')
@@ -15,7 +16,7 @@ const ON_WASI = require('../lib/loader.js').loadNativeBinding().from.includes('w
 /** Runs the forge child in `mode` with no platform secret in its environment; returns its report. */
 function forge(mode) {
   const r = spawnSync(process.execPath, [FORGE, mode], {
-    env: { PATH: process.env.PATH, ...(process.env.NAPI_RS_FORCE_WASI ? { NAPI_RS_FORCE_WASI: process.env.NAPI_RS_FORCE_WASI } : {}) },
+    env: childEnv(),
     encoding: 'utf8',
     timeout: 300_000,
     maxBuffer: 64 * 1024 * 1024,

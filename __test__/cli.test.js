@@ -12,6 +12,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawn, spawnSync } = require('node:child_process')
+const { childEnv, BUILD_PROBE, assertSameBuild } = require('./fixtures/child-env.js')
 
 const { main, rawArguments, UsageError } = require('../lib/cli.js')
 const { loadNativeBinding } = require('../lib/loader.js')
@@ -29,7 +30,7 @@ function hmac(userId, secret = SECRET) {
 /** Runs the CLI (`script`: lib/cli.js here, or in a copy of the package) as a child process. */
 function cli(args, { env = ENV, input, inputMayBeCut = false, script = CLI } = {}) {
   const r = spawnSync(process.execPath, [script, ...args], {
-    env: { PATH: process.env.PATH, ...env },
+    env: childEnv(env),
     input,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
@@ -40,12 +41,25 @@ function cli(args, { env = ENV, input, inputMayBeCut = false, script = CLI } = {
   return withoutSecrets(r)
 }
 
+/**
+ * `r` with its stderr as the CLI wrote it (see cliStderr), after checking that neither it nor
+ * stdout shows a secret.
+ */
 function withoutSecrets(r) {
   for (const s of SECRETS) {
     assert.ok(!r.stdout.includes(s), `stdout reveals the secret: ${r.stdout.slice(0, 300)}`)
     assert.ok(!r.stderr.includes(s), `stderr reveals the secret: ${r.stderr}`)
   }
-  return r
+  return { ...r, stderr: cliStderr(r.stderr) }
+}
+
+// On the WASI build (test:wasi), Node itself warns once on stderr, as the module loads, that WASI
+// is experimental: that warning is Node's, not the CLI's.
+const WASI_WARNING = /^\(node:\d+\) ExperimentalWarning: WASI is an experimental feature[^\n]*\n(\(Use `node --trace-warnings \.\.\.` to show where the warning was created\)\n)?/m
+
+/** A child's stderr without Node's WASI warning. */
+function cliStderr(text) {
+  return text.replace(WASI_WARNING, '')
 }
 
 /**
@@ -60,7 +74,7 @@ function cliBytes(args, { env = ENV } = {}) {
     return `"$(printf '${octal(bytes)}')"`
   })
   const r = spawnSync('/bin/sh', ['-c', `exec "$0" "$1" ${made.join(' ')}`, process.execPath, CLI], {
-    env: { PATH: process.env.PATH, ...env },
+    env: childEnv(env),
     encoding: 'utf8',
     timeout: 60_000,
   })
@@ -75,6 +89,14 @@ function assertUsageError(r, pattern) {
   assert.match(r.stderr, /^mtribes-trusted-identity: [^\n]+\n$/)
   if (pattern) assert.match(r.stderr, pattern)
 }
+
+describe('the CLI tests\' children', () => {
+  it('its children load the build this process loads (the WASI build under test:wasi)', () => {
+    const r = cli([BUILD_PROBE], { script: '-e' })
+    assert.equal(r.status, 0, r.stderr)
+    assertSameBuild(JSON.parse(r.stdout).from, 'cli()')
+  })
+})
 
 describe('sign --platform <name> <userId> prints the signature', () => {
   const cases = [
@@ -182,7 +204,7 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
   }
 
   it('streams: a signature comes out while stdin is still open', async () => {
-    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: { PATH: process.env.PATH, ...ENV } })
+    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: childEnv(ENV) })
     child.stdin.write('first\n')
     let out = ''
     for await (const chunk of child.stdout) {
@@ -196,7 +218,7 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
   })
 
   it('an empty line is held, not buffered: what comes before it streams out, and a byte after it stops the run while stdin is still open', async () => {
-    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: { PATH: process.env.PATH, ...ENV } })
+    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: childEnv(ENV) })
     child.stdin.on('error', () => {}) // the child exits without reading everything
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
@@ -213,11 +235,11 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     child.stdin.write('second') // no newline, and stdin is not ended
     assert.equal(await exit, 2)
     await stderrEnd
-    assert.match(stderr, /^mtribes-trusted-identity: line 2 is empty: put one user id on each line[^\n]*\n$/)
+    assert.match(cliStderr(stderr), /^mtribes-trusted-identity: line 2 is empty: put one user id on each line[^\n]*\n$/)
   })
 
   it('refuses an over-long line while stdin is still open (it is not buffered until the end)', async () => {
-    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: { PATH: process.env.PATH, ...ENV } })
+    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: childEnv(ENV) })
     child.stdin.on('error', () => {}) // the child exits without reading everything
     let stdout = ''
     let stderr = ''
@@ -227,12 +249,12 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     child.stdin.write(`a\n${'x'.repeat(2 * 1024 * 1024)}`) // no newline, and stdin is not ended
     assert.equal(await exit, 2)
     assert.equal(stdout, `${hmac('a')}\n`)
-    assert.match(stderr, /^mtribes-trusted-identity: line 2 is longer than 1048576 bytes[^\n]*\n$/)
+    assert.match(cliStderr(stderr), /^mtribes-trusted-identity: line 2 is longer than 1048576 bytes[^\n]*\n$/)
   })
 
   it('stops quietly with exit 0 when the reader closes stdout early (EPIPE, as with | head)', async () => {
     const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], {
-      env: { PATH: process.env.PATH, ...ENV },
+      env: childEnv(ENV),
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let stderr = ''
@@ -246,7 +268,151 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     }
     child.stdin.end()
     assert.deepEqual(await exit, { code: 0, signal: null })
-    assert.equal(stderr, '')
+    assert.equal(cliStderr(stderr), '')
+  })
+})
+
+describe('sign --stdin: the 1 MiB limit counts the id, not its line end or BOM, wherever the chunks of stdin end', () => {
+  const { Readable } = require('node:stream')
+  const MAX = 1024 * 1024
+  const LIMIT = 'x'.repeat(MAX) // an id of exactly the limit
+  const BOM = '\uFEFF'
+  before(() => {
+    process.env.MTRIBES_IOS_SECRET = SECRET // main() signs in this process
+  })
+  after(() => {
+    delete process.env.MTRIBES_IOS_SECRET
+  })
+
+  /** Runs main(sign --stdin) on `chunks` (Buffers); resolves to { code, stdout, error }. */
+  async function signChunks(chunks) {
+    const stdout = sink()
+    const stderr = sink()
+    try {
+      const code = await main(['sign', '-p', 'ios', '--stdin'], { stdin: Readable.from(chunks), stdout, stderr })
+      return { code, stdout: stdout.text, error: undefined }
+    } catch (error) {
+      return { code: undefined, stdout: stdout.text, error }
+    }
+  }
+
+  // [name, what comes before the long line's id, that id, what follows it, the ids signed, the line refused (0: none)]
+  const cases = [
+    ['an id of exactly 1 MiB, then CRLF', '', LIMIT, '\r\nb\n', [LIMIT, 'b'], 0],
+    ['an id of exactly 1 MiB after a BOM, then CRLF', BOM, LIMIT, '\r\nb\n', [LIMIT, 'b'], 0],
+    ['an id of exactly 1 MiB after a BOM, then LF', BOM, LIMIT, '\nb\n', [LIMIT, 'b'], 0],
+    ['an id of exactly 1 MiB on line 2, then CRLF', 'a\r\n', LIMIT, '\r\nb\r\n', ['a', LIMIT, 'b'], 0],
+    ['an id of exactly 1 MiB as the last line, a CR and no LF', 'a\n', LIMIT, '\r', ['a', LIMIT], 0],
+    ['an id of 1 MiB and 1 byte, then CRLF', '', `${LIMIT}y`, '\r\nb\n', [], 1],
+    ['an id of 1 MiB and 1 byte after a BOM', BOM, `${LIMIT}y`, '\nb\n', [], 1],
+    ['an id of 1 MiB, a CR and a byte (a CR inside an id counts)', 'a\n', `${LIMIT}\ry`, '\n', ['a'], 2],
+    ['a BOM on line 2 and 1 MiB less 2 bytes (only the first line has a BOM to skip)', 'a\n', `${BOM}${LIMIT.slice(2)}`, '\n', ['a'], 2],
+  ]
+  for (const [name, before, id, after, signed, refused] of cases) {
+    const input = Buffer.from(`${before}${id}${after}`)
+    const end = Buffer.byteLength(`${before}${id}`) // where the long id ends
+    // Two chunks, split at every byte from 4 before the end of the id to 3 after it (through the
+    // CR and the LF), and at every byte of a first-line BOM; and the input as one chunk.
+    const splits = [0]
+    for (let at = end - 4; at <= Math.min(end + 3, input.length - 1); at++) splits.push(at)
+    if (before === BOM) splits.push(1, 2, 3)
+    it(`${name}: ${refused ? `line ${refused} refused` : 'signed'}, however the input is split around the limit and the line end`, async () => {
+      const expected = signed.map((line) => `${hmac(line)}\n`).join('')
+      for (const at of splits) {
+        const got = await signChunks(at === 0 ? [input] : [input.subarray(0, at), input.subarray(at)])
+        const where = `split at byte ${at} of ${input.length}`
+        if (refused) {
+          assert.ok(got.error instanceof UsageError, `${where}: ${got.error ?? `exit ${got.code}`}`)
+          assert.equal(got.error.message, `line ${refused} is longer than ${MAX} bytes: put one user id on each line`, where)
+        } else {
+          assert.equal(got.error, undefined, `${where}: ${got.error?.message}`)
+          assert.equal(got.code, 0, where)
+        }
+        assert.ok(got.stdout === expected, `${where}: the signatures written`)
+      }
+    })
+  }
+
+  it('end to end: an id of exactly 1 MiB whose CR and LF reach the CLI apart is signed', async () => {
+    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: childEnv(ENV) })
+    child.stdin.on('error', () => {}) // a CLI that refuses the line exits before the rest is written
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
+    const exit = new Promise((resolve) => child.on('close', resolve))
+    child.stdin.write(`${LIMIT}\r`)
+    // The LF comes later, once the CLI has read up to the CR (or refused it and exited).
+    await Promise.race([exit, new Promise((resolve) => setTimeout(resolve, 1000))])
+    child.stdin.end('\nb\n')
+    assert.equal(await exit, 0, stderr)
+    withoutSecrets({ stdout, stderr })
+    assert.equal(stdout, `${hmac(LIMIT)}\n${hmac('b')}\n`)
+  })
+})
+
+describe('sign --stdin from a stdin that cannot be read: exit 2, one line naming stdin and the OS error code', () => {
+  const { Readable } = require('node:stream')
+  before(() => {
+    process.env.MTRIBES_IOS_SECRET = SECRET // main() signs in this process
+  })
+  after(() => {
+    delete process.env.MTRIBES_IOS_SECRET
+  })
+  const failing = (code, after = []) => {
+    const chunks = [...after]
+    return new Readable({
+      read() {
+        if (chunks.length > 0) this.push(Buffer.from(chunks.shift()))
+        else this.destroy(Object.assign(new Error(`${code}: failed, read '/secret/place'`), { code }))
+      },
+    })
+  }
+  const onFd = (fd) => Object.assign(Readable.from([Buffer.from('a\n')]), { fd })
+  const directory = () => ({ isDirectory: () => true })
+  const file = () => ({ isDirectory: () => false })
+  // [name, stdin, fstat, the code named, the ids signed before]
+  const cases = [
+    ['a read that fails (EIO)', failing('EIO'), file, 'EIO', []],
+    ['a read that fails after a line (EIO)', failing('EIO', ['a\n']), file, 'EIO', ['a']],
+    ['an error without a code', failing(undefined), file, 'unknown error', []],
+    ['a descriptor that is a directory (Node gives it as an empty stream)', onFd(0), directory, 'EISDIR', []],
+    ['a descriptor fstat refuses (EBADF)', onFd(9), () => { throw Object.assign(new Error("EBADF: bad file descriptor, fstat '/secret/place'"), { code: 'EBADF' }) }, 'EBADF', []],
+  ]
+  for (const [name, stdin, fstat, code, before] of cases) {
+    it(`${name}: a usage error naming stdin and ${code}`, async () => {
+      const stdout = sink()
+      await assert.rejects(main(['sign', '-p', 'ios', '--stdin'], { stdin, stdout, stderr: sink(), fstat }), (error) => {
+        assert.ok(error instanceof UsageError, String(error))
+        assert.equal(error.message, `cannot read stdin (${code}): give sign --stdin the user ids from a file or a pipe, one per line`)
+        return true
+      })
+      assert.equal(stdout.text, before.map((id) => `${hmac(id)}\n`).join(''))
+    })
+  }
+
+  it('a stream over a descriptor that is a regular file is read as before', async () => {
+    const stdout = sink()
+    assert.equal(await main(['sign', '-p', 'ios', '--stdin'], { stdin: onFd(0), stdout, stderr: sink(), fstat: file }), 0)
+    assert.equal(stdout.text, `${hmac('a')}\n`)
+  })
+
+  it('end to end: < a directory (stdin a directory descriptor): exit 2, EISDIR, no path', { skip: process.platform === 'win32' && 'a directory cannot be opened as a file on Windows' }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-cli-stdin-'))
+    const fd = fs.openSync(dir, 'r')
+    try {
+      // spawn, not spawnSync: Deno's spawnSync ignores a descriptor given as the child's stdin.
+      const child = spawn(process.execPath, [CLI, 'sign', '--platform', 'ios', '--stdin'], { env: childEnv(ENV), stdio: [fd, 'pipe', 'pipe'] })
+      const r = { stdout: '', stderr: '' }
+      child.stdout.setEncoding('utf8').on('data', (d) => (r.stdout += d))
+      child.stderr.setEncoding('utf8').on('data', (d) => (r.stderr += d))
+      r.status = await new Promise((resolve) => child.on('close', resolve))
+      assertUsageError(withoutSecrets(r), /^mtribes-trusted-identity: cannot read stdin \(EISDIR\): /)
+      assert.ok(!r.stderr.includes(dir) && !r.stderr.includes(os.tmpdir()), r.stderr)
+    } finally {
+      fs.closeSync(fd)
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 
@@ -375,7 +541,7 @@ describe('without the raw bytes of the arguments (an injected reader), an id con
       const readFile = () => { if (cmdline) return cmdline; throw Object.assign(new Error('no /proc'), { code: 'ENOENT' }) }
       main(${ascii(JSON.stringify(args))}, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, readFile })
         .then((code) => { process.exitCode = code })`
-    const r = spawnSync(process.execPath, ['-e', code], { env: { PATH: process.env.PATH, ...ENV }, encoding: 'utf8', timeout: 60_000 })
+    const r = spawnSync(process.execPath, ['-e', code], { env: childEnv(ENV), encoding: 'utf8', timeout: 60_000 })
     assert.equal(r.error, undefined, `spawn failed: ${r.error}`)
     return withoutSecrets(r)
   }
@@ -507,16 +673,18 @@ describe('a native module that cannot load: exit 2, the loader\'s whole message 
       const shipped = require('../package.json').files.filter((file) => file.endsWith('.js') || file.endsWith('/'))
       for (const file of shipped) fs.cpSync(path.join(ROOT, file), path.join(dir, file), { recursive: true })
       const r = cli(args, { script: path.join(dir, 'lib', 'cli.js'), input: 'u\n' })
-      const message = loaderMessage(dir, {})
+      const message = loaderMessage(dir, childEnv(ENV)) // the child's environment: test:wasi's NAPI_RS_FORCE_WASI too
       assertLoadFailure(r, message)
-      // What that message is made of, line by line: the candidates in order, then the fix.
+      // What that message is made of, line by line: the candidates in order (the WASI ones first
+      // under NAPI_RS_FORCE_WASI), then the fix.
       const lines = r.stderr.split('\n')
       assert.match(lines[1], new RegExp(`^Cannot load the native module of ${NAME} ${VERSION.replace(/\./g, '\\.')} for `))
       assert.equal(lines[2], 'Tried, in order:')
-      assert.match(lines[3], /^ {2}- \.\/mtribes-trusted-identity\.[\w-]+\.node \(local build\): not found$/)
-      assert.match(lines[4], /^ {2}- mtribes-trusted-identity-[\w-]+ \(platform package\): not installed$/)
-      assert.equal(lines[5], `  - ./${NAME}.wasi.cjs (local WASI build): not found`)
-      assert.equal(lines[6], `  - ${NAME}-wasm32-wasi (WASI package): not installed`)
+      const native = [/^ {2}- \.\/mtribes-trusted-identity\.[\w-]+\.node \(local build\): not found$/, /^ {2}- mtribes-trusted-identity-[\w-]+ \(platform package\): not installed$/]
+      const wasi = [`  - ./${NAME}.wasi.cjs (local WASI build): not found`, `  - ${NAME}-wasm32-wasi (WASI package): not installed`]
+      const wasiFirst = Boolean(process.env.NAPI_RS_FORCE_WASI) && process.env.NAPI_RS_FORCE_WASI !== '0'
+      const tried = wasiFirst ? [...wasi, ...native] : [...native, ...wasi]
+      tried.forEach((expected, i) => (typeof expected === 'string' ? assert.equal : assert.match)(lines[3 + i], expected))
       assert.match(lines[7], /^Fix: .*--omit=optional/)
       assert.ok(lines.some((line) => line.includes(`npm install ${NAME}-`) && line.includes(`@${VERSION}`)), r.stderr)
       assert.ok(lines.some((line) => line.includes('set NAPI_RS_NATIVE_LIBRARY_PATH')), r.stderr)

@@ -7,6 +7,7 @@ const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
+const { childEnv, BUILD_PROBE, assertSameBuild } = require('./fixtures/child-env.js')
 const { moduleFile } = require('./fixtures/module-file.js')
 
 const ROOT = path.join(__dirname, '..')
@@ -21,7 +22,7 @@ function child(code, env = {}, { esm = false } = {}) {
     ? `import * as api from ${JSON.stringify(new URL('../index.mjs', `file://${__filename}`).href)}\n`
     : `const api = require(${JSON.stringify(ROOT)})\n`
   const r = spawnSync(process.execPath, esm ? [moduleFile(`${prelude}${code}`)] : ['-e', `${prelude}${code}`], {
-    env: { PATH: process.env.PATH, ...env },
+    env: childEnv(env),
     encoding: 'utf8',
     timeout: 30_000,
   })
@@ -30,6 +31,12 @@ function child(code, env = {}, { esm = false } = {}) {
   assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET), 'a secret was printed')
   return JSON.parse(r.stdout)
 }
+
+describe('the defaultIdentity tests\' children', () => {
+  it('its children load the build this process loads (the WASI build under test:wasi)', () => {
+    assertSameBuild(child(BUILD_PROBE).from, 'child()')
+  })
+})
 
 describe('defaultIdentity() is TrustedIdentity.fromEnv(), made on the first call and kept', () => {
   it('returns the same TrustedIdentity every time, signing with MTRIBES_IOS_SECRET', () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import { createRequire } from 'node:module'
 import { spawnSync } from 'node:child_process'
+import { childEnv, BUILD_PROBE, assertSameBuild } from './fixtures/child-env.js'
 import { moduleFile } from './fixtures/module-file.js'
 
 import { TrustedIdentity, sign } from '../index.mjs'
@@ -44,10 +45,16 @@ describe('module-level sign from index.mjs (child process)', () => {
   const indexUrl = new URL('../index.mjs', import.meta.url).href
   const run = (code, env) =>
     spawnSync(process.execPath, [moduleFile(`import { sign } from ${JSON.stringify(indexUrl)}\n${code}`)], {
-      env: { PATH: process.env.PATH, ...env },
+      env: childEnv(env),
       encoding: 'utf8',
       timeout: 30_000,
     })
+
+  it('its children load the build this process loads (the WASI build under test:wasi)', () => {
+    const r = run(`import { createRequire } from 'node:module'\nconst require = createRequire(import.meta.url)\n${BUILD_PROBE}`, {})
+    assert.equal(r.status, 0, r.stderr)
+    assertSameBuild(JSON.parse(r.stdout).from, 'run()')
+  })
 
   it('signs with MTRIBES_IOS_SECRET', () => {
     const r = run(`process.stdout.write(sign('user-1', 'ios'))`, { MTRIBES_IOS_SECRET: 'esm-child-secret' })

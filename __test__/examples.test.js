@@ -11,6 +11,7 @@ const crypto = require('node:crypto')
 const fs = require('node:fs')
 const path = require('node:path')
 const { spawn, spawnSync } = require('node:child_process')
+const { childEnv } = require('./fixtures/child-env.js')
 const { httpRequest } = require('./fixtures/http-request.js')
 
 const EXAMPLES = path.join(__dirname, '..', 'examples')
@@ -44,7 +45,7 @@ function hmac(secret, userId) {
 
 /** Starts an example with PORT=0 and returns its base URL (from its "listening on" line) and a stop function. */
 async function startExample(file, env) {
-  const child = spawn(process.execPath, [file], { env: { PATH: process.env.PATH, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [file], { env: childEnv({ PORT: '0', ...env }), stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stderr.setEncoding('utf8').on('data', (d) => (output += d))
   const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -103,7 +104,7 @@ for (const name of SERVERS) {
     })
 
     it('refuses to start without a secret, naming the variable', () => {
-      const r = spawnSync(process.execPath, [file], { env: { PATH: process.env.PATH, PORT: '0' }, encoding: 'utf8', timeout: 30_000 })
+      const r = spawnSync(process.execPath, [file], { env: childEnv({ PORT: '0' }), encoding: 'utf8', timeout: 30_000 })
       assert.equal(r.status, 1, r.stderr)
       assert.match(r.stderr, /^cannot start: ERR_TRUSTED_IDENTITY_NO_SECRETS: .*MTRIBES_<PLATFORM>_SECRET/m)
     })
@@ -120,7 +121,7 @@ describe('examples/next/app/mtribes/identity/route.ts (Next.js App Router)', () 
         console.log(JSON.stringify({ runtime: route.runtime, status: signed.status, cache: signed.headers.get('cache-control'), body: await signed.json(), anonymous: anonymous.status }))
       })`
     const r = spawnSync(process.execPath, ['-e', code], {
-      env: { PATH: process.env.PATH, MTRIBES_IOS_SECRET: SECRET },
+      env: childEnv({ MTRIBES_IOS_SECRET: SECRET }),
       encoding: 'utf8',
       timeout: 30_000,
     })
@@ -138,7 +139,7 @@ describe('examples/next/app/mtribes/identity/route.ts (Next.js App Router)', () 
 describe('npm run demo (examples/express/demo.ts)', () => {
   it('starts the Express example, signs through it like node:crypto, and prints curl lines', () => {
     const r = spawnSync(process.execPath, [path.join(DIST, 'express', 'demo.js'), '--once'], {
-      env: { PATH: process.env.PATH },
+      env: childEnv(),
       encoding: 'utf8',
       timeout: 30_000,
     })

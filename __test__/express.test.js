@@ -145,6 +145,9 @@ for (const [version, express] of [
         ['the header given twice', '/identity', { ...user, 'X-Mtribes-Platform': ['ios', 'android'] }, /given more than once/],
         ['an unconfigured header', '/identity', { ...user, 'X-Mtribes-Platform': 'roku' }, /not configured/],
         ['a prototype key', '/identity?platform=__proto__', user, /not configured/],
+        // Express 4's default parser (qs) reads these as the platform; the endpoint reads the raw query string.
+        ['platform[]= is another parameter', '/identity?platform[]=ios', user, /platform is missing/],
+        ['platform= after 1,000 others is still read', `/identity?${'x=1&'.repeat(1000)}platform=roku`, user, /not configured/],
       ]
       for (const [name, route, headers, message] of cases) {
         it(name, async () => {

@@ -8,6 +8,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
+const { childEnv, BUILD_PROBE, assertSameBuild } = require('./fixtures/child-env.js')
 
 const { TrustedIdentity } = require('..')
 
@@ -354,7 +355,7 @@ describe('fromEnv sees the environment the app sees, read by own properties only
       `const { parentPort } = require('node:worker_threads')
       const { TrustedIdentity } = require(${JSON.stringify(INDEX)})
       parentPort.postMessage(TrustedIdentity.fromEnv({ prefix: ${JSON.stringify(PREFIX)} }).sign('u', 'ios'))`,
-      { eval: true, env: { [`${PREFIX}IOS_SECRET`]: 'worker-only-secret' } },
+      { eval: true, env: childEnv({ [`${PREFIX}IOS_SECRET`]: 'worker-only-secret' }) },
     )
     const signed = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject))
     assert.equal(signed, hmac('worker-only-secret', 'u'))
@@ -376,7 +377,7 @@ describe('fromEnv sees the environment the app sees, read by own properties only
     // In a child, so that a crash is a signal there rather than the end of this test run. Half the
     // workers share the real environment (SHARE_ENV), where Node's own lock is what keeps it safe.
     const r = spawnSync(process.execPath, [path.join(__dirname, 'fixtures', 'env-race.js'), '4000'], {
-      env: { PATH: process.env.PATH, ...(process.env.NAPI_RS_FORCE_WASI ? { NAPI_RS_FORCE_WASI: process.env.NAPI_RS_FORCE_WASI } : {}) },
+      env: childEnv(),
       encoding: 'utf8',
       timeout: 60_000,
     })
@@ -444,8 +445,7 @@ describe('options.unsetEnv: true deletes the variables it read, after a successf
 function runChild(code, env = {}) {
   const script = `'use strict'\nconst api = require(${JSON.stringify(INDEX)})\n${code}`
   const r = spawnSync(process.execPath, ['-e', script], {
-    // NAPI_RS_FORCE_WASI passes through so that test:wasi runs the children on the WASI build too.
-    env: { PATH: process.env.PATH, ...(process.env.NAPI_RS_FORCE_WASI ? { NAPI_RS_FORCE_WASI: process.env.NAPI_RS_FORCE_WASI } : {}), ...env },
+    env: childEnv(env),
     encoding: 'utf8',
     timeout: 30_000,
   })
@@ -478,6 +478,12 @@ function assertNoLeak(r, secrets) {
 
 describe('module-level sign uses a default TrustedIdentity.fromEnv() created on first use', () => {
   const SECRET = `child-${MARKER}-ios`
+
+  it('its children load the build this process loads (the WASI build under test:wasi)', () => {
+    const r = runChild(BUILD_PROBE)
+    assert.equal(r.status, 0, r.stderr)
+    assertSameBuild(JSON.parse(r.stdout).from, 'runChild()')
+  })
 
   it('signs with MTRIBES_IOS_SECRET', () => {
     const r = childOutcome(`return api.sign('user-1', 'ios')`, { MTRIBES_IOS_SECRET: SECRET })

@@ -17,6 +17,7 @@ const os = require('node:os')
 const path = require('node:path')
 const readline = require('node:readline')
 const { spawn } = require('node:child_process')
+const { childEnv } = require('./fixtures/child-env.js')
 
 const { padStates, hmacFromStates, sha256, wordsToBytes } = require('./fixtures/sha256-state.js')
 
@@ -140,7 +141,7 @@ function runMemoryChild(keys, count, mode, onPause) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MTRIBES_')))
   for (const { platform, file } of keys) env[`MTRIBES_${platform.toUpperCase()}_SECRET_FILE`] = file
   const args = ['--expose-gc', CHILD, String(count), ...(mode ? [mode] : [])]
-  return runChild(args, { env }, (line, pid) => onPause(JSON.parse(line), pid))
+  return runChild(args, { env: childEnv(env) }, (line, pid) => onPause(JSON.parse(line), pid))
 }
 
 /** Scans process `pid`, reports the time and what was found as test diagnostics, and returns the hits. */

@@ -14,6 +14,7 @@ const { describe, it, afterEach } = require('node:test')
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const { spawnSync } = require('node:child_process')
+const { childEnv } = require('./fixtures/child-env.js')
 const { NestFactory } = require('@nestjs/core')
 const { Controller, ForbiddenException, Get, Inject, Injectable, Module, Query } = require('@nestjs/common')
 const { ExpressAdapter } = require('@nestjs/platform-express')
@@ -359,7 +360,7 @@ describe('a TrustedIdentity that useFactory returns stays its owner\'s: app.clos
         process.stdout.write(JSON.stringify({ provided, signed: defaultIdentity().sign('u', 'ios'), viaSign: sign('u', 'ios') }))
       })()`
     const r = spawnSync(process.execPath, ['-e', code], {
-      env: { PATH: process.env.PATH, MTRIBES_IOS_SECRET: SECRET, ...(process.env.NAPI_RS_FORCE_WASI && { NAPI_RS_FORCE_WASI: process.env.NAPI_RS_FORCE_WASI }) },
+      env: childEnv({ MTRIBES_IOS_SECRET: SECRET }),
       encoding: 'utf8',
       timeout: 60_000,
     })

@@ -10,12 +10,13 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
+const { childEnv, BUILD_PROBE, assertSameBuild } = require('./fixtures/child-env.js')
 const { moduleFile } = require('./fixtures/module-file.js')
 
 const ROOT = path.join(__dirname, '..')
 
 function node(args, { cwd = ROOT, env = {} } = {}) {
-  const r = spawnSync(process.execPath, args, { cwd, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 30_000 })
+  const r = spawnSync(process.execPath, args, { cwd, env: childEnv(env), encoding: 'utf8', timeout: 30_000 })
   assert.equal(r.error, undefined, String(r.error))
   assert.equal(r.status, 0, r.stderr)
   return JSON.parse(r.stdout)
@@ -33,6 +34,12 @@ const RECORDER = `
     ...Object.keys(require.cache).filter((f) => /node_modules[\\\\/](express|fastify|fastify-plugin|hono|@hono|@nestjs|reflect-metadata|rxjs)[\\\\/]/.test(f)),
   ]
 `
+
+describe('the peer tests\' children', () => {
+  it('its children load the build this process loads (the WASI build under test:wasi)', () => {
+    assertSameBuild(node(['-e', BUILD_PROBE]).from, 'node()')
+  })
+})
 
 describe('the main entry never loads a framework (express, fastify, hono, @nestjs/*)', () => {
   it('require("mtribes-trusted-identity"), then signing', () => {

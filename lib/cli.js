@@ -185,11 +185,61 @@ function emptyLine(lineNumber) {
   return new UsageError(`line ${lineNumber} is empty: put one user id on each line (only one empty line at the very end is ignored)`)
 }
 
+/** The error for a stdin that cannot be read: the OS error code only, never a path or a value. */
+function unreadableStdin(error) {
+  const code = typeof error?.code === 'string' && /^E[A-Z0-9]+$/.test(error.code) ? error.code : 'unknown error'
+  return new UsageError(`cannot read stdin (${code}): give sign --stdin the user ids from a file or a pipe, one per line`)
+}
+
+/**
+ * Checks, before reading it, that `stdin` can be read. A stream over a file descriptor
+ * (process.stdin has `fd`) is looked at with `fstat`: for one it cannot read as a stream (a
+ * directory, as in `< /tmp`) Node gives an empty stream, which would sign nothing and exit 0.
+ */
+function checkStdin(stdin, fstat) {
+  if (typeof stdin?.fd !== 'number') return
+  let stats
+  try {
+    stats = fstat(stdin.fd)
+  } catch (error) {
+    throw unreadableStdin(error)
+  }
+  if (stats.isDirectory()) throw unreadableStdin({ code: 'EISDIR' })
+}
+
+/** The chunks of `input`; an error reading it becomes the usage error naming stdin and its code. */
+async function* chunksOf(input) {
+  try {
+    for await (const chunk of input) yield chunk
+  } catch (error) {
+    throw unreadableStdin(error)
+  }
+}
+
+/** Whether `bytes` starts with the UTF-8 byte order mark (EF BB BF). */
+function hasBom(bytes) {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+}
+
+/**
+ * How many bytes of line `lineNumber`'s id an unfinished line already holds: not a last CR (the
+ * CRLF may be cut between the two), nor the first line's BOM; so the limit is the id's, wherever
+ * the chunks of stdin happen to end.
+ */
+function idLength(pending, lineNumber) {
+  let length = pending.length
+  if (length > 0 && pending[length - 1] === 0x0d) length--
+  if (lineNumber === 1 && hasBom(pending)) length -= 3
+  return length
+}
+
 /**
  * Streams stdin to stdout: one user id per line (LF or CRLF; a final line without a newline
  * counts), one signature per line. Each chunk is signed and written before the next is read, so
- * memory stays bounded whatever the input size. An empty, over-long or non-UTF-8 line stops with a
- * usage error naming the line number; the lines before it have been written. The one exception:
+ * memory stays bounded whatever the input size. An empty, over-long (the id over MAX_LINE_BYTES,
+ * its line end and the first line's BOM not counted) or non-UTF-8 line stops with a usage error
+ * naming the line number; the lines before it have been written; so does a stdin that cannot be
+ * read (naming its error code). The one exception:
  * an empty line at the very end of the input (what editors and `echo >>` leave) is ignored. Only
  * the end of stdin tells it is the last, so an empty line is held (its number only, nothing is
  * buffered) and refused as soon as any byte follows it: "a\n\n" signs a, "a\n\n\n" and
@@ -208,7 +258,7 @@ async function signStream(identity, platform, input, output) {
     let end = bytes.length
     if (end > 0 && bytes[end - 1] === 0x0d) end--
     let start = 0
-    if (lineNumber === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3
+    if (lineNumber === 1 && hasBom(bytes)) start = 3
     if (end <= start) {
       emptyAt = lineNumber
       return null
@@ -226,7 +276,7 @@ async function signStream(identity, platform, input, output) {
     if (!output.write(`${identity.signMany(ids, platform).join('\n')}\n`)) await drained(output)
   }
 
-  for await (const chunk of input) {
+  for await (const chunk of chunksOf(input)) {
     const data = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
     const ids = []
     let start = 0
@@ -239,7 +289,7 @@ async function signStream(identity, platform, input, output) {
       }
       pending = data.subarray(start)
       if (pending.length > 0 && emptyAt !== 0) throw emptyLine(emptyAt) // more input follows it
-      if (pending.length > MAX_LINE_BYTES) throw tooLong(lineNumber + 1)
+      if (idLength(pending, lineNumber + 1) > MAX_LINE_BYTES) throw tooLong(lineNumber + 1)
     } catch (error) {
       await write(ids)
       throw error
@@ -254,9 +304,10 @@ async function signStream(identity, platform, input, output) {
 
 /**
  * Runs the command in `args` (process.argv.slice(2)). `readFile` reads /proc/self/cmdline for the
- * arguments' raw bytes (see rawArguments); tests pass a stand-in.
+ * arguments' raw bytes (see rawArguments), `fstat` looks at stdin's descriptor (see checkStdin);
+ * tests pass stand-ins.
  */
-async function main(args, { stdin, stdout, stderr, readFile = fs.readFileSync }) {
+async function main(args, { stdin, stdout, stderr, readFile = fs.readFileSync, fstat = fs.fstatSync }) {
   const { values, tokens } = parse(args)
   // Each positional with its index in args, so a refused id is named by its position.
   const positionals = tokens.filter((token) => token.kind === 'positional')
@@ -277,6 +328,7 @@ async function main(args, { stdin, stdout, stderr, readFile = fs.readFileSync })
     if (values.stdin) {
       if (rest.length > 0) throw new UsageError('sign --stdin reads the user ids from stdin; give none as arguments')
       const identity = loadIdentity(values.platform)
+      checkStdin(stdin, fstat)
       await signStream(identity, values.platform, stdin, stdout)
       return EXIT_OK
     }

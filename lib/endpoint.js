@@ -3,21 +3,36 @@
 // translates the answer ({ status, body }, and the HEADERS every answer carries) to its framework.
 // The rules:
 // - 401 when nobody is logged in, decided before anything else (the platform, the secrets);
-// - the platform from the `platform` query parameter, else the X-Mtribes-Platform header; a missing,
-//   repeated or unconfigured one answers 400 with the configured platforms (`allowed`);
+// - the platform from the `platform` query parameter, read from the raw URL by this file's own rule
+//   (queryPlatforms: never the framework's query parser), else the X-Mtribes-Platform header; a
+//   missing, repeated or unconfigured one answers 400 with the configured platforms (`allowed`);
 // - 200 { userId, platform, signed };
-// - every answer carries Cache-Control: no-store, and none repeats the platform that was sent;
+// - every answer carries Cache-Control: no-store (the framework's error answers too), and none
+//   repeats the platform that was sent;
 // - anything else (a throwing userId function, a number as user id, a missing secret) is thrown,
-//   for the framework's error handling.
+//   for the framework's error handling (the Fetch adapter, which has none, answers it itself).
 'use strict'
 
 const { defaultIdentity } = require('../index.js')
-const { invalidType, readOptions, checkOptional } = require('./validation.js')
+const { invalidType, readOptions, checkOptional, uncurryThis } = require('./validation.js')
+
+// The built-ins the query rule uses, taken at load, so that later patches of them do not change it.
+// (Not URLSearchParams: Node's parser behind it calls String.prototype methods as they are then.)
+const stringIndexOf = uncurryThis(String.prototype.indexOf)
+const stringSlice = uncurryThis(String.prototype.slice)
+const Bytes = Uint8Array
+const bytesSubarray = uncurryThis(Object.getPrototypeOf(Uint8Array.prototype).subarray)
+const utf8Encode = uncurryThis(TextEncoder.prototype.encode)
+const utf8Decode = uncurryThis(TextDecoder.prototype.decode)
+const encoder = new TextEncoder()
+// Bytes that are not UTF-8 become U+FFFD, and a leading U+FEFF stays, as in URLSearchParams.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 
 const PLATFORM_HEADER = 'x-mtribes-platform'
 const OPTION_KEYS = Object.freeze(['signer', 'userId', 'platform'])
 // The headers of every answer. Adapters whose framework answers errors from the same response
-// object (Express, Fastify, Nest) set them before anything can throw, so error answers carry them too.
+// object (Express, Fastify, Nest) or Context (Hono) set them before anything can throw, so error
+// answers carry them too; the Fetch adapter puts them on the 500 it answers errors with.
 const HEADERS = Object.freeze({ 'cache-control': 'no-store' })
 
 const MISSING = 'platform is missing: pass ?platform=<name> or the X-Mtribes-Platform header'
@@ -29,16 +44,89 @@ function own(object, key) {
   return typeof object === 'object' && object !== null && Object.hasOwn(object, key) ? object[key] : undefined
 }
 
+/** The value of an ASCII hex digit's byte, or -1. */
+function hexValue(byte) {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30
+  const lower = byte | 0x20
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1
+}
+
 /**
- * The platform a request asks for, by the default rule: the query parameter's value(s) if the
- * parameter is there (even empty), else the header's. A header Node or the Fetch API joined from
- * several (`ios, browser`) counts as repeated.
- * @param {unknown} query what the framework parsed for `platform` (a string, a list, undefined)
+ * A name or value of a query as application/x-www-form-urlencoded decodes it (the URL standard's
+ * "percent-decode", as URLSearchParams does): its UTF-8 bytes (a lone surrogate as U+FFFD), `+` a
+ * space, `%` and two hex digits that byte (any other `%` as it is), then UTF-8 again (U+FFFD for
+ * bytes that are not).
+ */
+function formDecode(text) {
+  const bytes = utf8Encode(encoder, text)
+  const length = bytes.length
+  const out = new Bytes(length)
+  let n = 0
+  for (let i = 0; i < length; i++) {
+    let byte = bytes[i]
+    if (byte === 0x2b) {
+      byte = 0x20
+    } else if (byte === 0x25 && i + 2 < length) {
+      const high = hexValue(bytes[i + 1])
+      const low = hexValue(bytes[i + 2])
+      if (high !== -1 && low !== -1) {
+        byte = high * 16 + low
+        i += 2
+      }
+    }
+    out[n++] = byte
+  }
+  return utf8Decode(decoder, bytesSubarray(out, 0, n))
+}
+
+/**
+ * The values of the `platform` query parameter of a request's URL, in order (an empty list when it
+ * is not there). The rule, the same for every adapter whatever query parser its framework runs
+ * (Express's qs reads `platform[]=ios` as the platform and stops after 1,000 parameters; node's
+ * querystring stops there too; an app may install any parser): the query is what follows the URL's
+ * first `?`, up to a `#`; its `&`-separated parameters are `name=value` (no `=`: an empty value),
+ * names and values decoded as application/x-www-form-urlencoded (formDecode), as URLSearchParams
+ * reads them; each one named exactly `platform` counts, wherever it stands and however many others
+ * there are.
+ * @param {unknown} url the raw URL the request came with: a path and query (`/identity?platform=ios`)
+ *   or a full URL (the Fetch API's); anything but a string has no query
+ * @returns {string[]}
+ */
+function queryPlatforms(url) {
+  const values = []
+  if (typeof url !== 'string') return values
+  const query = stringIndexOf(url, '?')
+  if (query === -1) return values
+  let end = stringIndexOf(url, '#', query)
+  if (end === -1) end = url.length
+  for (let start = query + 1; start <= end; ) {
+    let next = stringIndexOf(url, '&', start)
+    if (next === -1 || next > end) next = end
+    if (next > start) {
+      let equals = stringIndexOf(url, '=', start)
+      if (equals === -1 || equals > next) equals = next
+      const name = stringSlice(url, start, equals)
+      // A name is decoded only when decoding can change it (another name never becomes `platform`).
+      const encoded = stringIndexOf(name, '%') !== -1 || stringIndexOf(name, '+') !== -1
+      if (name === 'platform' || (encoded && formDecode(name) === 'platform')) {
+        values[values.length] = formDecode(stringSlice(url, equals === next ? next : equals + 1, next))
+      }
+    }
+    start = next + 1
+  }
+  return values
+}
+
+/**
+ * The platform a request asks for, by the default rule: the `platform` query parameter's values
+ * (queryPlatforms) if it is there (even empty), else the header's. A header Node or the Fetch API
+ * joined from several (`ios, browser`) counts as repeated.
+ * @param {unknown} url the request's raw URL (see queryPlatforms)
  * @param {unknown} header the X-Mtribes-Platform header (a string, an array, undefined)
  */
-function requestedPlatform(query, header) {
-  // An empty list is what Fetch's searchParams.getAll and Hono's queries give for "not there".
-  if (query !== undefined && query !== null && !(Array.isArray(query) && query.length === 0)) return query
+function requestedPlatform(url, header) {
+  const query = queryPlatforms(url)
+  if (query.length > 0) return query
   if (typeof header === 'string' && header.includes(',')) return header.split(',')
   return header === '' || header === null ? undefined : header
 }

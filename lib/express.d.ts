@@ -7,10 +7,14 @@ import type { IdentityErrorBody, IdentityResponseBody } from './endpoint.js'
 export type { IdentityErrorBody, IdentityResponseBody }
 
 /**
- * What the handler reads from a request by default: the `platform` query parameter and the
- * `X-Mtribes-Platform` header. An Express `Request` is one.
+ * What the handler reads from a request by default: the URL it came with (`originalUrl`, else
+ * `url`), whose raw query string gives the `platform` parameter whatever the app's `query parser`
+ * setting, and the `X-Mtribes-Platform` header. An Express `Request` is one.
  */
 export interface HandlerRequest {
+  readonly originalUrl?: string
+  readonly url?: string
+  /** Not read by the handler (the raw query string is); here for your `userId` and `platform` functions. */
   readonly query?: unknown
   readonly headers: { readonly [name: string]: string | string[] | undefined }
 }

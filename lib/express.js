@@ -27,9 +27,9 @@ function trustedIdentityHandler(options) {
   async function respond(req, res) {
     // Set first, so that an error answer (through next(err)) is not cached either.
     for (const name of Object.keys(HEADERS)) res.set(name, HEADERS[name])
-    // Express 4's query parser (qs) makes plain objects, so only own properties are read.
+    // The raw URL, not req.query: the app's `query parser` setting decides what req.query holds.
     const { status, body } = await identityAnswer(req, () =>
-      requestedPlatform(own(req.query, 'platform'), own(req.headers, PLATFORM_HEADER)),
+      requestedPlatform(req.originalUrl ?? req.url, own(req.headers, PLATFORM_HEADER)),
     )
     res.status(status).json(body)
   }

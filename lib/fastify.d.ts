@@ -20,10 +20,13 @@ declare module 'fastify' {
 }
 
 /**
- * What the handler reads from a request by default: the `platform` query parameter and the
- * `X-Mtribes-Platform` header. A `FastifyRequest` is one.
+ * What the handler reads from a request by default: its `url`, whose raw query string gives the
+ * `platform` parameter whatever the app's `querystringParser`, and the `X-Mtribes-Platform`
+ * header. A `FastifyRequest` is one.
  */
 export interface HandlerRequest {
+  readonly url?: string
+  /** Not read by the handler (the raw query string is); here for your `userId` and `platform` functions. */
   readonly query?: unknown
   readonly headers: { readonly [name: string]: string | string[] | undefined }
 }

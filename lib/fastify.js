@@ -55,9 +55,9 @@ function routeHandler(identityAnswer) {
   return async function identityHandler(request, reply) {
     // Set first, so that an error answer (from Fastify's error handler) is not cached either.
     reply.headers(HEADERS)
-    // Fastify's query parser makes objects without a prototype; only own properties are read anyway.
+    // The raw URL, not request.query: the app's querystringParser decides what request.query holds.
     const { status, body } = await identityAnswer(request, () =>
-      requestedPlatform(own(request.query, 'platform'), own(request.headers, PLATFORM_HEADER)),
+      requestedPlatform(request.url ?? request.raw?.url, own(request.headers, PLATFORM_HEADER)),
     )
     reply.code(status)
     // Any error above (from options.userId, the signer) rejects, for Fastify's error handling.

@@ -14,8 +14,8 @@ export type { IdentityErrorBody, IdentityResponseBody }
 export interface TrustedIdentityFetchOptions {
   /**
    * The logged-in user's id, or `undefined` (or `null`, or `''`) when nobody is logged in, which
-   * answers `401`. May be async. A number is a mistake (the handler rejects, which your server
-   * answers with a `500`): return `String(id)`, the text form mtribes is given.
+   * answers `401`. May be async. A number is a mistake (a `500`, given to `onError`): return
+   * `String(id)`, the text form mtribes is given.
    */
   readonly userId: (request: Request) => string | undefined | null | Promise<string | undefined | null>
   /**
@@ -28,6 +28,21 @@ export interface TrustedIdentityFetchOptions {
    * main entry), made on the first request that needs it.
    */
   readonly signer?: TrustedIdentity
+  /**
+   * Told of every unexpected error (a throwing `userId`, a number as user id, a missing secret),
+   * which the handler answers itself with `500` `{ error: 'internal error' }` and
+   * `Cache-Control: no-store`: a thrown error would otherwise become your host's own `500`,
+   * without that header. Called once per such error, with the request, before the answer is
+   * returned; a promise it returns is not waited for. What it throws or rejects with goes to
+   * `console.error`; the answer stays the same. Default: `console.error`, so no error is lost.
+   *
+   * @example
+   * const options: TrustedIdentityFetchOptions = {
+   *   userId: async (request) => (await getSession(request))?.userId,
+   *   onError: (error, request) => logger.error({ err: error, url: request.url }, 'identity endpoint failed'),
+   * }
+   */
+  readonly onError?: (error: unknown, request: Request) => void | Promise<void>
 }
 
 /**
@@ -37,9 +52,10 @@ export interface TrustedIdentityFetchOptions {
  * - `401` `{ error }` when `options.userId(request)` gives no user;
  * - `400` `{ error, allowed }` (the configured platforms) when the platform is missing, repeated or
  *   not configured;
- * always as JSON with `Cache-Control: no-store`, and rejects with every other error (a throwing
- * `userId`, a missing secret) for your server to answer `500`. No answer and no error ever
- * contains a secret.
+ * - `500` `{ error: 'internal error' }` for every other error (a throwing `userId`, a missing
+ *   secret), which it hands to `options.onError` (default: `console.error`); the promise never
+ *   rejects;
+ * always as JSON with `Cache-Control: no-store`. No answer and no error ever contains a secret.
  *
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options, at once.
  *

@@ -41,7 +41,9 @@ export interface TrustedIdentityHonoOptions<E extends Env = any> {
  * - `400` `{ error, allowed }` (the configured platforms) when the platform is missing, repeated or
  *   not configured;
  * always with `Cache-Control: no-store`, and throws every other error (a throwing `userId`, a
- * missing secret) to `app.onError`. No answer and no error ever contains a secret. For Hono on
+ * missing secret) to `app.onError`, whose answer carries `Cache-Control: no-store` too when it is
+ * made with `c` (Hono's own, or `c.json(...)`): the handler sets it on the Context first. No
+ * answer and no error ever contains a secret. For Hono on
  * Node (`@hono/node-server`), Bun or Deno: where the native module loads.
  *
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options, at once.

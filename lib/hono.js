@@ -24,10 +24,11 @@ function trustedIdentityHandler(options) {
   const identityAnswer = identityEndpoint(options, NAMES)
 
   return async function trustedIdentity(c) {
-    const { status, body } = await identityAnswer(c, () =>
-      requestedPlatform(c.req.queries('platform'), c.req.header(PLATFORM_HEADER)),
-    )
-    return c.json(body, status, HEADERS)
+    // Set on the Context first: Hono gives the response an error handler makes with c (its own
+    // c.text, an app.onError's c.json) the headers set so far, so error answers are not cached either.
+    for (const name of Object.keys(HEADERS)) c.header(name, HEADERS[name])
+    const { status, body } = await identityAnswer(c, () => requestedPlatform(c.req.url, c.req.header(PLATFORM_HEADER)))
+    return c.json(body, status)
   }
 }
 

@@ -93,9 +93,10 @@ function identityController({ path, userId, platform }) {
       const adapter = this.#adapterHost.httpAdapter
       // Set first, so that an error answer (from Nest's exception handling) is not cached either.
       for (const name of Object.keys(HEADERS)) adapter.setHeader(res, name, HEADERS[name])
-      // Express's and Fastify's query parsers may make plain objects: only own properties are read.
+      // The raw URL (Express's request and Fastify's both have it), not req.query, which the
+      // platform's query parser makes.
       const { status, body } = await this.#answer(req, () =>
-        requestedPlatform(own(req.query, 'platform'), own(req.headers, PLATFORM_HEADER)),
+        requestedPlatform(req.originalUrl ?? req.url, own(req.headers, PLATFORM_HEADER)),
       )
       adapter.reply(res, body, status)
     }

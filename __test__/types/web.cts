@@ -28,5 +28,12 @@ const body: IdentityResponseBody = { userId: 'u', platform: 'ios', signed: 'x' }
 fetchHandler({ platform: () => 'ios' })
 // @ts-expect-error signer is a TrustedIdentity, not secrets
 fetchHandler({ userId: () => 'u', signer: { ios: 's' } })
+// onError gets the error (unknown) and the request; it may be async.
+fetchHandler({ userId: () => 'u', onError: (error, request) => console.error(error instanceof Error ? error.message : error, request.url) })
+fetchHandler({ userId: () => 'u', onError: async () => {} })
+// @ts-expect-error onError is a function, not a logger object
+fetchHandler({ userId: () => 'u', onError: console })
+// @ts-expect-error the error is unknown until checked
+fetchHandler({ userId: () => 'u', onError: (error) => console.error(error.message) })
 
 export { honoOptions, body }
