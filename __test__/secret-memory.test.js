@@ -20,6 +20,7 @@ const os = require('node:os')
 const path = require('node:path')
 const readline = require('node:readline')
 const { spawn, spawnSync } = require('node:child_process')
+const { childEnv } = require('./fixtures/child-env.js')
 
 const CHILD = path.join(__dirname, 'fixtures', 'keys-child.js')
 const BINDING_FROM = require('../lib/loader.js').loadNativeBinding().from
@@ -106,9 +107,9 @@ function makeKeys(dir) {
   return keys
 }
 
-/** The environment of the child: no MTRIBES_ variable but the keys' (and the harness's own). */
-function childEnv(keys, extra = {}) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MTRIBES_')))
+/** The variables the child needs: its keys' (runChild adds the runners' own, by childEnv). */
+function keysEnv(keys, extra = {}) {
+  const env = {}
   for (const key of keys) {
     const variable = `MTRIBES_${key.platform.toUpperCase()}_SECRET`
     if (key.source === 'file') env[`${variable}_FILE`] = key.file
@@ -125,7 +126,7 @@ function childEnv(keys, extra = {}) {
 async function runChild({ keys, env, prefix = [], ulimits = [], cwd, input, then = 'exit' }, onIdle) {
   const limits = ulimits.map((flag) => `ulimit ${flag}`).join('; ')
   const command = [...prefix, 'bash', '-c', `${limits}${limits ? '; ' : ''}exec "$0" "$@"`, process.execPath, '--expose-gc', CHILD]
-  const child = spawn(command[0], command.slice(1), { env: childEnv(keys, env), cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(command[0], command.slice(1), { env: childEnv(keysEnv(keys, env)), cwd, stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (data) => (stderr += data))
   child.stdin.on('error', () => {})
