@@ -1,6 +1,8 @@
 // The V8 heap after signing: a secret loaded by fromEnv (from a _SECRET_FILE file or a _SECRET
-// variable) is absent from a heap snapshot, while a secret passed from JS as a string is present
-// for as long as the app holds it (the documented difference). Each case runs in a child process.
+// variable) is absent from a heap snapshot, and so is one the app passed as a string to Nest's
+// forRoot or the Fastify plugin and then dropped, while a secret passed from JS as a string is
+// present for as long as the app holds it (the documented difference). Each case runs in a child
+// process.
 'use strict'
 
 const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
@@ -82,6 +84,17 @@ describe('a secret loaded by fromEnv is not in the V8 heap', () => {
   it(`<prefix>IOS_SECRET (a plain variable, never read through process.env): none either`, () => {
     assert.deepEqual(secretFormsInSnapshot('env', { [`${PREFIX}IOS_SECRET`]: SECRET }), [])
   })
+})
+
+describe('the integrations keep no string secret once the keys are made', () => {
+  for (const [mode, what] of [
+    ['nest', "Nest's TrustedIdentityModule.forRoot({ secrets })"],
+    ['fastify', "the Fastify plugin's { secrets }"],
+  ]) {
+    it(`${what}: the app dropped its string, and no form of it is left in the heap`, () => {
+      assert.deepEqual(secretFormsInSnapshot(mode, {}), [])
+    })
+  }
 })
 
 describe('a string secret passed from JS is in the V8 heap while the app holds it', () => {

@@ -93,7 +93,9 @@ export declare function trustedIdentityHandler<Req extends HandlerRequest = Fast
 
 /**
  * Where the plugin's TrustedIdentity comes from (exactly one):
- * - `secrets`: a new `TrustedIdentity(secrets)`, disposed when the app closes;
+ * - `secrets`: a new `TrustedIdentity(secrets)`, disposed when the app closes. Once its keys are
+ *   made the plugin deletes `secrets` from the options object (Fastify keeps the options of the
+ *   last plugin registered for the app's life, and a string secret with them);
  * - `fromEnv`: `TrustedIdentity.fromEnv()` (`true`, or its options) from `MTRIBES_<PLATFORM>_SECRET[_FILE]`,
  *   disposed when the app closes;
  * - `signer`: a TrustedIdentity of your own (such as `defaultIdentity()`), which stays yours: the

@@ -73,6 +73,19 @@ function trustedIdentityHandler(options) {
 }
 
 /**
+ * Takes `secrets` out of the plugin's options once the keys are made: Fastify keeps the options of
+ * the plugin registered last for the app's life (avvio's Boot#_lastUsed), and with them every
+ * string secret they hold. Frozen options keep theirs.
+ */
+function forgetSecrets(options) {
+  try {
+    delete options.secrets
+  } catch {
+    // Not deletable: the caller's object stays as it is.
+  }
+}
+
+/**
  * The plugin. See fastify.d.ts for the documented API. Async: a bad option (or a TrustedIdentity
  * that cannot be made, such as a missing MTRIBES_<PLATFORM>_SECRET) rejects `register` / `ready`.
  */
@@ -82,6 +95,7 @@ async function trustedIdentityPlugin(fastify, options) {
   const route = readRoute(read.route)
 
   const identity = source.make()
+  if (read.secrets !== undefined) forgetSecrets(options)
   try {
     fastify.decorate('trustedIdentity', identity)
     if (route !== undefined) {
