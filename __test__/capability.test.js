@@ -1,14 +1,18 @@
 // A signer is a capability: only code holding the TrustedIdentity can sign with its key. Tried as
 // another module in the same process would (fixtures/forge-child.js): every function of every file
 // the package ships, required by its own path and from a copy, called with many arguments; and every
-// built-in method replaced by a recorder while the app makes and uses its signer.
+// built-in method replaced by a recorder while the app makes and uses its signer; and every shipped
+// file's exports, which must be frozen.
 'use strict'
 
 const { describe, it } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
+const fs = require('node:fs')
 const path = require('node:path')
+const { pathToFileURL } = require('node:url')
 const { spawnSync } = require('node:child_process')
 
+const ROOT = path.join(__dirname, '..')
 const FORGE = path.join(__dirname, 'fixtures', 'forge-child.js')
 const ON_WASI = require('../lib/loader.js').loadNativeBinding().from.includes('wasi')
 
@@ -47,17 +51,52 @@ describe('nothing signs under a key the caller does not hold', () => {
   })
 })
 
+/** The JavaScript files the package ships (package.json `files`), relative to the root. */
+function shippedScripts() {
+  const files = []
+  for (const entry of require('../package.json').files) {
+    if (entry.endsWith('/')) {
+      for (const name of fs.readdirSync(path.join(ROOT, entry))) if (/\.m?js$/.test(name)) files.push(path.join(entry, name))
+    } else if (/\.m?js$/.test(entry)) files.push(entry)
+  }
+  return files.sort()
+}
+
+/** Whether `value` is a class (whose static methods a module could otherwise swap). */
+const isClass = (value) => typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value))
+
 describe('no other module can replace what the package hands out', () => {
   const api = require('..')
-  const binding = require('../binding.js')
   for (const [name, value] of [
-    ['the main entry\'s exports', api],
     ['TrustedIdentity', api.TrustedIdentity],
     ['TrustedIdentity.prototype', api.TrustedIdentity.prototype],
-    ['the native binding\'s exports', binding],
   ]) {
     it(`${name} is frozen`, () => {
       assert.equal(Object.isFrozen(value), true)
+    })
+  }
+
+  const scripts = shippedScripts()
+  it('the shipped files include every entry and lib/ module', () => {
+    for (const file of ['index.js', 'index.mjs', 'binding.js', 'lib/validation.js', 'lib/env.js', 'lib/endpoint.js', 'lib/express.mjs']) {
+      assert.ok(scripts.includes(file), file)
+    }
+  })
+  for (const file of scripts.filter((name) => name.endsWith('.js'))) {
+    it(`${file}: its exports, and every object and class among them, are frozen`, () => {
+      const exported = require(path.join(ROOT, file))
+      assert.equal(Object.isFrozen(exported), true)
+      for (const [name, value] of Object.entries(exported)) {
+        if ((typeof value === 'object' && value !== null) || isClass(value)) assert.equal(Object.isFrozen(value), true, name)
+      }
+    })
+  }
+  for (const file of scripts.filter((name) => name.endsWith('.mjs'))) {
+    it(`${file}: exports what its CommonJS file's frozen exports hold`, async () => {
+      const namespace = await import(pathToFileURL(path.join(ROOT, file)))
+      const exported = require(path.join(ROOT, file.replace(/\.mjs$/, '.js')))
+      assert.equal(Object.isFrozen(exported), true)
+      for (const name of Object.keys(namespace)) assert.equal(namespace[name], exported[name], name)
     })
   }
 

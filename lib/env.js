@@ -106,4 +106,4 @@ function findEnvSecrets(env, { prefix = DEFAULT_PREFIX, platforms } = {}) {
   })
 }
 
-module.exports = { findEnvSecrets }
+module.exports = Object.freeze({ findEnvSecrets })

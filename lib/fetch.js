@@ -35,4 +35,4 @@ function trustedIdentityHandler(options) {
   }
 }
 
-module.exports = { trustedIdentityHandler }
+module.exports = Object.freeze({ trustedIdentityHandler })

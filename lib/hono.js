@@ -31,4 +31,4 @@ function trustedIdentityHandler(options) {
   }
 }
 
-module.exports = { trustedIdentityHandler }
+module.exports = Object.freeze({ trustedIdentityHandler })

@@ -249,7 +249,7 @@ function readSignal(options) {
   return signal
 }
 
-module.exports = {
+module.exports = Object.freeze({
   listWords,
   isOptionsObject,
   checkOptional,
@@ -271,4 +271,4 @@ module.exports = {
   prototypeOf,
   isPlatformName,
   PLATFORM_NAME_RULE,
-}
+})
