@@ -6,6 +6,7 @@
 const { createSecretKey, KeyObject } = require('node:crypto')
 const { inspect, types } = require('node:util')
 const {
+  bareArray,
   makeError,
   invalidType,
   invalidValue,
@@ -37,21 +38,58 @@ const {
   signBatchAsync,
 } = require('./binding.js')
 
-// Built-ins as they were when this module loaded (as Node's own "primordials"): a keyring, and a
-// secret given to the constructor, pass only through these and the binding's (frozen) functions,
-// so code that patches Array.prototype, Function.prototype, TextEncoder, Map and the like later
-// never sees either. Ids and signatures are the caller's own and use ordinary methods.
+// Built-ins as they were when this module loaded (as Node's own "primordials"; `Map`, `Promise`
+// and the typed arrays shadow the globals on purpose): a keyring, a secret, the ids being signed,
+// their signatures and the table from platform name to position pass only through these and the
+// binding's (frozen) functions, so code that patches Array, Object, String, Map, Promise, Math,
+// TextEncoder, typed arrays and the like later neither sees them nor changes which id gets which
+// signature or which platform gets which key. The package's own arrays have no prototype until
+// they are handed back (see bareArray).
+const { Map, Promise, Uint8Array, Uint32Array } = globalThis
 const { isKeyObject, isSharedArrayBuffer, isUint8Array } = types
-const { defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf, keys: objectKeys } = Object
+const { defineProperty, freeze, getOwnPropertyDescriptor, getOwnPropertySymbols, getPrototypeOf } = Object
+const { keys: objectKeys, setPrototypeOf } = Object
+const { min: mathMin } = Math
+const ArrayPrototype = Array.prototype
+const arrayJoin = uncurryThis(ArrayPrototype.join)
 const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype)
 const typedArrayFill = uncurryThis(TypedArrayPrototype.fill)
 const typedArrayBuffer = uncurryThis(getOwnPropertyDescriptor(TypedArrayPrototype, 'buffer').get)
 const keyObjectType = uncurryThis(getOwnPropertyDescriptor(KeyObject.prototype, 'type').get)
-const secretKeyExport = uncurryThis(getPrototypeOf(createSecretKey(new Uint8Array(1))).export)
 const textEncode = uncurryThis(TextEncoder.prototype.encode)
 const mapGet = uncurryThis(Map.prototype.get)
 const mapHas = uncurryThis(Map.prototype.has)
 const mapSet = uncurryThis(Map.prototype.set)
+const stringSlice = uncurryThis(String.prototype.slice)
+const stringStartsWith = uncurryThis(String.prototype.startsWith)
+const toLowerCase = uncurryThis(String.prototype.toLowerCase)
+const scheduleImmediate = setImmediate
+
+/**
+ * The bytes of a secret KeyObject, as its `export()` gives them. Node's `export` calls `export` on
+ * the key's native handle, looked up at call time on a prototype any module can reach (through a
+ * key's own symbols); so that `export` is taken now, with the symbol naming the handle. A runtime
+ * whose keys hold no such handle (tried on a key of one byte) gets the public method.
+ */
+const secretKeyExport = (() => {
+  const probe = createSecretKey(new Uint8Array(1))
+  const symbols = getOwnPropertySymbols(probe)
+  for (let index = 0; index < symbols.length; index++) {
+    const symbol = symbols[index]
+    const handle = probe[symbol]
+    const handleExport = typeof handle === 'object' && handle !== null ? getPrototypeOf(handle)?.export : undefined
+    if (typeof handleExport !== 'function') continue
+    const exportHandle = uncurryThis(handleExport)
+    let bytes
+    try {
+      bytes = exportHandle(handle)
+    } catch {
+      continue
+    }
+    if (isUint8Array(bytes) && bytes.length === 1) return (key) => exportHandle(key[symbol])
+  }
+  return uncurryThis(getPrototypeOf(probe).export)
+})()
 
 const disposeSymbol = Symbol.dispose ?? Symbol.for('nodejs.dispose')
 const encoder = new TextEncoder()
@@ -73,8 +111,8 @@ const CHECK_CHUNK = 65536
 
 /** Rebuilds an error thrown by the native layer as the JS error class its code calls for. */
 function fromNative(error) {
-  const code = typeof error?.code === 'string' && error.code.startsWith('ERR_') ? error.code : 'ERR_TRUSTED_IDENTITY_INTERNAL'
-  const Base = code.startsWith('ERR_INVALID_ARG_') ? TypeError : Error
+  const code = typeof error?.code === 'string' && stringStartsWith(error.code, 'ERR_') ? error.code : 'ERR_TRUSTED_IDENTITY_INTERNAL'
+  const Base = stringStartsWith(code, 'ERR_INVALID_ARG_') ? TypeError : Error
   return makeError(Base, code, String(error?.message ?? error))
 }
 
@@ -263,12 +301,12 @@ class TrustedIdentity {
         typedArrayFill(bytes, 0)
       }
     })
-    const loaded = []
+    const loaded = bareArray()
     for (let index = 0; index < found.length; index++) {
       loaded[index] = found[index].platform
       if (unsetEnv === true) delete env[found[index].variable]
     }
-    pendingKeyring = { keyring, platforms: loaded }
+    pendingKeyring = { keyring, platforms: setPrototypeOf(loaded, ArrayPrototype) }
     try {
       return new TrustedIdentity(fromBuiltKeyring)
     } finally {
@@ -305,14 +343,14 @@ class TrustedIdentity {
       throw invalidType('platform', "a string such as 'ios'", platform)
     }
     if (!mapHas(this.#positions, platform)) {
-      const lower = mapHas(this.#positions, platform.toLowerCase())
-        ? ` (platform names are lowercase: '${platform.toLowerCase()}')`
+      const lower = mapHas(this.#positions, toLowerCase(platform))
+        ? ` (platform names are lowercase: '${toLowerCase(platform)}')`
         : ''
       throw makeError(
         Error,
         'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM',
         `platform is not one this TrustedIdentity was given secrets for${lower}; ` +
-          `configured platforms: ${this.#platforms.join(', ')}`,
+          `configured platforms: ${arrayJoin(this.#platforms, ', ')}`,
       )
     }
     check()
@@ -349,52 +387,66 @@ class TrustedIdentity {
       this.#ensureUsable(platform, rethrow(error))
     }
     if (position === undefined || ids.length === 0) this.#ensureUsable(platform, noCheck)
-    const signatures = []
+    const signatures = bareArray()
     for (let start = 0; start < ids.length; ) {
       const chunk = nextChunk(ids, start)
       const hex = callNative(signBatch, this.#keyring, position, chunk.joined, chunk.lengths)
       splitSignatures(hex, signatures, start, chunk.end)
       start = chunk.end
     }
-    return signatures
+    return setPrototypeOf(signatures, ArrayPrototype)
   }
 
-  async signManyAsync(userIds, platform, options) {
-    TrustedIdentity.#check(this)
-    const position = mapGet(this.#positions, platform)
-    // The ids are read once, now: later changes to the caller's array do not matter. Every one
-    // is checked before any is hashed, a slice at a time so that the event loop keeps going.
-    let ids
-    let signal
+  signManyAsync(userIds, platform, options) {
+    // Not an async function: its promise would be resolved with the signatures by looking up
+    // `then` on them, which Array.prototype or Object.prototype can answer. #signManyAsync settles
+    // this promise itself while the array has no prototype yet; a foreign `this` rejects it.
+    return new Promise((resolve, reject) => {
+      TrustedIdentity.#check(this)
+      this.#signManyAsync(userIds, platform, options, resolve, reject)
+    })
+  }
+
+  async #signManyAsync(userIds, platform, options, resolve, reject) {
     try {
-      ids = copyIds(userIds)
-      signal = readSignal(options)
-      for (let start = 0; start < ids.length; start += CHECK_CHUNK) {
-        if (start > 0) await nextTurn()
-        checkIds(ids, start, Math.min(ids.length, start + CHECK_CHUNK))
-      }
-    } catch (error) {
-      this.#ensureUsable(platform, rethrow(error))
-    }
-    if (position === undefined || ids.length === 0) this.#ensureUsable(platform, noCheck)
-    if (signal?.aborted) throw abortError(signal)
-    const signatures = []
-    for (let start = 0; start < ids.length; ) {
-      const chunk = nextChunk(ids, start)
-      let hex
+      const position = mapGet(this.#positions, platform)
+      // The ids are read once, now: later changes to the caller's array do not matter. Every one
+      // is checked before any is hashed, a slice at a time so that the event loop keeps going.
+      let ids
+      let signal
       try {
-        hex = await signBatchAsync(this.#keyring, position, chunk.joined, chunk.lengths)
+        ids = copyIds(userIds)
+        signal = readSignal(options)
+        for (let start = 0; start < ids.length; start += CHECK_CHUNK) {
+          if (start > 0) await nextTurn()
+          checkIds(ids, start, mathMin(ids.length, start + CHECK_CHUNK))
+        }
       } catch (error) {
-        throw fromNative(error)
+        this.#ensureUsable(platform, rethrow(error))
       }
-      // null: disposed while the chunk was signed, so its result is not handed out (keyringCheck
-      // throws ERR_TRUSTED_IDENTITY_DISPOSED).
-      if (hex === null) callNative(keyringCheck, this.#keyring)
+      if (position === undefined || ids.length === 0) this.#ensureUsable(platform, noCheck)
       if (signal?.aborted) throw abortError(signal)
-      splitSignatures(hex, signatures, start, chunk.end)
-      start = chunk.end
+      const signatures = bareArray()
+      for (let start = 0; start < ids.length; ) {
+        const chunk = nextChunk(ids, start)
+        let hex
+        try {
+          hex = await awaitable(signBatchAsync(this.#keyring, position, chunk.joined, chunk.lengths))
+        } catch (error) {
+          throw fromNative(error)
+        }
+        // null: disposed while the chunk was signed, so its result is not handed out (keyringCheck
+        // throws ERR_TRUSTED_IDENTITY_DISPOSED).
+        if (hex === null) callNative(keyringCheck, this.#keyring)
+        if (signal?.aborted) throw abortError(signal)
+        splitSignatures(hex, signatures, start, chunk.end)
+        start = chunk.end
+      }
+      resolve(signatures)
+      setPrototypeOf(signatures, ArrayPrototype)
+    } catch (error) {
+      reject(error)
     }
-    return signatures
   }
 
   dispose() {
@@ -434,9 +486,18 @@ function rethrow(error) {
 /** A check for `#ensureUsable` with nothing more to check. */
 function noCheck() {}
 
+/**
+ * `promise` (a native one), given an own `constructor`: `await` asks a promise for its constructor,
+ * where a getter on Promise.prototype would be handed the promise (and so its result) otherwise.
+ */
+function awaitable(promise) {
+  defineProperty(promise, 'constructor', { __proto__: null, value: Promise })
+  return promise
+}
+
 /** Resolves on a later turn of the event loop, after pending I/O. */
 function nextTurn() {
-  return new Promise((resolve) => setImmediate(resolve))
+  return awaitable(new Promise((resolve) => scheduleImmediate(resolve)))
 }
 
 /**
@@ -445,13 +506,17 @@ function nextTurn() {
  * id's length in UTF-16 code units. `end` is where the next chunk starts.
  */
 function nextChunk(ids, start) {
-  const limit = Math.min(ids.length, start + CHUNK)
+  const limit = mathMin(ids.length, start + CHUNK)
   let end = start + 1
   let units = ids[start].length
   while (end < limit && units + ids[end].length <= CHUNK_UNITS) units += ids[end++].length
   const lengths = new Uint32Array(end - start)
-  for (let index = start; index < end; index++) lengths[index - start] = ids[index].length
-  return { end, joined: end - start === 1 ? ids[start] : ids.slice(start, end).join(''), lengths }
+  let joined = ''
+  for (let index = start; index < end; index++) {
+    lengths[index - start] = ids[index].length
+    joined += ids[index]
+  }
+  return { end, joined, lengths }
 }
 
 /** Splits the hex digits from signBatch into `signatures[start .. end]`, 64 per id. */
@@ -460,7 +525,7 @@ function splitSignatures(hex, signatures, start, end) {
     throw makeError(Error, 'ERR_TRUSTED_IDENTITY_INTERNAL', 'the native module returned a batch of the wrong size')
   }
   for (let index = start, offset = 0; index < end; index++, offset += HEX_LENGTH) {
-    signatures[index] = hex.slice(offset, offset + HEX_LENGTH)
+    signatures[index] = stringSlice(hex, offset, offset + HEX_LENGTH)
   }
 }
 
@@ -503,5 +568,7 @@ function sign(userId, platform) {
 freeze(TrustedIdentity.prototype)
 freeze(TrustedIdentity)
 
+// Two statements: `import { TrustedIdentity } from './index.js'` (benchmark/*.mjs) finds named
+// exports only in a `module.exports = { ... }` literal.
 module.exports = { TrustedIdentity, sign, defaultIdentity }
 freeze(module.exports)

@@ -391,4 +391,4 @@ function run() {
 
 if (require.main === module) run()
 
-module.exports = { main, signStream, rawArguments, UsageError }
+module.exports = Object.freeze({ main, signStream, rawArguments, UsageError: Object.freeze(UsageError) })

@@ -204,4 +204,4 @@ function identityEndpoint(options, names) {
   }
 }
 
-module.exports = { HEADERS, identityEndpoint, readEndpointOptions, isSigner, requestedPlatform, own, PLATFORM_HEADER }
+module.exports = Object.freeze({ HEADERS, identityEndpoint, readEndpointOptions, isSigner, requestedPlatform, own, PLATFORM_HEADER })

@@ -4,12 +4,40 @@
 // read in Rust (a file secret never becomes a JS value) and every secret is checked there.
 'use strict'
 
-const { makeError, invalidValue, isWellFormed, isPlatformName, PLATFORM_NAME_RULE } = require('./validation.js')
+const {
+  bareArray,
+  makeError,
+  invalidValue,
+  isWellFormed,
+  isPlatformName,
+  PLATFORM_NAME_RULE,
+  uncurryThis,
+} = require('./validation.js')
+
+// Built-ins as they were when this module loaded (as Node's own "primordials"; `Map` shadows the
+// global on purpose): the variables' names and values (secrets) pass only through these, so a
+// module that patches Object, Map, String or RegExp later can neither see a secret nor point one
+// platform at another's variable.
+const { Map } = globalThis
+const { getOwnPropertyDescriptor, keys: objectKeys } = Object
+const arraySort = uncurryThis(Array.prototype.sort)
+const mapGet = uncurryThis(Map.prototype.get)
+const mapHas = uncurryThis(Map.prototype.has)
+const mapSet = uncurryThis(Map.prototype.set)
+const regExpExec = uncurryThis(RegExp.prototype.exec)
+const stringEndsWith = uncurryThis(String.prototype.endsWith)
+const stringIncludes = uncurryThis(String.prototype.includes)
+const stringSlice = uncurryThis(String.prototype.slice)
+const stringStartsWith = uncurryThis(String.prototype.startsWith)
+const toLowerCase = uncurryThis(String.prototype.toLowerCase)
+const toUpperCase = uncurryThis(String.prototype.toUpperCase)
 
 const DEFAULT_PREFIX = 'MTRIBES_'
 const PREFIX = /^[A-Za-z_][A-Za-z0-9_]*$/
 const UPPER_PLATFORM = /^[A-Z][A-Z0-9]*$/
 const REPLACEMENT = '\uFFFD'
+const SECRET = '_SECRET'
+const SECRET_FILE = '_SECRET_FILE'
 
 function noSecrets(message) {
   return makeError(Error, 'ERR_TRUSTED_IDENTITY_NO_SECRETS', message)
@@ -21,27 +49,32 @@ function sourceError(message) {
 
 /** `<prefix><PLATFORM>_SECRET` for `platform`. */
 function variableName(prefix, platform) {
-  return `${prefix}${platform.toUpperCase()}_SECRET`
+  return `${prefix}${toUpperCase(platform)}${SECRET}`
 }
 
 /** The platform a variable name is for, and whether it is the `_FILE` form; null if not ours. */
 function parseName(name, prefix) {
-  if (!name.startsWith(prefix)) return null
-  const rest = name.slice(prefix.length)
-  const file = rest.endsWith('_SECRET_FILE')
-  const upper = file ? rest.slice(0, -'_SECRET_FILE'.length) : rest.endsWith('_SECRET') ? rest.slice(0, -'_SECRET'.length) : null
-  return upper !== null && UPPER_PLATFORM.test(upper) ? { platform: upper.toLowerCase(), file } : null
+  if (!stringStartsWith(name, prefix)) return null
+  const rest = stringSlice(name, prefix.length)
+  const file = stringEndsWith(rest, SECRET_FILE)
+  const upper = file
+    ? stringSlice(rest, 0, -SECRET_FILE.length)
+    : stringEndsWith(rest, SECRET)
+      ? stringSlice(rest, 0, -SECRET.length)
+      : null
+  return upper !== null && regExpExec(UPPER_PLATFORM, upper) !== null ? { __proto__: null, platform: toLowerCase(upper), file } : null
 }
 
 /**
  * The secrets to load from `env` (normally `process.env`), in the order to load them: for each
  * platform, `{ platform, variable, value }` (a `_SECRET`, its value) or `{ platform, variable, file }`
- * (a `_SECRET_FILE`, its path), `variable` being the name that was read.
+ * (a `_SECRET_FILE`, its path), `variable` being the name that was read. The list and its entries
+ * have no prototype (see bareArray): they carry secrets.
  * @param {object} env the environment, read by own properties only
  * @param {{ prefix?: string, platforms?: readonly string[] }} options checked for type by the caller
  */
 function findEnvSecrets(env, { prefix = DEFAULT_PREFIX, platforms } = {}) {
-  if (!PREFIX.test(prefix)) {
+  if (regExpExec(PREFIX, prefix) === null) {
     throw invalidValue(
       "options.prefix must be letters, digits and underscores, not starting with a digit, such as 'MTRIBES_'",
     )
@@ -50,26 +83,36 @@ function findEnvSecrets(env, { prefix = DEFAULT_PREFIX, platforms } = {}) {
     if (platforms.length === 0) {
       throw noSecrets("options.platforms is empty; name the platforms whose secrets must be set, such as ['ios']")
     }
-    if (!platforms.every(isPlatformName)) {
-      throw invalidValue(`options.platforms holds an invalid platform name: ${PLATFORM_NAME_RULE}`)
+    for (let index = 0; index < platforms.length; index++) {
+      if (!isPlatformName(platforms[index])) {
+        throw invalidValue(`options.platforms holds an invalid platform name: ${PLATFORM_NAME_RULE}`)
+      }
     }
   }
 
-  // Own properties only: an inherited (polluted) name is never a variable.
+  // Own properties only: an inherited (polluted) name is never a variable. `names`: the platforms
+  // found, in the order first seen.
   const found = new Map()
-  for (const name of Object.keys(env)) {
+  const names = bareArray()
+  const variables = objectKeys(env)
+  for (let index = 0; index < variables.length; index++) {
+    const name = variables[index]
     const parsed = parseName(name, prefix)
     if (parsed === null) continue
-    const value = Object.getOwnPropertyDescriptor(env, name)?.value
+    const value = getOwnPropertyDescriptor(env, name)?.value
     if (typeof value !== 'string') continue
-    const entry = found.get(parsed.platform) ?? {}
-    entry[parsed.file ? 'file' : 'secret'] = { name, value }
-    found.set(parsed.platform, entry)
+    let entry = mapGet(found, parsed.platform)
+    if (entry === undefined) {
+      entry = { __proto__: null, secret: undefined, file: undefined }
+      mapSet(found, parsed.platform, entry)
+      names[names.length] = parsed.platform
+    }
+    entry[parsed.file ? 'file' : 'secret'] = { __proto__: null, name, value }
   }
 
   let selected
   if (platforms === undefined) {
-    selected = [...found.keys()].sort()
+    selected = arraySort(names)
     if (selected.length === 0) {
       throw noSecrets(
         `no secrets found: set ${prefix}<PLATFORM>_SECRET or ${prefix}<PLATFORM>_SECRET_FILE ` +
@@ -77,33 +120,45 @@ function findEnvSecrets(env, { prefix = DEFAULT_PREFIX, platforms } = {}) {
       )
     }
   } else {
-    const missing = platforms.filter((platform) => !found.has(platform))
-    if (missing.length > 0) {
-      const names = missing.map((platform) => {
+    // Every platform named, each once, in the order first named.
+    let missing = ''
+    const named = new Map()
+    selected = bareArray()
+    for (let index = 0; index < platforms.length; index++) {
+      const platform = platforms[index]
+      if (!mapHas(found, platform)) {
         const variable = variableName(prefix, platform)
-        return `${variable} (or ${variable}_FILE)`
-      })
-      throw noSecrets(`missing secrets: set ${names.join(', ')}`)
+        missing += `${missing === '' ? '' : ', '}${variable} (or ${variable}_FILE)`
+      } else if (!mapHas(named, platform)) {
+        mapSet(named, platform, true)
+        selected[selected.length] = platform
+      }
     }
-    selected = [...new Set(platforms)]
+    if (missing !== '') throw noSecrets(`missing secrets: set ${missing}`)
   }
 
-  return selected.map((platform) => {
-    const { secret, file } = found.get(platform)
+  const secrets = bareArray()
+  for (let index = 0; index < selected.length; index++) {
+    const platform = selected[index]
+    const { secret, file } = mapGet(found, platform)
     const variable = variableName(prefix, platform)
     if (secret !== undefined && file !== undefined) {
       throw sourceError(`both ${variable} and ${variable}_FILE are set; set only one of them`)
     }
-    if (file !== undefined) return { platform, variable: file.name, file: file.value }
+    if (file !== undefined) {
+      secrets[index] = { __proto__: null, platform, variable: file.name, file: file.value }
+      continue
+    }
     // Node turns bytes that are not UTF-8 into U+FFFD when it reads the environment; a secret with
     // one is not the secret that was set (and a lone surrogate, possible on Windows, has no UTF-8).
-    if (secret.value.includes(REPLACEMENT) || !isWellFormed(secret.value)) {
+    if (stringIncludes(secret.value, REPLACEMENT) || !isWellFormed(secret.value)) {
       throw sourceError(
         `${secret.name} is not valid UTF-8 text; set it to the secret as shown in the mtribes Space settings`,
       )
     }
-    return { platform, variable: secret.name, value: secret.value }
-  })
+    secrets[index] = { __proto__: null, platform, variable: secret.name, value: secret.value }
+  }
+  return secrets
 }
 
-module.exports = { findEnvSecrets }
+module.exports = Object.freeze({ findEnvSecrets })

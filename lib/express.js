@@ -41,4 +41,4 @@ function trustedIdentityHandler(options) {
   }
 }
 
-module.exports = { trustedIdentityHandler }
+module.exports = Object.freeze({ trustedIdentityHandler })

@@ -113,4 +113,4 @@ async function trustedIdentityPlugin(fastify, options) {
 
 const trustedIdentity = fp(trustedIdentityPlugin, { name: 'mtribes-trusted-identity', fastify: '4.x || 5.x' })
 
-module.exports = { trustedIdentity, trustedIdentityHandler }
+module.exports = Object.freeze({ trustedIdentity, trustedIdentityHandler })

@@ -60,4 +60,4 @@ function trustedIdentityHandler(options) {
   }
 }
 
-module.exports = { trustedIdentityHandler }
+module.exports = Object.freeze({ trustedIdentityHandler })

@@ -32,4 +32,4 @@ function trustedIdentityHandler(options) {
   }
 }
 
-module.exports = { trustedIdentityHandler }
+module.exports = Object.freeze({ trustedIdentityHandler })

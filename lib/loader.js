@@ -241,4 +241,4 @@ function loadNativeBinding(options = {}) {
   throw loadError(ctx, attempts)
 }
 
-module.exports = { loadNativeBinding, targetName, detectMusl, NATIVE_TARGETS, WASI_TARGET }
+module.exports = Object.freeze({ loadNativeBinding, targetName, detectMusl, NATIVE_TARGETS, WASI_TARGET })

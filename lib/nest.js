@@ -215,4 +215,4 @@ Module({})(TrustedIdentityModule)
 Inject(TrustedIdentity)(TrustedIdentityModule, undefined, 0)
 Inject(MODULE_STATE)(TrustedIdentityModule, undefined, 1)
 
-module.exports = { TrustedIdentityModule, TrustedIdentity }
+module.exports = Object.freeze({ TrustedIdentityModule: Object.freeze(TrustedIdentityModule), TrustedIdentity })

@@ -28,4 +28,4 @@ function requirePeer(name, entry, { resolveOnly = false, install = name } = {}) 
   }
 }
 
-module.exports = { requirePeer }
+module.exports = Object.freeze({ requirePeer })

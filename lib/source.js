@@ -31,4 +31,4 @@ function identitySource({ secrets, fromEnv, signer }, what, { keys, hint, signer
   return { make: () => TrustedIdentity.fromEnv(fromEnv === true ? undefined : fromEnv), owned: true }
 }
 
-module.exports = { identitySource }
+module.exports = Object.freeze({ identitySource })

@@ -7,14 +7,37 @@
 
 const { isProxy } = require('node:util').types
 
+// Built-ins as they were when this module loaded (as Node's own "primordials"): secrets, platform
+// names and ids pass through these helpers, so a module that patches Array, Object, Number, String
+// or RegExp later can neither watch them nor change the answers.
+
+/**
+ * `fn` as a plain function taking its `this` first, bound now: later patches of
+ * `Function.prototype.call` or of `fn`'s object do not change it.
+ */
+const uncurryThis = Function.prototype.bind.bind(Function.prototype.call)
+const { getPrototypeOf, hasOwn, keys: objectKeys, setPrototypeOf } = Object
+const ArrayIsArray = Array.isArray
+const arrayIncludes = uncurryThis(Array.prototype.includes)
+// ES2023; where missing, arrays are copied element by element (see copyArray).
+const arrayToSpliced = Array.prototype.toSpliced && uncurryThis(Array.prototype.toSpliced)
+const { isSafeInteger } = Number
+const regExpExec = uncurryThis(RegExp.prototype.exec)
+const stringIsWellFormed = String.prototype.isWellFormed && uncurryThis(String.prototype.isWellFormed)
+
+/**
+ * A new empty array with no prototype, for the package's own copies: writing to it meets no setter
+ * a module put on Array.prototype, and reading it no getter.
+ */
+function bareArray() {
+  return setPrototypeOf([], null)
+}
+
 function makeError(Base, code, message) {
   const error = new Base(message)
   error.code = code
   return error
 }
-
-const { getPrototypeOf } = Object
-const ArrayIsArray = Array.isArray
 
 /** `Array.isArray`, answering false where it would throw (a revoked Proxy). */
 function isArray(value) {
@@ -64,21 +87,12 @@ function invalidValue(message) {
   return makeError(TypeError, 'ERR_INVALID_ARG_VALUE', message)
 }
 
-/**
- * `fn` as a plain function taking its `this` first, bound now: later patches of
- * `Function.prototype.call` or of `fn`'s object do not change it (Node's own "primordials").
- */
-const uncurryThis = Function.prototype.bind.bind(Function.prototype.call)
-
 const LONE_SURROGATE = /\p{Surrogate}/u
-const stringIsWellFormed = String.prototype.isWellFormed && uncurryThis(String.prototype.isWellFormed)
-const regExpTest = uncurryThis(RegExp.prototype.test)
 
 /** Whether `string` is well-formed UTF-16 (no lone surrogate), on every supported Node. */
-const isWellFormed = stringIsWellFormed ?? ((string) => !regExpTest(LONE_SURROGATE, string))
+const isWellFormed = stringIsWellFormed ?? ((string) => regExpExec(LONE_SURROGATE, string) === null)
 
 const PLATFORM_NAME = /^[a-z][a-z0-9]*$/
-const regExpExec = uncurryThis(RegExp.prototype.exec)
 
 /** The rule a platform name follows, to end a message that refuses one. */
 const PLATFORM_NAME_RULE =
@@ -91,7 +105,11 @@ function isPlatformName(name) {
 
 /** `a`, `a and b`, `a, b and c`. */
 function listWords(words) {
-  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`
+  let text = ''
+  for (let index = 0; index < words.length; index++) {
+    text += `${index === 0 ? '' : index === words.length - 1 ? ' and ' : ', '}${words[index]}`
+  }
+  return text
 }
 
 /**
@@ -101,7 +119,7 @@ function listWords(words) {
 function ownKeys(value) {
   if (typeof value !== 'object' || value === null || isArray(value)) return undefined
   try {
-    return Object.keys(value)
+    return objectKeys(value)
   } catch {
     return undefined
   }
@@ -136,11 +154,14 @@ function checkOptional(value, what, type, expected) {
 function readOptions(value, what, keys, example) {
   const own = ownKeys(value)
   if (own === undefined) throw invalidType(what, `an object such as ${example}`, value)
-  if (own.some((key) => !keys.includes(key))) {
-    throw invalidValue(`${what} has an unknown key; the keys are ${listWords(keys)}`)
+  for (let index = 0; index < own.length; index++) {
+    if (!arrayIncludes(keys, own[index])) throw invalidValue(`${what} has an unknown key; the keys are ${listWords(keys)}`)
   }
   const options = { __proto__: null }
-  for (const key of keys) options[key] = Object.hasOwn(value, key) ? value[key] : undefined
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]
+    options[key] = hasOwn(value, key) ? value[key] : undefined
+  }
   return options
 }
 
@@ -179,33 +200,30 @@ function isSignable(userId) {
 
 // The most elements an array can hold.
 const MAX_LENGTH = 2 ** 32 - 1
-// Arrays up to this long are copied with `slice` (a sparse one this long still copies quickly).
-const SLICE_MAX = 1 << 24
-const ArrayPrototype = Array.prototype
-const arraySlice = uncurryThis(ArrayPrototype.slice)
+// Arrays up to this long are copied at once (a sparse one this long, all holes, in about 60 ms).
+const AT_ONCE_MAX = 1 << 20
 
 /**
  * The elements of `array` as a new array, each read exactly once: `length` is read once and must
- * be a valid array length (a Proxy can claim anything). A plain array of up to SLICE_MAX elements
- * is copied by `slice` (fast); anything else element by element, each passed to `check(element,
- * index)` as it is read, so that a hole or a bad element stops the copy at once (a sparse array,
- * or a Proxy, can claim 2^32 - 1 elements). Callers still check the whole copy.
+ * be a valid array length (a Proxy can claim anything). An array (not a Proxy) of up to AT_ONCE_MAX
+ * elements is copied at once by `toSpliced`, which makes a plain array, unlike `slice`, which asks
+ * `Array.prototype.constructor` (and `Symbol.species`) what to make. Anything else is copied
+ * element by element into an array with no prototype (see bareArray), each element passed to
+ * `check(element, index)` as it is read, so that a hole or a bad element stops the copy at once (a
+ * sparse array, or a Proxy, can claim 2^32 - 1 elements). Callers still check the whole copy.
  */
 function copyArray(array, what, expected, check) {
   if (!isArray(array)) throw invalidType(what, expected, array)
   const length = array.length
-  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_LENGTH) {
+  if (!isSafeInteger(length) || length < 0 || length > MAX_LENGTH) {
     throw invalidValue(`${what} has a length that is not a valid array length; pass an array`)
   }
-  if (length <= SLICE_MAX && !isProxy(array) && prototypeOf(array) === ArrayPrototype && !Object.hasOwn(array, 'constructor')) {
-    const copy = arraySlice(array)
-    if (isArray(copy) && copy.length === length) return copy
-  }
-  const copy = []
+  if (arrayToSpliced !== undefined && length <= AT_ONCE_MAX && !isProxy(array)) return arrayToSpliced(array)
+  const copy = bareArray()
   for (let index = 0; index < length; index++) {
     const element = array[index]
     check(element, index)
-    copy.push(element)
+    copy[index] = element
   }
   return copy
 }
@@ -232,7 +250,7 @@ function copyPlatformNames(platforms) {
     if (typeof name !== 'string') throw invalidType(`${what}[${index}]`, 'a string', name)
   }
   const names = copyArray(platforms, what, 'an array of platform names', checkName)
-  names.forEach(checkName)
+  for (let index = 0; index < names.length; index++) checkName(names[index], index)
   return names
 }
 
@@ -249,7 +267,8 @@ function readSignal(options) {
   return signal
 }
 
-module.exports = {
+module.exports = Object.freeze({
+  bareArray,
   listWords,
   isOptionsObject,
   checkOptional,
@@ -271,4 +290,4 @@ module.exports = {
   prototypeOf,
   isPlatformName,
   PLATFORM_NAME_RULE,
-}
+})
