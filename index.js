@@ -31,6 +31,7 @@ const {
   keyringInsertFile,
   keyringDispose,
   keyringCheck,
+  keyringCopy,
   keyringProtection,
   sign: nativeSign,
   verify: nativeVerify,
@@ -245,9 +246,31 @@ function callNative(fn, a, b, c, d, e) {
   }
 }
 
-// The keyring and platforms handed from `fromEnv` to the constructor (see `TrustedIdentity.fromEnv`).
+// The keyring and platforms handed from `fromEnv` and `keysTemplate` to the constructor.
 const fromBuiltKeyring = Symbol('fromBuiltKeyring')
 let pendingKeyring = null
+
+/** A new TrustedIdentity for `keyring`, made here, whose platforms are `platforms` in order. */
+function signerFromKeyring(keyring, platforms) {
+  pendingKeyring = { keyring, platforms }
+  try {
+    return new TrustedIdentity(fromBuiltKeyring)
+  } finally {
+    pendingKeyring = null
+  }
+}
+
+/**
+ * For lib/source.js (Nest's forRoot({ secrets }), whose module outlives any one app made from it):
+ * the keys for `secrets`, made now (the secrets object is not kept), and `make()`, which gives a
+ * new TrustedIdentity of copies of them each time. A template signs only for the keys its holder
+ * gave it, so it is no capability beyond the secrets themselves.
+ */
+function keysTemplate(secrets) {
+  const { keyring, platforms } = keyringFromSecrets(secrets, PROTECTION_LEVELS[0])
+  freeze(platforms)
+  return freeze({ __proto__: null, make: () => signerFromKeyring(callNative(keyringCopy, keyring), platforms) })
+}
 
 /**
  * Signs user ids for mtribes Trusted Identity with the shared secret of each client platform.
@@ -306,12 +329,7 @@ class TrustedIdentity {
       loaded[index] = found[index].platform
       if (unsetEnv === true) delete env[found[index].variable]
     }
-    pendingKeyring = { keyring, platforms: setPrototypeOf(loaded, ArrayPrototype) }
-    try {
-      return new TrustedIdentity(fromBuiltKeyring)
-    } finally {
-      pendingKeyring = null
-    }
+    return signerFromKeyring(keyring, setPrototypeOf(loaded, ArrayPrototype))
   }
 
   /** Throws unless `self` was made by this class (methods called with a foreign `this`). */
@@ -562,6 +580,8 @@ function defaultIdentity() {
 function sign(userId, platform) {
   return defaultIdentity().sign(userId, platform)
 }
+
+defineProperty(TrustedIdentity, Symbol.for('mtribes-trusted-identity.keysTemplate'), { __proto__: null, value: keysTemplate })
 
 // A signer is a capability: no other module may replace its methods (to be handed `this`) or
 // this module's exports (to be handed the secrets). Subclassing still works.

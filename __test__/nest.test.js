@@ -282,6 +282,21 @@ describe('the TrustedIdentity the module made is disposed when the app shuts dow
       assert.throws(() => identity.sign('u', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
     })
   }
+
+  it('forRoot({ secrets }), its keys made once: every app made from the module has a signer of its own', async () => {
+    const App = moduleClass('App', { imports: [TrustedIdentityModule.forRoot({ secrets: { ios: SECRET, roku: Buffer.from('nest-roku') } })] })
+    const first = await NestFactory.create(App, { logger: false, abortOnError: false })
+    const second = await NestFactory.create(App, { logger: false, abortOnError: false })
+    const [one, two] = [first.get(TrustedIdentity), second.get(TrustedIdentity)]
+    assert.notEqual(one, two)
+    await first.close()
+    assert.throws(() => one.sign('u', 'ios'), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
+    assert.deepEqual([two.sign('u', 'ios'), two.sign('u', 'roku'), two.platforms], [hmac(SECRET, 'u'), hmac('nest-roku', 'u'), ['ios', 'roku']])
+    await second.close()
+    const third = await NestFactory.create(App, { logger: false, abortOnError: false })
+    assert.equal(third.get(TrustedIdentity).sign('u', 'ios'), hmac(SECRET, 'u'))
+    await third.close()
+  })
 })
 
 describe('a TrustedIdentity that useFactory returns stays its owner\'s: app.close() does not dispose it', () => {

@@ -40,6 +40,7 @@ function madeBy(state, identity) {
 const SOURCE_KEYS = Object.freeze(['secrets', 'fromEnv'])
 const SOURCE_HINT = '{ secrets: { ios: secret } } or { fromEnv: true }'
 const SOURCE_RULES = Object.freeze({ keys: SOURCE_KEYS, hint: SOURCE_HINT })
+const FOR_ROOT_RULES = Object.freeze({ ...SOURCE_RULES, keysNow: true })
 const ASYNC_KEYS = Object.freeze(['imports', 'inject', 'useFactory', 'global', 'controller'])
 const ASYNC_HINT = '{ inject: [ConfigService], useFactory: (config) => ({ fromEnv: true }) }'
 
@@ -158,7 +159,9 @@ class TrustedIdentityModule {
 
   static forRoot(options) {
     const read = readOptions(options, 'options', [...SOURCE_KEYS, 'global', 'controller'], SOURCE_HINT)
-    const { make } = identitySource(read, 'options', SOURCE_RULES)
+    // The keys of { secrets } are made now: the module's metadata lives as long as the app's module
+    // class, and would keep the secrets object; each app made from it gets copies of the keys.
+    const { make } = identitySource(read, 'options', FOR_ROOT_RULES)
     const global = checkGlobal(read.global, 'options')
     const controller = readController(read.controller)
     const state = moduleState()

@@ -8,6 +8,7 @@ const { invalidType, invalidValue, isOptionsObject, listWords } = require('./val
 const { isSigner } = require('./endpoint.js')
 
 const FROM_ENV_EXPECTED = "true or the options of TrustedIdentity.fromEnv, such as { platforms: ['ios'] }"
+const keysTemplate = TrustedIdentity[Symbol.for('mtribes-trusted-identity.keysTemplate')]
 
 /**
  * Checks the source options (already read by readOptions, so own properties only) and returns
@@ -16,16 +17,20 @@ const FROM_ENV_EXPECTED = "true or the options of TrustedIdentity.fromEnv, such 
  * `make` disposes it, rather than given as `signer`.
  * @param {{ secrets?: unknown, fromEnv?: unknown, signer?: unknown }} options
  * @param {string} what the options' name in messages, such as `options`
- * @param {{ keys: readonly string[], hint: string, signerExpected?: string }} rules `keys`: the
- *   sources allowed (`signer` only if listed); `hint`: an example for the message
+ * @param {{ keys: readonly string[], hint: string, signerExpected?: string, keysNow?: boolean }} rules
+ *   `keys`: the sources allowed (`signer` only if listed); `hint`: an example for the message;
+ *   `keysNow`: `secrets` become keys at once, and each `make()` gives a new TrustedIdentity of
+ *   copies of them (for a definition that outlives what it makes, such as Nest's forRoot, which
+ *   would otherwise keep the secrets object as long as the app's module class)
  */
-function identitySource({ secrets, fromEnv, signer }, what, { keys, hint, signerExpected }) {
+function identitySource({ secrets, fromEnv, signer }, what, { keys, hint, signerExpected, keysNow = false }) {
   const given = [secrets !== undefined, fromEnv !== undefined && fromEnv !== false, signer !== undefined]
   if (given.filter(Boolean).length !== 1) throw invalidValue(`${what} needs exactly one of ${listWords(keys)}, such as ${hint}`)
   if (signer !== undefined) {
     if (!isSigner(signer)) throw invalidType(`${what}.signer`, signerExpected, signer)
     return { make: () => signer, owned: false }
   }
+  if (secrets !== undefined && keysNow) return { make: keysTemplate(secrets).make, owned: true }
   if (secrets !== undefined) return { make: () => new TrustedIdentity(secrets), owned: true }
   if (fromEnv !== true && !isOptionsObject(fromEnv)) throw invalidType(`${what}.fromEnv`, FROM_ENV_EXPECTED, fromEnv)
   return { make: () => TrustedIdentity.fromEnv(fromEnv === true ? undefined : fromEnv), owned: true }
