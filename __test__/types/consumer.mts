@@ -28,6 +28,16 @@ identity.verify('user-1', 'ios', Buffer.from(signed))
 // @ts-expect-error platforms is read-only
 identity.platforms.push('web')
 
+// Key memory: the level is one of four names; a level can be required, and only a level.
+const level: 'secret' | 'locked' | 'no-dump' | 'ordinary' = new TrustedIdentity({ ios: 's' }, { requireMemoryProtection: 'locked' }).memoryProtection
+TrustedIdentity.fromEnv({ platforms: ['ios'], requireMemoryProtection: 'secret' })
+// @ts-expect-error not a level
+new TrustedIdentity({ ios: 's' }, { requireMemoryProtection: 'SECRET' })
+// @ts-expect-error not an option
+new TrustedIdentity({ ios: 's' }, { memory: 'secret' })
+// @ts-expect-error memoryProtection is read-only
+new TrustedIdentity({ ios: 's' }).memoryProtection = 'secret'
+
 // Secrets from configuration: any platform name compiles.
 const fromConfig: Record<string, string> = { ios: 'x' }
 new TrustedIdentity(fromConfig).sign('u', 'anything')
@@ -54,4 +64,4 @@ sign('user-1', 'customplatform')
 // @ts-expect-error platform must be a string
 sign('user-1', 1)
 
-export { signed, many, later, ok, platforms, json, unknown, typed, module }
+export { signed, many, later, ok, platforms, json, level, unknown, typed, module }

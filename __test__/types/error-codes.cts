@@ -15,6 +15,7 @@ function describeCode(code: TrustedIdentityErrorCode): string {
       return 'use of the signer'
     case 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD':
     case 'ERR_TRUSTED_IDENTITY_MISSING_PEER':
+    case 'ERR_TRUSTED_IDENTITY_MEMORY_PROTECTION':
       return 'installation'
     case 'ERR_TRUSTED_IDENTITY_INTERNAL':
       return 'bug'
