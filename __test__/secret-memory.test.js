@@ -448,25 +448,41 @@ describe('memoryProtection says where the keys are; requireMemoryProtection refu
     assert.throws(() => signer.memoryProtection, { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' })
   })
 
-  it('disposed keys give their slots back; a worker thread gives back its keys and scratch when it ends', async () => {
-    const { Worker } = require('node:worker_threads')
-    const warm = new TrustedIdentity({ ios: 'level-secret' })
-    warm.sign('u', 'ios')
-    const before = secretMemoryUsage().slots
-    const signers = Array.from({ length: 100 }, (_, i) => new TrustedIdentity({ ios: `level-${i}`, roku: 'level-roku' }))
-    assert.equal(secretMemoryUsage().slots, before + 200)
-    for (const signer of signers) signer.dispose()
-    assert.equal(secretMemoryUsage().slots, before)
-    const code = `const { TrustedIdentity } = require(${JSON.stringify(path.join(__dirname, '..'))})
-      const signer = new TrustedIdentity({ ios: 'worker-secret' })
-      require('node:worker_threads').parentPort.postMessage(signer.sign('u', 'ios'))`
-    for (let i = 0; i < 5; i++) {
-      const worker = new Worker(code, { eval: true })
-      const signed = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject))
-      assert.equal(signed, crypto.createHmac('sha256', 'worker-secret').update('u').digest('hex'))
-      await new Promise((resolve) => worker.once('exit', resolve))
-    }
-    assert.equal(secretMemoryUsage().slots, before, 'a worker left a key or its scratch behind')
-    warm.dispose()
+  it('disposed keys give their slots back; a worker thread gives back its keys and scratch when it ends', () => {
+    // In a child of its own, where no other signer can be collected meanwhile and change the count.
+    const root = JSON.stringify(path.join(__dirname, '..'))
+    const code = `
+      const { Worker } = require('node:worker_threads')
+      const { TrustedIdentity } = require(${root})
+      const { secretMemoryUsage } = require(${root} + '/binding.js')
+      const slots = () => secretMemoryUsage().slots
+      const warm = new TrustedIdentity({ ios: 'level-secret' })
+      warm.sign('u', 'ios')
+      const report = { before: slots() }
+      const signers = Array.from({ length: 100 }, (_, i) => new TrustedIdentity({ ios: 'level-' + i, roku: 'level-roku' }))
+      report.held = slots()
+      for (const signer of signers) signer.dispose()
+      report.disposed = slots()
+      const worker = \`const { TrustedIdentity } = require(${root})
+        const signer = new TrustedIdentity({ ios: 'worker-secret' })
+        require('node:worker_threads').parentPort.postMessage(signer.sign('u', 'ios'))\`
+      ;(async () => {
+        report.signed = []
+        for (let i = 0; i < 5; i++) {
+          const thread = new Worker(worker, { eval: true })
+          report.signed.push(await new Promise((resolve, reject) => thread.once('message', resolve).once('error', reject)))
+          await new Promise((resolve) => thread.once('exit', resolve))
+        }
+        report.afterWorkers = slots()
+        warm.dispose()
+        process.stdout.write(JSON.stringify(report))
+      })()`
+    const child = spawnSync(process.execPath, ['-e', code], { env: childEnv(), encoding: 'utf8', timeout: 60_000 })
+    assert.equal(child.status, 0, child.stderr)
+    const report = JSON.parse(child.stdout)
+    assert.equal(report.held, report.before + 200)
+    assert.equal(report.disposed, report.before)
+    assert.deepEqual(new Set(report.signed), new Set([crypto.createHmac('sha256', 'worker-secret').update('u').digest('hex')]))
+    assert.equal(report.afterWorkers, report.before, 'a worker left a key or its scratch behind')
   })
 })

@@ -78,11 +78,15 @@ fn explain(minimum: Protection, refusals: Refusals) -> String {
                          memlock ulimit; or require a lower level";
     let mut reasons = Vec::new();
     if minimum == Protection::Secret && refusals.secret_unavailable {
-        reasons.push(
+        reasons.push(if cfg!(target_os = "linux") {
             "memfd_secret is not available here (Linux 5.14 or later is needed, with secretmem enabled: \
-             the default since 6.5, secretmem.enable=1 before); require 'locked' instead"
-                .to_owned(),
-        );
+             the default since 6.5, secretmem.enable=1 before; a seccomp profile may refuse it); \
+             require 'locked' instead"
+                .to_owned()
+        } else {
+            "'secret' memory is Linux's memfd_secret, which this system does not have; require 'locked' at most"
+                .to_owned()
+        });
     } else if let Some(error) = refusals.secret.filter(|_| minimum == Protection::Secret) {
         reasons.push(format!("memfd_secret memory was refused ({})", os_error(error)));
     }
@@ -94,7 +98,12 @@ fn explain(minimum: Protection, refusals: Refusals) -> String {
                 install the native build for this platform"
             .to_owned();
     }
-    format!("{}; {LIMIT}", reasons.join("; "))
+    // The limit is what to raise when locking (of either kind) was refused, not when the system lacks it.
+    let limited = refusals.lock.is_some() || (minimum == Protection::Secret && !refusals.secret_unavailable);
+    if limited {
+        reasons.push(LIMIT.to_owned());
+    }
+    reasons.join("; ")
 }
 
 /// An OS error number as its text and number, such as "Resource temporarily unavailable (os error 11)".

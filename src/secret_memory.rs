@@ -183,7 +183,7 @@ struct Slab {
     partial: [BTreeSet<usize>; 4],
     refusals: Refusals,
     /// A new page was refused the best level and nothing was released since: until a release,
-    /// pages already committed are used before trying for a new one.
+    /// pages with room are used before a new one is tried for (each try is several system calls).
     short: bool,
     page_bytes: usize,
 }
@@ -222,32 +222,38 @@ impl Slab {
 
     /// A free slot in the best page at `minimum` or better, committing a page if need be.
     fn allocate(&mut self, minimum: Protection) -> Result<(NonNull<u8>, Protection), Shortfall> {
-        let existing = |slab: &Self, levels: &[Protection]| {
-            levels.iter().copied().find(|&level| level >= minimum && !slab.partial[rank(level)].is_empty())
-        };
-        // A page of the best level already there; or, while new pages fall short, any good enough.
-        let mut level = existing(self, &[Protection::Secret]);
-        if level.is_none() && self.short {
-            level = existing(self, &Protection::BEST_FIRST);
-        }
-        if level.is_none() {
-            match self.commit() {
-                Some((_, got)) if got >= minimum => level = Some(got),
-                committed => {
-                    // Short of `minimum`: that page is given back, and an existing one may still do.
-                    let best = committed.map(|(address, got)| {
-                        self.discard(address, got);
-                        got
-                    });
-                    level = existing(self, &Protection::BEST_FIRST);
-                    if level.is_none() {
-                        return Err(Shortfall { best, refusals: self.refusals });
+        // A secret page with room; or, while new pages fall short, the best page with room.
+        let ready = self.best_with_room(if self.short { minimum } else { Protection::Secret });
+        let level = match ready {
+            Some(level) => level,
+            None => match os::commit_page(self.page_bytes, &mut self.refusals) {
+                Some((address, got)) => {
+                    self.short = got != Protection::Secret;
+                    match self.best_with_room(got.max(minimum)) {
+                        // A page as good as the new one (or as required) has room: that one.
+                        Some(level) if got != Protection::Secret => {
+                            os::release_page(address, self.page_bytes, got);
+                            level
+                        }
+                        _ if got >= minimum => {
+                            self.adopt(address, got);
+                            got
+                        }
+                        _ => {
+                            os::release_page(address, self.page_bytes, got);
+                            return Err(Shortfall { best: Some(got), refusals: self.refusals });
+                        }
                     }
                 }
-            }
-        }
-        let level = level.ok_or(Shortfall { best: None, refusals: self.refusals })?;
+                None => self.best_with_room(minimum).ok_or(Shortfall { best: None, refusals: self.refusals })?,
+            },
+        };
         self.take_slot(level).ok_or(Shortfall { best: None, refusals: self.refusals })
+    }
+
+    /// The best level at `at_least` or better that has a page with a free slot.
+    fn best_with_room(&self, at_least: Protection) -> Option<Protection> {
+        Protection::BEST_FIRST.into_iter().find(|&level| level >= at_least && !self.partial[rank(level)].is_empty())
     }
 
     /// A slot of a page of `level` that has one.
@@ -263,23 +269,12 @@ impl Slab {
         Some((NonNull::new(slot as *mut u8)?, level))
     }
 
-    /// Commits a new page at the best level the system grants; returns its address and level, or
-    /// `None` if no page could be had at all. A page worse than the best sets `short`.
-    fn commit(&mut self) -> Option<(usize, Protection)> {
-        let (address, level) = os::commit_page(self.page_bytes, &mut self.refusals)?;
-        self.short = level != Protection::Secret;
+    /// Takes the page just committed at `address` into the slab, every slot free.
+    fn adopt(&mut self, address: usize, level: Protection) {
         let slots = self.slots_per_page();
         // Slots are handed out from the end of the list: the page's first slot first.
         self.pages.insert(address, Page { protection: level, free: (0..slots).rev().collect() });
         self.partial[rank(level)].insert(address);
-        Some((address, level))
-    }
-
-    /// Gives back the unused page at `address`, committed just now.
-    fn discard(&mut self, address: usize, level: Protection) {
-        self.partial[rank(level)].remove(&address);
-        self.pages.remove(&address);
-        os::release_page(address, self.page_bytes, level);
     }
 
     /// Wipes the slot at `slot` and returns it to its page; a page with every slot free is wiped
@@ -424,26 +419,28 @@ mod os {
         if fd < 0 {
             return Err(failed(errno()));
         }
-        let length = libc::off_t::try_from(page).map_err(|_| failed(libc::EINVAL))?;
-        // SAFETY: `fd` is the descriptor just made. `address` is the middle page of our own
-        // reservation: unmapping it leaves a hole that MAP_FIXED_NOREPLACE fills only if nothing
-        // else took it meanwhile (it never replaces a mapping: EEXIST instead).
-        let (result, error) = unsafe {
-            let result = if libc::ftruncate(fd, length) == 0 {
-                libc::munmap(address as *mut libc::c_void, page);
-                libc::mmap(
-                    address as *mut libc::c_void,
-                    page,
-                    libc::PROT_READ | libc::PROT_WRITE,
-                    libc::MAP_SHARED | libc::MAP_FIXED_NOREPLACE,
-                    fd,
-                    0,
-                )
-            } else {
-                libc::MAP_FAILED
-            };
+        let length = libc::off_t::try_from(page).unwrap_or(libc::off_t::MAX);
+        // SAFETY: `fd` is the descriptor just made; closed here if it cannot be sized.
+        if unsafe { libc::ftruncate(fd, length) } != 0 {
             let error = errno();
-            // The mapping keeps the file alive; the descriptor is not needed any more.
+            // SAFETY: as above.
+            unsafe { libc::close(fd) };
+            return Err(failed(error));
+        }
+        // SAFETY: `address` is the middle page of our own reservation: unmapping it leaves a hole
+        // that MAP_FIXED_NOREPLACE fills only if nothing else took it meanwhile (it never replaces a
+        // mapping: EEXIST instead). The mapping keeps the file alive, so `fd` is closed after.
+        let (result, error) = unsafe {
+            libc::munmap(address as *mut libc::c_void, page);
+            let result = libc::mmap(
+                address as *mut libc::c_void,
+                page,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED | libc::MAP_FIXED_NOREPLACE,
+                fd,
+                0,
+            );
+            let error = errno();
             libc::close(fd);
             (result, error)
         };
@@ -470,6 +467,10 @@ mod os {
                 0,
             )
         };
+        if refilled != libc::MAP_FAILED && refilled as usize != address {
+            // SAFETY: a mapping just made elsewhere (NOREPLACE taken as a hint), known to nothing else.
+            unsafe { libc::munmap(refilled, page) };
+        }
         let error = if error == 0 { libc::EEXIST } else { error };
         Err(SecretFailure { error, reservation_intact: refilled as usize == address })
     }
