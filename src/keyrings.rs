@@ -257,6 +257,7 @@ mod tests {
 
     #[test]
     fn a_keyring_is_found_by_its_address_only_until_disposed_or_forgotten() {
+        let _serial = crate::secret_memory::TEST_SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (address, token) = register();
         assert_eq!(
             with_mut(address, |k| k.insert("ios", b"one", SecretKind::Text, Source::Argument).is_ok()),
@@ -282,6 +283,7 @@ mod tests {
 
     #[test]
     fn tables_are_per_thread() {
+        let _serial = crate::secret_memory::TEST_SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (address, token) = register();
         let elsewhere = std::thread::spawn(move || with(address, |_| ())).join().unwrap();
         assert_eq!(elsewhere, Err(Missing::NotAKeyring));

@@ -644,20 +644,19 @@ mod tests {
     #[test]
     fn a_freed_slot_is_wiped() {
         let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
-        // Two values on one page, so the page stays when one is freed, and its slot can be read.
-        let keep = SecretBox::new([0x11u8; 32], Protection::Ordinary).unwrap();
-        let freed = SecretBox::new([0xa5u8; 32], Protection::Ordinary).unwrap();
-        let address = &*freed as *const [u8; 32] as usize;
-        let same_page = address / usage().page_bytes == (&*keep as *const [u8; 32] as usize) / usage().page_bytes;
-        drop(freed);
-        if same_page {
-            let again = SecretBox::new([0u8; 1], Protection::Ordinary).unwrap();
-            assert_eq!(&*again as *const [u8; 1] as usize, address);
-            // SAFETY: the slot is `again`'s, SLOT_BYTES long and inside a mapped page; only read here.
-            let bytes = unsafe { std::slice::from_raw_parts(address as *const u8, SLOT_BYTES) };
-            assert!(bytes.iter().all(|&b| b == 0), "{bytes:?}");
-        }
-        drop(keep);
+        let page = |value: &SecretBox<[u8; 32]>| (&**value as *const [u8; 32] as usize) / usage().page_bytes;
+        // Of three values made one after the other, two share a page (a page has 42 slots), so
+        // that page stays when one of them is freed, and its slot can be read again.
+        let values: Vec<_> = (0..3).map(|_| SecretBox::new([0xa5u8; 32], Protection::Ordinary).unwrap()).collect();
+        let (keep, freed) = if page(&values[0]) == page(&values[1]) { (0, 1) } else { (1, 2) };
+        assert_eq!(page(&values[keep]), page(&values[freed]));
+        let address = &*values[freed] as *const [u8; 32] as usize;
+        let mut values = values;
+        drop(values.remove(freed));
+        // SAFETY: the slot is in a page `values[keep]` keeps mapped; every test that uses the slab
+        // holds SERIAL, so nothing else takes the slot while it is read.
+        let bytes = unsafe { std::slice::from_raw_parts(address as *const u8, SLOT_BYTES) };
+        assert!(bytes.iter().all(|&b| b == 0), "{bytes:?}");
     }
 
     #[test]
