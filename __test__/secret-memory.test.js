@@ -385,7 +385,6 @@ describe('where the keys of a process that holds them can be read', { skip: SCAN
 
 describe('memoryProtection says where the keys are; requireMemoryProtection refuses less', () => {
   const { TrustedIdentity } = require('..')
-  const { secretMemoryUsage } = require('../binding.js')
   const LEVELS = ['ordinary', 'no-dump', 'locked', 'secret']
 
   it(`this process's keys are '${ON_WASI ? 'ordinary' : HAS_SECRETMEM ? 'secret' : 'at least ordinary'}', for the constructor and fromEnv alike`, () => {
