@@ -75,7 +75,8 @@ fn refusal(minimum: Protection, shortfall: Shortfall) -> Error {
 fn explain(minimum: Protection, refusals: Refusals) -> String {
     const LIMIT: &str = "raise the process's locked-memory limit (RLIMIT_MEMLOCK): `ulimit -l`, systemd \
                          `LimitMEMLOCK=`, `docker run --ulimit memlock=<bytes>`, or the container runtime's \
-                         memlock ulimit; or require a lower level";
+                         memlock ulimit; or grant the process CAP_IPC_LOCK (Kubernetes: the container's \
+                         securityContext.capabilities.add: [IPC_LOCK]); or require a lower level";
     let mut reasons = Vec::new();
     if minimum == Protection::Secret && refusals.secret_unavailable {
         reasons.push(if cfg!(target_os = "linux") {
