@@ -581,6 +581,7 @@ function sign(userId, platform) {
   return defaultIdentity().sign(userId, platform)
 }
 
+// keysTemplate, for lib/source.js: a static under a symbol, so it is not part of the typed API.
 defineProperty(TrustedIdentity, Symbol.for('mtribes-trusted-identity.keysTemplate'), { __proto__: null, value: keysTemplate })
 
 // A signer is a capability: no other module may replace its methods (to be handed `this`) or
