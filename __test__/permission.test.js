@@ -68,12 +68,16 @@ function wasiRuntimeDirs() {
 
 /**
  * The flags docs/usage.md lists for the build this run loads: the native addon, or the WASI build;
- * on musl also /usr/bin/ldd, which lib/loader.js reads to choose the musl build. Each path once:
- * Node 20 aborts on an --allow-fs-read given twice.
+ * on musl also /usr/bin/ldd, which lib/loader.js reads to choose the musl build. Each path once
+ * (Node 20 aborts on an --allow-fs-read given twice), and none inside another: with a folder and
+ * one inside it, Node 20 and 24 fail to resolve the package by its name (a checkout's node_modules
+ * is inside the package folder; an install's runtime packages are not).
  */
 function permissionFlags() {
-  const reads = new Set([ROOT, ...(WASI ? wasiRuntimeDirs() : []), ...(process.platform === 'linux' && detectMusl() ? ['/usr/bin/ldd'] : [])])
-  return [PERMISSION, ...(WASI ? ['--allow-wasi', '--allow-worker'] : ['--allow-addons']), ...[...reads].map((file) => `--allow-fs-read=${file}`)]
+  const all = [...new Set([ROOT, ...(WASI ? wasiRuntimeDirs() : []), ...(process.platform === 'linux' && detectMusl() ? ['/usr/bin/ldd'] : [])])]
+  const inside = (file, dir) => file !== dir && file.startsWith(dir + path.sep)
+  const reads = all.filter((file) => !all.some((dir) => inside(file, dir)))
+  return [PERMISSION, ...(WASI ? ['--allow-wasi', '--allow-worker'] : ['--allow-addons']), ...reads.map((file) => `--allow-fs-read=${file}`)]
 }
 
 /** What an --allow-fs-read path is, for a test's name: the package folder, /usr/bin/ldd, or the package it holds. */

@@ -449,11 +449,11 @@ describe('memoryProtection says where the keys are; requireMemoryProtection refu
 
   it('disposed keys give their slots back; a worker thread gives back its keys and scratch when it ends', () => {
     // In a child of its own, where no other signer can be collected meanwhile and change the count.
-    const root = JSON.stringify(path.join(__dirname, '..'))
     const code = `
       const { Worker } = require('node:worker_threads')
-      const { TrustedIdentity } = require(${root})
-      const { secretMemoryUsage } = require(${root} + '/binding.js')
+      const root = ${JSON.stringify(path.join(__dirname, '..'))}
+      const { TrustedIdentity } = require(root)
+      const { secretMemoryUsage } = require(require('node:path').join(root, 'binding.js'))
       const slots = () => secretMemoryUsage().slots
       const warm = new TrustedIdentity({ ios: 'level-secret' })
       warm.sign('u', 'ios')
@@ -462,9 +462,8 @@ describe('memoryProtection says where the keys are; requireMemoryProtection refu
       report.held = slots()
       for (const signer of signers) signer.dispose()
       report.disposed = slots()
-      const worker = \`const { TrustedIdentity } = require(${root})
-        const signer = new TrustedIdentity({ ios: 'worker-secret' })
-        require('node:worker_threads').parentPort.postMessage(signer.sign('u', 'ios'))\`
+      const worker = 'const signer = new (require(' + JSON.stringify(root) + ').TrustedIdentity)({ ios: "worker-secret" });' +
+        'require("node:worker_threads").parentPort.postMessage(signer.sign("u", "ios"))'
       ;(async () => {
         report.signed = []
         for (let i = 0; i < 5; i++) {
