@@ -63,24 +63,9 @@ describe('fixtures/sha256-state.js computes the states an HMAC-SHA256 key is kep
 
 // ---------------------------------------------------------------------------------------------
 
-/** Why the memory of a child process cannot be scanned here, or false. */
-function whyNoScan() {
-  if (process.platform !== 'linux') return 'Linux only: reads /proc/<pid>/maps and /proc/<pid>/mem'
-  // Reading another process's memory needs ptrace access to it (a parent has it under the default
-  // kernel.yama.ptrace_scope of 1, not under 2 or 3, nor in some sandboxes).
-  const probe = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' })
-  try {
-    fs.closeSync(fs.openSync(`/proc/${probe.pid}/mem`, 'r'))
-    return false
-  } catch (error) {
-    return `cannot read a child's memory (${error.code}): ptrace is restricted here (kernel.yama.ptrace_scope, a sandbox)`
-  } finally {
-    probe.kill('SIGKILL')
-  }
-}
+const { keyPatterns, createScanner, describeHit, summarize, whyNoScan } = require('./fixtures/memscan.js')
 
 const SCAN_SKIP = whyNoScan()
-const { keyPatterns, createScanner, describeHit, summarize } = SCAN_SKIP ? {} : require('./fixtures/memscan.js')
 
 /** Random printable ASCII (no spaces, so no surrounding-whitespace refusal). */
 function printableSecret(length) {

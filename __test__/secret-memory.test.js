@@ -36,20 +36,6 @@ function run(command, args) {
   return spawnSync(command, args, { encoding: 'utf8' })
 }
 
-/** Why another process's memory cannot be read here, or false. */
-function whyNoScan() {
-  if (process.platform !== 'linux') return 'Linux only: reads /proc/<pid>/mem, smaps and core dumps'
-  const probe = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' })
-  try {
-    fs.closeSync(fs.openSync(`/proc/${probe.pid}/mem`, 'r'))
-    return false
-  } catch (error) {
-    return `cannot read a child's memory (${error.code}): ptrace is restricted here`
-  } finally {
-    probe.kill('SIGKILL')
-  }
-}
-
 /** Whether this kernel offers memfd_secret, asked without this package (Python's ctypes). */
 function kernelHasSecretMemory() {
   const probe = run('python3', ['-c', 'import ctypes, os; fd = ctypes.CDLL(None, use_errno=True).syscall(447, 0); print(fd >= 0)'])
@@ -72,8 +58,9 @@ function withoutLockCapability() {
   return run('setpriv', ['--version']).status === 0 ? ['setpriv', '--bounding-set=-ipc_lock'] : null
 }
 
+const { keyPatterns, createScanner, describeHit, whyNoScan } = require('./fixtures/memscan.js')
+
 const SCAN_SKIP = whyNoScan()
-const { keyPatterns, createScanner, describeHit } = SCAN_SKIP ? {} : require('./fixtures/memscan.js')
 const CORE_SKIP = SCAN_SKIP || whyNoCore()
 
 // ---------------------------------------------------------------------------------------------
