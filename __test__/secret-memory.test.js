@@ -455,15 +455,20 @@ describe('memoryProtection says where the keys are; requireMemoryProtection refu
         report.signed = []
         for (let i = 0; i < 5; i++) {
           const thread = new Worker(worker, { eval: true })
+          // Both listened for at once: the thread may be gone before its message is handled.
+          const exited = new Promise((resolve) => thread.once('exit', resolve))
           report.signed.push(await new Promise((resolve, reject) => thread.once('message', resolve).once('error', reject)))
-          await new Promise((resolve) => thread.once('exit', resolve))
+          await exited
         }
         // A runtime may tear a worker down just after its exit event (Deno does): up to 2 s.
         for (let i = 0; i < 100 && slots() !== report.before; i++) await new Promise((resolve) => setTimeout(resolve, 20))
         report.afterWorkers = slots()
         warm.dispose()
         process.stdout.write(JSON.stringify(report))
-      })()`
+      })().catch((error) => {
+        process.stderr.write(String(error.stack))
+        process.exitCode = 1
+      })`
     const child = spawnSync(process.execPath, ['-e', code], { env: childEnv(), encoding: 'utf8', timeout: 60_000 })
     assert.equal(child.status, 0, child.stderr)
     const report = JSON.parse(child.stdout)
