@@ -471,6 +471,7 @@ describe('memoryProtection says where the keys are; requireMemoryProtection refu
       })`
     const child = spawnSync(process.execPath, ['-e', code], { env: childEnv(), encoding: 'utf8', timeout: 60_000 })
     assert.equal(child.status, 0, child.stderr)
+    assert.ok(child.stdout, 'the child ended without its report (a promise it waited on never settled)')
     const report = JSON.parse(child.stdout)
     assert.equal(report.held, report.before + 200)
     assert.equal(report.disposed, report.before)
