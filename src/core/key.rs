@@ -135,9 +135,8 @@ impl PlatformKey {
         Core::new_from_slice(secret).map(|core| Self { core }).map_err(|_| SecretProblem::Refused)
     }
 
-    /// The key for `secret` (checked against the rules for `kind`), built in `memory`'s scratch
-    /// and kept in `memory`; the stack frames it passed through are wiped. `refused` words a
-    /// refusal of the secret.
+    /// The key for `secret` (checked against the rules for `kind`), kept in `memory`; the stack
+    /// frames it was built in and passed through are wiped. `refused` words a refusal of the secret.
     pub(crate) fn kept<M: KeyMemory>(
         memory: &M,
         secret: &[u8],
@@ -145,12 +144,9 @@ impl PlatformKey {
         refused: impl Fn(SecretProblem) -> Error,
     ) -> Result<M::Kept, Error> {
         check_secret(secret, kind).map_err(&refused)?;
-        let kept = Self::build_kept(memory, secret);
+        let kept = Self::absorb_kept(memory, secret);
         wipe::after_keys();
-        kept.map_err(|unkept| match unkept {
-            Unkept::Refused => refused(SecretProblem::Refused),
-            Unkept::Memory(error) => error,
-        })
+        kept.map_err(refused)?
     }
 
     /// A copy of this key, kept in `memory`; the stack frames it passed through are wiped.
@@ -163,14 +159,10 @@ impl PlatformKey {
         kept
     }
 
+    /// Builds the key and moves it into `memory`, in frames below the caller's (which wipes them).
     #[inline(never)]
-    fn build_kept<M: KeyMemory>(memory: &M, secret: &[u8]) -> Result<M::Kept, Unkept> {
-        let key = memory.with_scratch(|scratch| {
-            let built = Core::new_from_slice(secret).map(|core| Self { core: scratch.load(core).clone() });
-            scratch.clear();
-            built
-        });
-        memory.keep(key.map_err(|_| Unkept::Refused)?).map_err(Unkept::Memory)
+    fn absorb_kept<M: KeyMemory>(memory: &M, secret: &[u8]) -> Result<Result<M::Kept, Error>, SecretProblem> {
+        Self::absorb(secret).map(|key| memory.keep(key))
     }
 
     #[inline(never)]
@@ -267,14 +259,6 @@ impl PlatformKey {
         core.finalize_fixed_core(&mut buffer, out);
         scratch.clear();
     }
-}
-
-/// Why [`PlatformKey::build_kept`] made no key.
-enum Unkept {
-    /// The `hmac` crate refused the secret (it never does: HMAC takes keys of any length).
-    Refused,
-    /// The memory could not keep the key.
-    Memory(Error),
 }
 
 impl std::fmt::Debug for PlatformKey {

@@ -20,7 +20,8 @@ pub trait KeyMemory {
     /// A key kept in this memory: it never moves, and dropping it wipes it.
     type Kept: Deref<Target = PlatformKey>;
 
-    /// Moves `key` into this memory. (The caller wipes the stack frames `key` passed through.)
+    /// Moves `key` into this memory. (The caller wipes the stack frames `key` was built in and
+    /// passed through: the `hmac` crate builds a key in locals of its own, which no memory can hold.)
     ///
     /// # Errors
     /// When this memory cannot keep it as it promised; the message names what to change.
@@ -31,7 +32,7 @@ pub trait KeyMemory {
 }
 
 /// Room for one working copy of a key's state: a signature starts from a copy of the key made
-/// here and finishes in place; building a key happens here too. Cleared (wiped) after each use.
+/// here and finishes in place. Cleared (wiped) after each use.
 #[derive(Default)]
 pub struct Scratch {
     state: Option<Core>,
