@@ -17,8 +17,11 @@ pub struct SecretMemory {
 }
 
 thread_local! {
-    /// This thread's scratch: `None` until its first use (or while in use).
+    /// This thread's scratch: `None` before its first use, while in use, or if none could be had.
     static SCRATCH: Cell<Option<SecretBox<Scratch>>> = const { Cell::new(None) };
+    /// Whether this thread asked for its scratch slot already (so a refusal is not asked again on
+    /// every call, and a nested call does not make a second one).
+    static ASKED: Cell<bool> = const { Cell::new(false) };
 }
 
 impl KeyMemory for SecretMemory {
@@ -29,21 +32,20 @@ impl KeyMemory for SecretMemory {
     }
 
     fn with_scratch<R>(&self, f: impl FnOnce(&mut Scratch) -> R) -> R {
-        // Taken out of the thread's cell for the call and put back after. A slot is made on the
-        // thread's first call; if none can be had (or the thread is being torn down, when the
-        // cell is gone and a slot is dropped, so wiped, after the call), the scratch is on the stack.
-        let mut slot = SCRATCH
-            .try_with(Cell::take)
-            .ok()
-            .flatten()
-            .or_else(|| SecretBox::new(Scratch::new(), Protection::Ordinary).ok());
+        // The thread's slot, taken out of its cell for the call and put back after; made on the
+        // thread's first call. Without one (none could be had, a nested call, or the thread being
+        // torn down), the scratch is on this stack, wiped after like the rest of it.
+        let mut slot = SCRATCH.try_with(Cell::take).ok().flatten().or_else(|| {
+            let first = ASKED.try_with(|asked| !asked.replace(true)).unwrap_or(false);
+            first.then(|| SecretBox::new(Scratch::new(), Protection::Ordinary).ok()).flatten()
+        });
         let result = match slot.as_deref_mut() {
             Some(scratch) => f(scratch),
             None => f(&mut Scratch::new()),
         };
-        if slot.is_some() {
-            // What the cell held meanwhile (a nested call's slot) is dropped, so wiped.
-            drop(SCRATCH.try_with(|cell| cell.replace(slot.take())));
+        if let Some(slot) = slot {
+            // If the thread is being torn down meanwhile, the slot is dropped, so wiped, here.
+            SCRATCH.try_with(|cell| cell.set(Some(slot))).ok();
         }
         result
     }
