@@ -163,6 +163,7 @@ function isPlainObject(value) {
 
 // The levels of memory protection, least first (src/secret_memory.rs says what each means).
 const PROTECTION_LEVELS = freeze(['ordinary', 'no-dump', 'locked', 'secret'])
+const LEVELS_TEXT = "'secret', 'locked', 'no-dump' or 'ordinary'"
 
 /**
  * The least memory protection the keys may be kept with: `options.requireMemoryProtection` of the
@@ -170,11 +171,11 @@ const PROTECTION_LEVELS = freeze(['ordinary', 'no-dump', 'locked', 'secret'])
  */
 function readMinimumProtection(requireMemoryProtection) {
   if (requireMemoryProtection === undefined) return PROTECTION_LEVELS[0]
-  checkOptional(requireMemoryProtection, 'options.requireMemoryProtection', 'string', "one of 'secret', 'locked', 'no-dump' or 'ordinary'")
+  checkOptional(requireMemoryProtection, 'options.requireMemoryProtection', 'string', `one of ${LEVELS_TEXT}`)
   for (let index = 0; index < PROTECTION_LEVELS.length; index++) {
     if (PROTECTION_LEVELS[index] === requireMemoryProtection) return requireMemoryProtection
   }
-  throw invalidValue("options.requireMemoryProtection must be 'secret', 'locked', 'no-dump' or 'ordinary'")
+  throw invalidValue(`options.requireMemoryProtection must be ${LEVELS_TEXT}`)
 }
 
 /** The constructor's `options` (`{ requireMemoryProtection }` or undefined): the least protection. */
