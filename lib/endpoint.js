@@ -14,16 +14,19 @@
 'use strict'
 
 const { defaultIdentity } = require('../index.js')
-const { invalidType, readOptions, checkOptional, uncurryThis } = require('./validation.js')
-
-// The built-ins the query rule uses, taken at load, so that later patches of them do not change it.
+const { codes } = require('./errors.js')
+const { isSigner, validateFunction, validateOptions } = require('./validation.js')
+// The query rule uses built-ins taken at load, so that later patches of them do not change it.
 // (Not URLSearchParams: Node's parser behind it calls String.prototype methods as they are then.)
-const stringIndexOf = uncurryThis(String.prototype.indexOf)
-const stringSlice = uncurryThis(String.prototype.slice)
-const Bytes = Uint8Array
-const bytesSubarray = uncurryThis(Object.getPrototypeOf(Uint8Array.prototype).subarray)
-const utf8Encode = uncurryThis(TextEncoder.prototype.encode)
-const utf8Decode = uncurryThis(TextDecoder.prototype.decode)
+const {
+  Uint8Array: Bytes,
+  stringIndexOf,
+  stringSlice,
+  typedArraySubarray: bytesSubarray,
+  textEncode: utf8Encode,
+  textDecode: utf8Decode,
+} = require('./primordials.js')
+
 const encoder = new TextEncoder()
 // Bytes that are not UTF-8 become U+FFFD, and a leading U+FEFF stays, as in URLSearchParams.
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
@@ -131,11 +134,6 @@ function requestedPlatform(url, header) {
   return header === '' || header === null ? undefined : header
 }
 
-/** Whether `value` can sign as the endpoint needs: duck-typed (sign + platforms) rather than instanceof, so that a test double works. */
-function isSigner(value) {
-  return typeof value?.sign === 'function' && Array.isArray(value?.platforms)
-}
-
 /**
  * Reads an adapter's endpoint options by own properties only (unknown keys refused) and checks
  * them: `userId` (a function), `platform` and `signer` (optional). `keys` are the keys allowed:
@@ -144,14 +142,16 @@ function isSigner(value) {
  * @returns {Record<string, unknown>} the options read
  */
 function readEndpointOptions(options, { userIdExample, platformExample, what = 'options' }, keys = OPTION_KEYS) {
-  const read = readOptions(options, what, keys, `{ userId: ${userIdExample} }`)
+  const read = validateOptions(options, what, keys, `{ userId: ${userIdExample} }`)
   const { signer, userId, platform } = read
-  if (typeof userId !== 'function') {
-    throw invalidType(`${what}.userId`, `a function returning the logged-in user's id, such as ${userIdExample}`, userId)
-  }
-  checkOptional(platform, `${what}.platform`, 'function', `a function such as ${platformExample}`)
+  validateFunction(userId, `${what}.userId`, `a function returning the logged-in user's id, such as ${userIdExample}`)
+  if (platform !== undefined) validateFunction(platform, `${what}.platform`, `a function such as ${platformExample}`)
   if (signer !== undefined && !isSigner(signer)) {
-    throw invalidType(`${what}.signer`, 'a TrustedIdentity, or left out to use the one configured from MTRIBES_<PLATFORM>_SECRET', signer)
+    throw new codes.ERR_INVALID_ARG_TYPE(
+      `${what}.signer`,
+      'a TrustedIdentity, or left out to use the one configured from MTRIBES_<PLATFORM>_SECRET',
+      signer,
+    )
   }
   return read
 }
@@ -191,7 +191,7 @@ function identityEndpoint(options, names) {
     }
     if (typeof userId !== 'string') {
       const hint = typeof userId === 'number' || typeof userId === 'bigint' ? '; for a numeric id return String(id)' : ''
-      throw invalidType(userIdCall, 'a string, or undefined when nobody is logged in', userId, hint)
+      throw new codes.ERR_INVALID_ARG_TYPE(userIdCall, 'a string, or undefined when nobody is logged in', userId, hint)
     }
     // Resolved per request, so a missing secret shows as an error to fix rather than a crash at
     // startup; once made, the default is kept.
@@ -204,4 +204,4 @@ function identityEndpoint(options, names) {
   }
 }
 
-module.exports = Object.freeze({ HEADERS, identityEndpoint, readEndpointOptions, isSigner, requestedPlatform, own, PLATFORM_HEADER })
+module.exports = Object.freeze({ HEADERS, identityEndpoint, readEndpointOptions, requestedPlatform, own, PLATFORM_HEADER })

@@ -5,51 +5,36 @@
 'use strict'
 
 const {
-  bareArray,
-  makeError,
-  invalidValue,
-  isWellFormed,
-  isPlatformName,
-  PLATFORM_NAME_RULE,
-  uncurryThis,
-} = require('./validation.js')
+  Map,
+  ObjectFreeze,
+  ObjectGetOwnPropertyDescriptor,
+  ObjectKeys,
+  arraySort,
+  mapGet,
+  mapHas,
+  mapSet,
+  regExpExec,
+  stringEndsWith,
+  stringIncludes,
+  stringSlice,
+  stringStartsWith,
+  stringToLowerCase,
+  stringToUpperCase,
+} = require('./primordials.js')
+const { codes } = require('./errors.js')
+const { bareArray, isWellFormed } = require('./validation.js')
 
-// Built-ins as they were when this module loaded (as Node's own "primordials"; `Map` shadows the
-// global on purpose): the variables' names and values (secrets) pass only through these, so a
-// module that patches Object, Map, String or RegExp later can neither see a secret nor point one
-// platform at another's variable.
-const { Map } = globalThis
-const { getOwnPropertyDescriptor, keys: objectKeys } = Object
-const arraySort = uncurryThis(Array.prototype.sort)
-const mapGet = uncurryThis(Map.prototype.get)
-const mapHas = uncurryThis(Map.prototype.has)
-const mapSet = uncurryThis(Map.prototype.set)
-const regExpExec = uncurryThis(RegExp.prototype.exec)
-const stringEndsWith = uncurryThis(String.prototype.endsWith)
-const stringIncludes = uncurryThis(String.prototype.includes)
-const stringSlice = uncurryThis(String.prototype.slice)
-const stringStartsWith = uncurryThis(String.prototype.startsWith)
-const toLowerCase = uncurryThis(String.prototype.toLowerCase)
-const toUpperCase = uncurryThis(String.prototype.toUpperCase)
+const { ERR_TRUSTED_IDENTITY_NO_SECRETS, ERR_TRUSTED_IDENTITY_SECRET_SOURCE } = codes
 
 const DEFAULT_PREFIX = 'MTRIBES_'
-const PREFIX = /^[A-Za-z_][A-Za-z0-9_]*$/
 const UPPER_PLATFORM = /^[A-Z][A-Z0-9]*$/
 const REPLACEMENT = '\uFFFD'
 const SECRET = '_SECRET'
 const SECRET_FILE = '_SECRET_FILE'
 
-function noSecrets(message) {
-  return makeError(Error, 'ERR_TRUSTED_IDENTITY_NO_SECRETS', message)
-}
-
-function sourceError(message) {
-  return makeError(Error, 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE', message)
-}
-
 /** `<prefix><PLATFORM>_SECRET` for `platform`. */
 function variableName(prefix, platform) {
-  return `${prefix}${toUpperCase(platform)}${SECRET}`
+  return `${prefix}${stringToUpperCase(platform)}${SECRET}`
 }
 
 /** The platform a variable name is for, and whether it is the `_FILE` form; null if not ours. */
@@ -62,7 +47,7 @@ function parseName(name, prefix) {
     : stringEndsWith(rest, SECRET)
       ? stringSlice(rest, 0, -SECRET.length)
       : null
-  return upper !== null && regExpExec(UPPER_PLATFORM, upper) !== null ? { __proto__: null, platform: toLowerCase(upper), file } : null
+  return upper !== null && regExpExec(UPPER_PLATFORM, upper) !== null ? { __proto__: null, platform: stringToLowerCase(upper), file } : null
 }
 
 /**
@@ -71,35 +56,20 @@ function parseName(name, prefix) {
  * (a `_SECRET_FILE`, its path), `variable` being the name that was read. The list and its entries
  * have no prototype (see bareArray): they carry secrets.
  * @param {object} env the environment, read by own properties only
- * @param {{ prefix?: string, platforms?: readonly string[] }} options checked for type by the caller
+ * @param {string} [prefix] checked by the caller (lib/validation.js validatePrefix)
+ * @param {readonly string[]} [platforms] the platforms to load (checked by the caller), or all found
  */
-function findEnvSecrets(env, { prefix = DEFAULT_PREFIX, platforms } = {}) {
-  if (regExpExec(PREFIX, prefix) === null) {
-    throw invalidValue(
-      "options.prefix must be letters, digits and underscores, not starting with a digit, such as 'MTRIBES_'",
-    )
-  }
-  if (platforms !== undefined) {
-    if (platforms.length === 0) {
-      throw noSecrets("options.platforms is empty; name the platforms whose secrets must be set, such as ['ios']")
-    }
-    for (let index = 0; index < platforms.length; index++) {
-      if (!isPlatformName(platforms[index])) {
-        throw invalidValue(`options.platforms holds an invalid platform name: ${PLATFORM_NAME_RULE}`)
-      }
-    }
-  }
-
+function findEnvSecrets(env, prefix = DEFAULT_PREFIX, platforms = undefined) {
   // Own properties only: an inherited (polluted) name is never a variable. `names`: the platforms
   // found, in the order first seen.
   const found = new Map()
   const names = bareArray()
-  const variables = objectKeys(env)
+  const variables = ObjectKeys(env)
   for (let index = 0; index < variables.length; index++) {
     const name = variables[index]
     const parsed = parseName(name, prefix)
     if (parsed === null) continue
-    const value = getOwnPropertyDescriptor(env, name)?.value
+    const value = ObjectGetOwnPropertyDescriptor(env, name)?.value
     if (typeof value !== 'string') continue
     let entry = mapGet(found, parsed.platform)
     if (entry === undefined) {
@@ -114,7 +84,7 @@ function findEnvSecrets(env, { prefix = DEFAULT_PREFIX, platforms } = {}) {
   if (platforms === undefined) {
     selected = arraySort(names)
     if (selected.length === 0) {
-      throw noSecrets(
+      throw new ERR_TRUSTED_IDENTITY_NO_SECRETS(
         `no secrets found: set ${prefix}<PLATFORM>_SECRET or ${prefix}<PLATFORM>_SECRET_FILE ` +
           `(for example ${prefix}IOS_SECRET) to the platform's secret from the mtribes Space settings`,
       )
@@ -134,7 +104,7 @@ function findEnvSecrets(env, { prefix = DEFAULT_PREFIX, platforms } = {}) {
         selected[selected.length] = platform
       }
     }
-    if (missing !== '') throw noSecrets(`missing secrets: set ${missing}`)
+    if (missing !== '') throw new ERR_TRUSTED_IDENTITY_NO_SECRETS(`missing secrets: set ${missing}`)
   }
 
   const secrets = bareArray()
@@ -143,7 +113,7 @@ function findEnvSecrets(env, { prefix = DEFAULT_PREFIX, platforms } = {}) {
     const { secret, file } = mapGet(found, platform)
     const variable = variableName(prefix, platform)
     if (secret !== undefined && file !== undefined) {
-      throw sourceError(`both ${variable} and ${variable}_FILE are set; set only one of them`)
+      throw new ERR_TRUSTED_IDENTITY_SECRET_SOURCE(`both ${variable} and ${variable}_FILE are set; set only one of them`)
     }
     if (file !== undefined) {
       secrets[index] = { __proto__: null, platform, variable: file.name, file: file.value }
@@ -152,7 +122,7 @@ function findEnvSecrets(env, { prefix = DEFAULT_PREFIX, platforms } = {}) {
     // Node turns bytes that are not UTF-8 into U+FFFD when it reads the environment; a secret with
     // one is not the secret that was set (and a lone surrogate, possible on Windows, has no UTF-8).
     if (stringIncludes(secret.value, REPLACEMENT) || !isWellFormed(secret.value)) {
-      throw sourceError(
+      throw new ERR_TRUSTED_IDENTITY_SECRET_SOURCE(
         `${secret.name} is not valid UTF-8 text; set it to the secret as shown in the mtribes Space settings`,
       )
     }
@@ -161,4 +131,4 @@ function findEnvSecrets(env, { prefix = DEFAULT_PREFIX, platforms } = {}) {
   return secrets
 }
 
-module.exports = Object.freeze({ findEnvSecrets })
+module.exports = ObjectFreeze({ findEnvSecrets })

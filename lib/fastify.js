@@ -17,7 +17,7 @@ requirePeer('fastify', 'mtribes-trusted-identity/fastify', { resolveOnly: true }
 const fp = require('fastify-plugin')
 const { HEADERS, identityEndpoint, readEndpointOptions, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
 const { identitySource } = require('./source.js')
-const { invalidValue, readOptions, checkOptional } = require('./validation.js')
+const { validateOptions, validateRoutePath } = require('./validation.js')
 
 const NAMES = Object.freeze({
   request: 'request',
@@ -43,10 +43,7 @@ const SOURCE_RULES = Object.freeze({
 function readRoute(route) {
   if (route === undefined) return undefined
   const { url = DEFAULT_URL, userId, platform } = readEndpointOptions(route, ROUTE_NAMES, ROUTE_KEYS)
-  checkOptional(url, 'options.route.url', 'string', `a path such as '${DEFAULT_URL}' (the default)`)
-  if (!url.startsWith('/')) {
-    throw invalidValue(`options.route.url must be a path starting with '/', such as '${DEFAULT_URL}' (the default)`)
-  }
+  validateRoutePath(url, 'options.route.url', { example: DEFAULT_URL })
   return { url, userId, platform }
 }
 
@@ -90,7 +87,7 @@ function forgetSecrets(options) {
  * that cannot be made, such as a missing MTRIBES_<PLATFORM>_SECRET) rejects `register` / `ready`.
  */
 async function trustedIdentityPlugin(fastify, options) {
-  const read = readOptions(options, 'options', PLUGIN_KEYS, SOURCE_HINT)
+  const read = validateOptions(options, 'options', PLUGIN_KEYS, SOURCE_HINT)
   const source = identitySource(read, 'options', SOURCE_RULES)
   const route = readRoute(read.route)
 

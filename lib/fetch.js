@@ -7,7 +7,7 @@
 'use strict'
 
 const { HEADERS, identityEndpoint, readEndpointOptions, requestedPlatform, PLATFORM_HEADER } = require('./endpoint.js')
-const { checkOptional } = require('./validation.js')
+const { validateFunction } = require('./validation.js')
 
 const NAMES = Object.freeze({
   request: 'request',
@@ -44,7 +44,7 @@ async function report(onError, error, request) {
  */
 function trustedIdentityHandler(options) {
   const { signer, userId, platform, onError = reportError } = readEndpointOptions(options, NAMES, KEYS)
-  checkOptional(onError, 'options.onError', 'function', "a function such as (error, request) => logger.error(error), or left out for console.error")
+  validateFunction(onError, 'options.onError', 'a function such as (error, request) => logger.error(error), or left out for console.error')
   const identityAnswer = identityEndpoint({ signer, userId, platform }, NAMES)
 
   return async function trustedIdentity(request) {

@@ -13,6 +13,7 @@
 const fs = require('node:fs')
 const path = require('node:path')
 const { createRequire } = require('node:module')
+const { codes } = require('./errors.js')
 
 const NAME = 'mtribes-trusted-identity'
 const WASI_TARGET = 'wasm32-wasi'
@@ -200,15 +201,12 @@ function loadError(ctx, attempts) {
       '  Bundlers must leave this package external (see "Troubleshooting" in its README).',
     )
   }
-  const error = new Error(lines.join('\n'))
-  error.code = 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD'
-  error.target = target
-  error.tried = attempts.map(({ candidate }) => candidate.label)
-  error.cause = new AggregateError(
+  return new codes.ERR_TRUSTED_IDENTITY_NATIVE_LOAD(
+    lines,
+    target,
+    attempts.map(({ candidate }) => candidate.label),
     attempts.map(({ error }) => error),
-    'causes, in the order tried',
   )
-  return error
 }
 
 /**

@@ -14,7 +14,8 @@ const PEER_INSTALL = '@nestjs/common @nestjs/core'
 const { Controller, Get, Inject, Module, Req, Res } = requirePeer('@nestjs/common', PEER_ENTRY, { install: PEER_INSTALL })
 const { HttpAdapterHost } = requirePeer('@nestjs/core', PEER_ENTRY, { install: PEER_INSTALL })
 const { TrustedIdentity } = require('../index.js')
-const { invalidType, invalidValue, readOptions, checkOptional, isArray, prototypeOf } = require('./validation.js')
+const { isPlainObject, isSigner, validateArray, validateBoolean, validateFunction, validateOptions, validateRoutePath } =
+  require('./validation.js')
 const { HEADERS, identityEndpoint, readEndpointOptions, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
 const { identitySource } = require('./source.js')
 
@@ -56,7 +57,7 @@ const NAMES = Object.freeze({
 })
 
 function checkGlobal(global, what) {
-  checkOptional(global, `${what}.global`, 'boolean', 'a boolean')
+  if (global !== undefined) validateBoolean(global, `${what}.global`)
   return global === true
 }
 
@@ -67,10 +68,7 @@ function checkGlobal(global, what) {
 function readController(controller) {
   if (controller === undefined) return undefined
   const { path, userId, platform } = readEndpointOptions(controller, NAMES, CONTROLLER_KEYS)
-  checkOptional(path, `${NAMES.what}.path`, 'string', `a string such as '${DEFAULT_PATH}', or left out for that default`)
-  if (path === '') {
-    throw invalidValue(`${NAMES.what}.path is empty: pass a route such as '${DEFAULT_PATH}', or leave it out for that default`)
-  }
+  if (path !== undefined) validateRoutePath(path, `${NAMES.what}.path`, { example: DEFAULT_PATH, relative: true })
   return { path: path ?? DEFAULT_PATH, userId, platform }
 }
 
@@ -119,30 +117,14 @@ function controllers(controller) {
 }
 
 /**
- * Whether what `useFactory` gave is a signer rather than options: a TrustedIdentity, or an instance
- * of another class that signs like one (a TrustedIdentity of another copy of this package, a test
- * double: `sign` and `platforms`, duck-typed as endpoint.js does). A plain object is always
- * options, so a `sign` or `platforms` on a polluted Object.prototype cannot make it a signer.
- */
-function isFactorySigner(result) {
-  if (result instanceof TrustedIdentity) return true
-  const prototype = prototypeOf(result)
-  if (typeof result !== 'object' || result === null || prototype === null || prototype === Object.prototype || prototype === undefined) return false
-  try {
-    return typeof result.sign === 'function' && isArray(result.platforms)
-  } catch {
-    return false // a getter that throws, a Proxy trap
-  }
-}
-
-/**
- * What `useFactory` gave: a TrustedIdentity as it is (its owner disposes it), or forRoot-style
- * options made into one (this module's, so disposed with it).
+ * What `useFactory` gave: a signer as it is (its owner disposes it), or forRoot-style options made
+ * into one (this module's, so disposed with it). A plain object is always options, so a `sign` or
+ * `platforms` on a polluted Object.prototype cannot make it a signer.
  */
 function identityFromFactoryResult(result, state) {
-  if (isFactorySigner(result)) return result
+  if (!isPlainObject(result) && isSigner(result)) return result
   const what = 'the value useFactory returned'
-  return madeBy(state, identitySource(readOptions(result, what, SOURCE_KEYS, SOURCE_HINT), what, SOURCE_RULES).make())
+  return madeBy(state, identitySource(validateOptions(result, what, SOURCE_KEYS, SOURCE_HINT), what, SOURCE_RULES).make())
 }
 
 /**
@@ -158,7 +140,7 @@ class TrustedIdentityModule {
   }
 
   static forRoot(options) {
-    const read = readOptions(options, 'options', [...SOURCE_KEYS, 'global', 'controller'], SOURCE_HINT)
+    const read = validateOptions(options, 'options', [...SOURCE_KEYS, 'global', 'controller'], SOURCE_HINT)
     // The keys of { secrets } are made now: the module's metadata lives as long as the app's module
     // class, and would keep the secrets object; each app made from it gets copies of the keys.
     const { make } = identitySource(read, 'options', FOR_ROOT_RULES)
@@ -178,12 +160,11 @@ class TrustedIdentityModule {
   }
 
   static forRootAsync(options) {
-    const { imports = [], inject = [], useFactory, global, controller } = readOptions(options, 'options', ASYNC_KEYS, ASYNC_HINT)
-    if (typeof useFactory !== 'function') {
-      throw invalidType('options.useFactory', `a function returning ${SOURCE_HINT} or a TrustedIdentity`, useFactory)
-    }
-    if (!Array.isArray(imports)) throw invalidType('options.imports', 'an array of modules', imports)
-    if (!Array.isArray(inject)) throw invalidType('options.inject', 'an array of injection tokens', inject)
+    const read = validateOptions(options, 'options', ASYNC_KEYS, ASYNC_HINT)
+    const { imports = [], inject = [], useFactory, global, controller } = read
+    validateFunction(useFactory, 'options.useFactory', `a function returning ${SOURCE_HINT} or a TrustedIdentity`)
+    validateArray(imports, 'options.imports', 'an array of modules')
+    validateArray(inject, 'options.inject', 'an array of injection tokens')
     const isGlobal = checkGlobal(global, 'options')
     const checkedController = readController(controller)
     const state = moduleState()

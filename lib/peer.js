@@ -3,6 +3,8 @@
 // package and the install command (code ERR_TRUSTED_IDENTITY_MISSING_PEER).
 'use strict'
 
+const { codes } = require('./errors.js')
+
 function isMissing(error, name) {
   return (
     (error?.code === 'MODULE_NOT_FOUND' || error?.code === 'ERR_MODULE_NOT_FOUND') &&
@@ -22,9 +24,7 @@ function requirePeer(name, entry, { resolveOnly = false, install = name } = {}) 
     return resolveOnly ? require.resolve(name) : require(name)
   } catch (error) {
     if (!isMissing(error, name)) throw error
-    const missing = new Error(`${entry} needs ${name}, which is not installed: run npm install ${install}`, { cause: error })
-    missing.code = 'ERR_TRUSTED_IDENTITY_MISSING_PEER'
-    throw missing
+    throw new codes.ERR_TRUSTED_IDENTITY_MISSING_PEER(entry, name, install, error)
   }
 }
 

@@ -4,8 +4,8 @@
 'use strict'
 
 const { TrustedIdentity } = require('../index.js')
-const { invalidType, invalidValue, isOptionsObject, listWords } = require('./validation.js')
-const { isSigner } = require('./endpoint.js')
+const { codes, listWords } = require('./errors.js')
+const { isOptionsObject, isSigner } = require('./validation.js')
 
 const FROM_ENV_EXPECTED = "true or the options of TrustedIdentity.fromEnv, such as { platforms: ['ios'] }"
 const keysTemplate = TrustedIdentity[Symbol.for('mtribes-trusted-identity.keysTemplate')]
@@ -25,14 +25,16 @@ const keysTemplate = TrustedIdentity[Symbol.for('mtribes-trusted-identity.keysTe
  */
 function identitySource({ secrets, fromEnv, signer }, what, { keys, hint, signerExpected, keysNow = false }) {
   const given = [secrets !== undefined, fromEnv !== undefined && fromEnv !== false, signer !== undefined]
-  if (given.filter(Boolean).length !== 1) throw invalidValue(`${what} needs exactly one of ${listWords(keys)}, such as ${hint}`)
+  if (given.filter(Boolean).length !== 1) {
+    throw new codes.ERR_INVALID_ARG_VALUE(what, `needs exactly one of ${listWords(keys)}, such as ${hint}`)
+  }
   if (signer !== undefined) {
-    if (!isSigner(signer)) throw invalidType(`${what}.signer`, signerExpected, signer)
+    if (!isSigner(signer)) throw new codes.ERR_INVALID_ARG_TYPE(`${what}.signer`, signerExpected, signer)
     return { make: () => signer, owned: false }
   }
   if (secrets !== undefined && keysNow) return { make: keysTemplate(secrets).make, owned: true }
   if (secrets !== undefined) return { make: () => new TrustedIdentity(secrets), owned: true }
-  if (fromEnv !== true && !isOptionsObject(fromEnv)) throw invalidType(`${what}.fromEnv`, FROM_ENV_EXPECTED, fromEnv)
+  if (fromEnv !== true && !isOptionsObject(fromEnv)) throw new codes.ERR_INVALID_ARG_TYPE(`${what}.fromEnv`, FROM_ENV_EXPECTED, fromEnv)
   return { make: () => TrustedIdentity.fromEnv(fromEnv === true ? undefined : fromEnv), owned: true }
 }
 

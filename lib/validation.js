@@ -1,42 +1,36 @@
-// Where input is checked: the one validation module of every entry (index.js, lib/env.js,
-// lib/express.js, lib/nest.js, lib/cli.js). Node-style errors with a stable `code`; options
-// objects read by own properties only, unknown keys refused the same way everywhere; platform
-// names; user ids; arrays read once. Messages name the argument and the fix; they describe a wrong
-// value by its type only, never by its content, so no secret or arbitrary input is ever echoed.
+// Where input is checked: every rule of the JavaScript API, as validators in Node's shape
+// (`validateX(value, name[, constraint])`, throwing the errors of lib/errors.js). JS checks types and
+// shapes; a secret's contents (empty, too long, its file) are checked in Rust (src/core). Options
+// are read by own properties only; messages describe a wrong value by its type, never its content.
 'use strict'
 
-const { isProxy } = require('node:util').types
+const {
+  ArrayIsArray,
+  NumberIsSafeInteger,
+  ObjectHasOwn,
+  ObjectKeys,
+  ObjectPrototype,
+  ObjectSetPrototypeOf,
+  arrayIncludes,
+  arrayToSpliced,
+  isKeyObject,
+  isProxy,
+  isUint8Array,
+  keyObjectType,
+  regExpExec,
+  stringIsWellFormed,
+  stringStartsWith,
+} = require('./primordials.js')
+const { codes, listWords, prototypeOf } = require('./errors.js')
 
-// Built-ins as they were when this module loaded (as Node's own "primordials"): secrets, platform
-// names and ids pass through these helpers, so a module that patches Array, Object, Number, String
-// or RegExp later can neither watch them nor change the answers.
-
-/**
- * `fn` as a plain function taking its `this` first, bound now: later patches of
- * `Function.prototype.call` or of `fn`'s object do not change it.
- */
-const uncurryThis = Function.prototype.bind.bind(Function.prototype.call)
-const { getPrototypeOf, hasOwn, keys: objectKeys, setPrototypeOf } = Object
-const ArrayIsArray = Array.isArray
-const arrayIncludes = uncurryThis(Array.prototype.includes)
-// ES2023; where missing, arrays are copied element by element (see copyArray).
-const arrayToSpliced = Array.prototype.toSpliced && uncurryThis(Array.prototype.toSpliced)
-const { isSafeInteger } = Number
-const regExpExec = uncurryThis(RegExp.prototype.exec)
-const stringIsWellFormed = String.prototype.isWellFormed && uncurryThis(String.prototype.isWellFormed)
+const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_TRUSTED_IDENTITY_NO_SECRETS } = codes
 
 /**
  * A new empty array with no prototype, for the package's own copies: writing to it meets no setter
  * a module put on Array.prototype, and reading it no getter.
  */
 function bareArray() {
-  return setPrototypeOf([], null)
-}
-
-function makeError(Base, code, message) {
-  const error = new Base(message)
-  error.code = code
-  return error
+  return ObjectSetPrototypeOf([], null)
 }
 
 /** `Array.isArray`, answering false where it would throw (a revoked Proxy). */
@@ -48,44 +42,100 @@ function isArray(value) {
   }
 }
 
-/** `Object.getPrototypeOf`, answering undefined where it would throw (a revoked Proxy, a trap). */
-function prototypeOf(value) {
+/** Whether `value` is an object literal (its prototype Object.prototype or null). */
+function isPlainObject(value) {
+  if (typeof value !== 'object' || value === null) return false
+  const proto = prototypeOf(value)
+  return proto === ObjectPrototype || proto === null
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+/** Throws unless `typeof value === type`; `expected` says what it must be, such as "a string such as 'ios'". */
+function validateType(value, name, type, expected) {
+  if (typeof value !== type) throw new ERR_INVALID_ARG_TYPE(name, expected, value)
+}
+
+function validateString(value, name, expected = 'a string') {
+  validateType(value, name, 'string', expected)
+}
+
+function validateBoolean(value, name, expected = 'a boolean') {
+  validateType(value, name, 'boolean', expected)
+}
+
+function validateFunction(value, name, expected = 'a function') {
+  validateType(value, name, 'function', expected)
+}
+
+function validateArray(value, name, expected = 'an array') {
+  if (!isArray(value)) throw new ERR_INVALID_ARG_TYPE(name, expected, value)
+}
+
+/** Throws unless `value` is one of the strings `oneOf`. */
+function validateOneOf(value, name, oneOf) {
+  const quoted = bareArray()
+  for (let index = 0; index < oneOf.length; index++) quoted[index] = `'${oneOf[index]}'`
+  const text = listWords(quoted, 'or')
+  validateString(value, name, `one of ${text}`)
+  if (!arrayIncludes(oneOf, value)) throw new ERR_INVALID_ARG_VALUE(name, `must be ${text}`)
+}
+
+/** Throws unless `value` is an AbortSignal. */
+function validateAbortSignal(value, name) {
+  if (!(value instanceof AbortSignal)) throw new ERR_INVALID_ARG_TYPE(name, 'an AbortSignal', value)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options objects
+
+/**
+ * The own enumerable keys of `value` if it can be an options object (an object, not an array),
+ * else undefined. A revoked Proxy (or an ownKeys trap that throws) is no options object.
+ */
+function ownKeys(value) {
+  if (typeof value !== 'object' || value === null || isArray(value)) return undefined
   try {
-    return getPrototypeOf(value)
+    return ObjectKeys(value)
   } catch {
     return undefined
   }
 }
 
+/** Whether `value` can be an options object (see validateOptions). */
+function isOptionsObject(value) {
+  return ownKeys(value) !== undefined
+}
+
 /**
- * What a value is, for "(received ...)": its type or class, never its content. (A wrong value may
- * still be a secret, so it goes only through built-ins taken when this module loaded.)
+ * Reads an options object by its own properties only, so a polluted `Object.prototype` (or an
+ * inherited key of any kind) can never choose an option. `value` must be a non-array object; an
+ * own enumerable key outside `keys` is refused (not named: it could be anything). Returns a
+ * null-prototype object holding each of `keys` (`undefined` where not an own property).
+ * @param {unknown} value the options argument
+ * @param {string} name its name in messages, such as `options`
+ * @param {readonly string[]} keys the keys it may have
+ * @param {string} example a short valid example, for the message when it is not an object
  */
-function typeName(value) {
-  if (value === null) return 'null'
-  if (typeof value === 'function') return 'function'
-  if (typeof value !== 'object') return `type ${typeof value}`
-  if (isArray(value)) return 'an array'
-  let name
-  try {
-    name = prototypeOf(value)?.constructor?.name
-  } catch {
-    // A getter that throws: say no more than "an object".
+function validateOptions(value, name, keys, example) {
+  const own = ownKeys(value)
+  if (own === undefined) throw new ERR_INVALID_ARG_TYPE(name, `an object such as ${example}`, value)
+  for (let index = 0; index < own.length; index++) {
+    if (!arrayIncludes(keys, own[index])) {
+      throw new ERR_INVALID_ARG_VALUE(name, `has an unknown key; the keys are ${listWords(keys)}`)
+    }
   }
-  return typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'an object'
+  const options = { __proto__: null }
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]
+    options[key] = ObjectHasOwn(value, key) ? value[key] : undefined
+  }
+  return options
 }
 
-function invalidType(what, expected, value, hint = '') {
-  return makeError(
-    TypeError,
-    'ERR_INVALID_ARG_TYPE',
-    `${what} must be ${expected}${hint} (received ${value === undefined ? 'undefined' : typeName(value)})`,
-  )
-}
-
-function invalidValue(message) {
-  return makeError(TypeError, 'ERR_INVALID_ARG_VALUE', message)
-}
+// ---------------------------------------------------------------------------------------------
+// Text, platform names, user ids
 
 const LONE_SURROGATE = /\p{Surrogate}/u
 
@@ -99,100 +149,48 @@ const PLATFORM_NAME_RULE =
   "platform names are lowercase letters and digits starting with a letter, such as 'ios' or 'android'"
 
 /** Whether `name` is a platform name: `^[a-z][a-z0-9]*$` (the Rust core's rule too). */
-function isPlatformName(name) {
-  return typeof name === 'string' && regExpExec(PLATFORM_NAME, name) !== null
+function isPlatformName(value) {
+  return typeof value === 'string' && regExpExec(PLATFORM_NAME, value) !== null
 }
 
-/** `a`, `a and b`, `a, b and c`. */
-function listWords(words) {
-  let text = ''
-  for (let index = 0; index < words.length; index++) {
-    text += `${index === 0 ? '' : index === words.length - 1 ? ' and ' : ', '}${words[index]}`
-  }
-  return text
+/** Throws unless `value` is a platform name (see isPlatformName). */
+function validatePlatformName(value, name) {
+  if (!isPlatformName(value)) throw new ERR_INVALID_ARG_VALUE(name, `is not a valid platform name: ${PLATFORM_NAME_RULE}`)
 }
 
-/**
- * The own enumerable keys of `value` if it can be an options object (an object, not an array),
- * else undefined. A revoked Proxy (or an ownKeys trap that throws) is no options object.
- */
-function ownKeys(value) {
-  if (typeof value !== 'object' || value === null || isArray(value)) return undefined
-  try {
-    return objectKeys(value)
-  } catch {
-    return undefined
-  }
+/** Whether `userId` can be signed as it is (the fast check; validateUserId says why not). */
+function isSignable(userId) {
+  return typeof userId === 'string' && userId.length > 0 && isWellFormed(userId)
 }
 
-/** Whether `value` can be an options object (see `readOptions`). */
-function isOptionsObject(value) {
-  return ownKeys(value) !== undefined
-}
-
-/**
- * Throws ERR_INVALID_ARG_TYPE unless the option `value` is undefined or `typeof value === type`.
- * @param {unknown} value
- * @param {string} what its name in messages, such as `options.prefix`
- * @param {'string' | 'boolean' | 'function'} type
- * @param {string} expected what it must be, such as "a string such as 'MTRIBES_'"
- */
-function checkOptional(value, what, type, expected) {
-  if (value !== undefined && typeof value !== type) throw invalidType(what, expected, value)
-}
-
-/**
- * Reads an options object by its own properties only, so a polluted `Object.prototype` (or an
- * inherited key of any kind) can never choose an option. `value` must be a non-array object; an
- * own enumerable key outside `keys` is refused (not named: it could be anything). Returns a
- * null-prototype object holding each of `keys` (`undefined` where not an own property).
- * @param {unknown} value the options argument
- * @param {string} what its name in messages, such as `options`
- * @param {readonly string[]} keys the keys it may have
- * @param {string} example a short valid example, for the message when it is not an object
- */
-function readOptions(value, what, keys, example) {
-  const own = ownKeys(value)
-  if (own === undefined) throw invalidType(what, `an object such as ${example}`, value)
-  for (let index = 0; index < own.length; index++) {
-    if (!arrayIncludes(keys, own[index])) throw invalidValue(`${what} has an unknown key; the keys are ${listWords(keys)}`)
-  }
-  const options = { __proto__: null }
-  for (let index = 0; index < keys.length; index++) {
-    const key = keys[index]
-    options[key] = hasOwn(value, key) ? value[key] : undefined
-  }
-  return options
-}
-
-// ---------------------------------------------------------------------------------------------
-// User ids
-
-/** Throws the error for a user id that cannot be signed (called once `isSignable` said no). */
-function checkUserId(userId, what) {
+/** Throws unless `userId` can be signed: a non-empty, well-formed string. */
+function validateUserId(userId, name) {
   if (typeof userId !== 'string') {
-    const hint =
-      typeof userId === 'number' || typeof userId === 'bigint'
-        ? '; for a numeric id pass String(id), the text form mtribes is given'
-        : ''
-    throw invalidType(what, 'a string', userId, hint)
+    const numeric = typeof userId === 'number' || typeof userId === 'bigint'
+    const hint = numeric ? '; for a numeric id pass String(id), the text form mtribes is given' : ''
+    throw new ERR_INVALID_ARG_TYPE(name, 'a string', userId, hint)
   }
   if (userId.length === 0) {
-    throw invalidValue(
-      `${what} is empty: only logged-in users can be signed; start anonymous sessions without a signature`,
+    throw new ERR_INVALID_ARG_VALUE(
+      name,
+      'is empty: only logged-in users can be signed; start anonymous sessions without a signature',
     )
   }
   if (!isWellFormed(userId)) {
-    throw invalidValue(
-      `${what} is not well-formed Unicode (it has a lone surrogate); node:crypto would sign U+FFFD in ` +
+    throw new ERR_INVALID_ARG_VALUE(
+      name,
+      'is not well-formed Unicode (it has a lone surrogate); node:crypto would sign U+FFFD in ' +
         'its place, which other ids share: fix how the id is decoded',
     )
   }
 }
 
-/** Whether `userId` can be signed as it is (the fast check; `checkUserId` says why not). */
-function isSignable(userId) {
-  return typeof userId === 'string' && userId.length > 0 && isWellFormed(userId)
+/** Throws for the first id of `ids[start .. end]` that cannot be signed, naming its index. */
+function validateUserIds(ids, name, start = 0, end = ids.length) {
+  for (let index = start; index < end; index++) {
+    const userId = ids[index]
+    if (!isSignable(userId)) validateUserId(userId, `${name}[${index}]`)
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,11 +210,11 @@ const AT_ONCE_MAX = 1 << 20
  * `check(element, index)` as it is read, so that a hole or a bad element stops the copy at once (a
  * sparse array, or a Proxy, can claim 2^32 - 1 elements). Callers still check the whole copy.
  */
-function copyArray(array, what, expected, check) {
-  if (!isArray(array)) throw invalidType(what, expected, array)
+function copyArray(array, name, expected, check) {
+  validateArray(array, name, expected)
   const length = array.length
-  if (!isSafeInteger(length) || length < 0 || length > MAX_LENGTH) {
-    throw invalidValue(`${what} has a length that is not a valid array length; pass an array`)
+  if (!NumberIsSafeInteger(length) || length < 0 || length > MAX_LENGTH) {
+    throw new ERR_INVALID_ARG_VALUE(name, 'has a length that is not a valid array length; pass an array')
   }
   if (arrayToSpliced !== undefined && length <= AT_ONCE_MAX && !isProxy(array)) return arrayToSpliced(array)
   const copy = bareArray()
@@ -228,66 +226,162 @@ function copyArray(array, what, expected, check) {
   return copy
 }
 
-/** The ids of `userIds` as a new array (see `copyArray`): a hole or a non-string stops it at once. */
-function copyIds(userIds) {
-  return copyArray(userIds, 'userIds', 'an array of strings', (userId, index) => {
-    if (typeof userId !== 'string' || userId.length === 0) checkUserId(userId, `userIds[${index}]`)
+/** The ids of `userIds` as a new array (see copyArray): a hole or a non-string stops it at once. */
+function copyUserIds(userIds, name) {
+  return copyArray(userIds, name, 'an array of strings', (userId, index) => {
+    if (typeof userId !== 'string' || userId.length === 0) validateUserId(userId, `${name}[${index}]`)
   })
 }
 
-/** Checks `ids[start .. end]`; a bad id throws naming its index. */
-function checkIds(ids, start, end) {
-  for (let index = start; index < end; index++) {
-    const userId = ids[index]
-    if (!isSignable(userId)) checkUserId(userId, `userIds[${index}]`)
-  }
-}
-
-/** `options.platforms` of fromEnv as a new array of strings (see `copyArray`). */
-function copyPlatformNames(platforms) {
-  const what = 'options.platforms'
-  const checkName = (name, index) => {
-    if (typeof name !== 'string') throw invalidType(`${what}[${index}]`, 'a string', name)
-  }
-  const names = copyArray(platforms, what, 'an array of platform names', checkName)
+/** `options.platforms` of fromEnv as a new array of strings (see copyArray). */
+function copyPlatformNames(platforms, name) {
+  const checkName = (element, index) => validateString(element, `${name}[${index}]`)
+  const names = copyArray(platforms, name, 'an array of platform names', checkName)
   for (let index = 0; index < names.length; index++) checkName(names[index], index)
   return names
 }
 
-// ---------------------------------------------------------------------------------------------
-// Other options
-
-/** The `signal` of `options` (`{ signal }` or undefined), an AbortSignal or undefined. */
-function readSignal(options) {
-  if (options === undefined) return undefined
-  const { signal } = readOptions(options, 'options', ['signal'], '{ signal }')
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw invalidType('options.signal', 'an AbortSignal', signal)
+/** Throws unless the platform list of fromEnv names at least one platform, each a platform name. */
+function validatePlatformNames(names, name) {
+  if (names.length === 0) {
+    throw new ERR_TRUSTED_IDENTITY_NO_SECRETS(
+      `${name} is empty; name the platforms whose secrets must be set, such as ['ios']`,
+    )
   }
-  return signal
+  for (let index = 0; index < names.length; index++) validatePlatformName(names[index], `${name}[${index}]`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+/** `util.types.isKeyObject`, which reads a property: false where that throws (a revoked Proxy). */
+function isKeyObjectSafe(value) {
+  try {
+    return isKeyObject(value)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Throws unless `secrets` is the constructor's secrets object: a plain object with at least one
+ * platform. Returns its keys, read once (so a Proxy cannot give two answers); each is checked with
+ * its secret, in order, by the caller.
+ */
+function validateSecrets(secrets, name) {
+  if (!isPlainObject(secrets)) {
+    throw new ERR_INVALID_ARG_TYPE(name, 'a plain object from platform name to secret, such as { ios: secret }', secrets)
+  }
+  const platforms = ObjectKeys(secrets)
+  if (platforms.length === 0) {
+    throw new ERR_TRUSTED_IDENTITY_NO_SECRETS(
+      `${name} has no platforms; give at least one, such as { ios: process.env.MTRIBES_IOS_SECRET }`,
+    )
+  }
+  return platforms
+}
+
+/**
+ * Throws unless `secret` is a secret of a type the package takes, and says which: 'text' (a
+ * well-formed string), 'bytes' (a Buffer or Uint8Array) or 'key' (a secret KeyObject).
+ * @returns {'text' | 'bytes' | 'key'}
+ */
+function validateSecret(secret, name) {
+  if (typeof secret === 'string') {
+    if (!isWellFormed(secret)) {
+      throw new ERR_INVALID_ARG_VALUE(name, 'is not well-formed Unicode (it has a lone surrogate); copy it again')
+    }
+    return 'text'
+  }
+  if (isUint8Array(secret)) return 'bytes'
+  if (isKeyObjectSafe(secret)) {
+    const type = keyObjectType(secret)
+    if (type !== 'secret') {
+      throw new ERR_INVALID_ARG_VALUE(
+        name,
+        `is a ${type} key; mtribes uses a shared secret: a string, Buffer or secret KeyObject`,
+      )
+    }
+    return 'key'
+  }
+  throw new ERR_INVALID_ARG_TYPE(name, 'a string, Buffer, Uint8Array or secret KeyObject', secret)
+}
+
+const PREFIX = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** Throws unless `prefix` can start an environment variable's name, such as 'MTRIBES_'. */
+function validatePrefix(prefix, name) {
+  validateString(prefix, name, "a string such as 'MTRIBES_'")
+  if (regExpExec(PREFIX, prefix) === null) {
+    throw new ERR_INVALID_ARG_VALUE(
+      name,
+      "must be letters, digits and underscores, not starting with a digit, such as 'MTRIBES_'",
+    )
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The integrations
+
+/**
+ * Whether `value` can sign as an integration needs: an object with a `sign` function and a
+ * `platforms` array (a TrustedIdentity, one of another copy of this package, a test double).
+ * Reading them may throw (a getter, a Proxy trap): that is no signer.
+ */
+function isSigner(value) {
+  if (typeof value !== 'object' || value === null) return false
+  try {
+    return typeof value.sign === 'function' && isArray(value.platforms)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Throws unless `path` is a route path: a string starting with '/' (Fastify's `url`), or with
+ * `relative` (Nest's `path`, which Nest prefixes) any non-empty string. `example` is the default
+ * path, for the message.
+ */
+function validateRoutePath(path, name, { example, relative = false }) {
+  if (relative) {
+    validateString(path, name, `a string such as '${example}', or left out for that default`)
+    if (path === '') {
+      throw new ERR_INVALID_ARG_VALUE(name, `is empty: pass a route such as '${example}', or leave it out for that default`)
+    }
+    return
+  }
+  validateString(path, name, `a path such as '${example}' (the default)`)
+  if (!stringStartsWith(path, '/')) {
+    throw new ERR_INVALID_ARG_VALUE(name, `must be a path starting with '/', such as '${example}' (the default)`)
+  }
 }
 
 module.exports = Object.freeze({
   bareArray,
-  listWords,
-  isOptionsObject,
-  checkOptional,
-  checkUserId,
-  isSignable,
-  copyArray,
-  copyIds,
-  checkIds,
-  copyPlatformNames,
-  readSignal,
-  makeError,
-  typeName,
-  invalidType,
-  invalidValue,
-  readOptions,
-  isWellFormed,
-  uncurryThis,
   isArray,
-  prototypeOf,
+  isPlainObject,
+  isOptionsObject,
+  isWellFormed,
   isPlatformName,
+  isSignable,
+  isSigner,
   PLATFORM_NAME_RULE,
+  copyUserIds,
+  copyPlatformNames,
+  validateType,
+  validateString,
+  validateBoolean,
+  validateFunction,
+  validateArray,
+  validateOneOf,
+  validateAbortSignal,
+  validateOptions,
+  validatePlatformName,
+  validatePlatformNames,
+  validateUserId,
+  validateUserIds,
+  validateSecrets,
+  validateSecret,
+  validatePrefix,
+  validateRoutePath,
 })
