@@ -1,7 +1,7 @@
-// Error codes stay documented: the ERR_TRUSTED_IDENTITY_* codes found in the source (index.js,
-// lib/, src/, the Rust core's codes in src/core/error.rs included) are exactly the members of the
-// TrustedIdentityErrorCode type in index.d.ts and exactly the rows of the README's Errors table,
-// where each is documented once. A new code cannot ship undocumented or untyped.
+// Error codes are written once and documented: lib/errors.js is the one JS file that spells them
+// (a constructor each, and the codes the Rust layer gives), the Rust layer gives only those, and the
+// ERR_TRUSTED_IDENTITY_* codes are exactly the members of TrustedIdentityErrorCode in index.d.ts and
+// the rows of the README's Errors table. A new code cannot ship undocumented or untyped.
 'use strict'
 const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
@@ -27,9 +27,18 @@ function sorted(codes) {
   return [...new Set(codes)].sort()
 }
 
+const JS_FILES = ['index.js', 'index.mjs', 'binding.js', ...filesUnder('lib', ['.js', '.mjs'])]
+const RUST_FILES = filesUnder('src', ['.rs'])
+const { codes, NATIVE_CODES } = require('../lib/errors.js')
+
 function codesInSource() {
-  const files = ['index.js', 'index.mjs', 'binding.js', ...filesUnder('lib', ['.js', '.mjs']), ...filesUnder('src', ['.rs'])]
+  const files = ['lib/errors.js', ...RUST_FILES]
   return sorted(files.flatMap((file) => read(file).match(CODE) ?? []))
+}
+
+/** The codes of errors the Rust layer makes (`"ERR_..."` string literals in src/). */
+function codesInRust() {
+  return sorted(RUST_FILES.flatMap((file) => [...read(file).matchAll(/"(ERR_[A-Z0-9_]+)"/g)].map((match) => match[1])))
 }
 
 function codesInType() {
@@ -50,6 +59,30 @@ function codesInReadmeTable() {
     .map((line) => /^\| `(ERR_TRUSTED_IDENTITY_[A-Z0-9_]+)`/.exec(line)?.[1])
     .filter(Boolean)
 }
+
+describe('lib/errors.js', () => {
+  it('is the one JS file that spells a code as a string (the others refer to its constructors)', () => {
+    const literal = /['"`](ERR_TRUSTED_IDENTITY_[A-Z0-9_]+|ERR_INVALID_ARG_[A-Z]+|ERR_INVALID_THIS|ABORT_ERR)['"`]/
+    const spelled = JS_FILES.filter((file) => file !== 'lib/errors.js' && literal.test(read(file)))
+    assert.deepEqual(spelled, [])
+  })
+
+  it('has a constructor for every ERR_TRUSTED_IDENTITY_* code the JS layer throws', () => {
+    const made = Object.keys(codes).filter((code) => code.startsWith('ERR_TRUSTED_IDENTITY_'))
+    // Each constructor's arguments, where a reason alone is not what it takes.
+    const args = { ERR_TRUSTED_IDENTITY_NATIVE_LOAD: [['line'], 'target', [], []], ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM: [['ios']] }
+    for (const code of made) {
+      const error = new codes[code](...(args[code] ?? ['reason']))
+      assert.equal(error.code, code)
+      assert.ok(error instanceof Error, code)
+    }
+    assert.ok(made.includes('ERR_TRUSTED_IDENTITY_MISSING_PEER'), made.join(', '))
+  })
+
+  it('lists exactly the codes the Rust layer gives its errors', () => {
+    assert.deepEqual(sorted(Object.keys(NATIVE_CODES)), codesInRust())
+  })
+})
 
 describe('ERR_TRUSTED_IDENTITY_* codes', () => {
   const source = codesInSource()
