@@ -31,13 +31,14 @@ pub type SecretKeyring = Keyring<SecretMemory>;
 /// for as long as the External lives. Nothing ever reads it.
 struct Token(#[allow(dead_code)] u8);
 
-enum Slot {
+/// What the table holds for an address: the keyring, or the mark that it was disposed.
+enum Entry {
     Live(Arc<SecretKeyring>),
     Disposed,
 }
 
 thread_local! {
-    static TABLE: RefCell<FxHashMap<usize, Slot>> = RefCell::new(FxHashMap::default());
+    static TABLE: RefCell<FxHashMap<usize, Entry>> = RefCell::new(FxHashMap::default());
 }
 
 /// Why the keyring named by an address cannot be used for what was asked.
@@ -79,7 +80,7 @@ pub struct Address(usize);
 pub unsafe fn create(env: sys::napi_env, keyring: SecretKeyring) -> napi::Result<sys::napi_value> {
     let token = Box::into_raw(Box::new(Token(0)));
     let address = token as usize;
-    TABLE.with_borrow_mut(|table| table.insert(address, Slot::Live(Arc::new(keyring))));
+    TABLE.with_borrow_mut(|table| table.insert(address, Entry::Live(Arc::new(keyring))));
     let mut external = ptr::null_mut();
     // SAFETY: `env` is live (caller's contract); `token` is a live allocation that `finalize`
     // frees exactly once, when the External is collected; `external` is written by Node.
@@ -130,8 +131,8 @@ pub unsafe fn address(env: sys::napi_env, value: sys::napi_value) -> Address {
 /// Runs `f` on the shared handle of the live keyring named by `address`.
 fn live<R>(address: Address, f: impl FnOnce(&Arc<SecretKeyring>) -> R) -> Result<R, Unusable> {
     TABLE.with_borrow(|table| match table.get(&address.0) {
-        Some(Slot::Live(keyring)) => Ok(f(keyring)),
-        Some(Slot::Disposed) => Err(Unusable::Disposed),
+        Some(Entry::Live(keyring)) => Ok(f(keyring)),
+        Some(Entry::Disposed) => Err(Unusable::Disposed),
         None => Err(Unusable::NotAKeyring),
     })
 }
@@ -151,8 +152,8 @@ pub fn with<R>(address: Address, f: impl FnOnce(&SecretKeyring) -> R) -> Result<
 /// which a keyring being built never is), or `address` names none.
 pub fn with_mut<R>(address: Address, f: impl FnOnce(&mut SecretKeyring) -> R) -> Result<R, Unusable> {
     TABLE.with_borrow_mut(|table| match table.get_mut(&address.0) {
-        Some(Slot::Live(keyring)) => Arc::get_mut(keyring).map(f).ok_or(Unusable::SigningBatch),
-        Some(Slot::Disposed) => Err(Unusable::Disposed),
+        Some(Entry::Live(keyring)) => Arc::get_mut(keyring).map(f).ok_or(Unusable::SigningBatch),
+        Some(Entry::Disposed) => Err(Unusable::Disposed),
         None => Err(Unusable::NotAKeyring),
     })
 }
@@ -172,7 +173,7 @@ pub fn shared(address: Address) -> Result<Arc<SecretKeyring>, Unusable> {
 /// [`Unusable::NotAKeyring`] when `address` names no keyring.
 pub fn dispose(address: Address) -> Result<(), Unusable> {
     let released = TABLE.with_borrow_mut(|table| match table.get_mut(&address.0) {
-        Some(slot) => Ok(std::mem::replace(slot, Slot::Disposed)),
+        Some(entry) => Ok(std::mem::replace(entry, Entry::Disposed)),
         None => Err(Unusable::NotAKeyring),
     })?;
     // Dropped here, outside the borrow of the table.
@@ -197,8 +198,8 @@ pub fn is_disposed(address: Address) -> Result<bool, Unusable> {
 pub enum NewKeyring {
     /// Empty, for keys kept at least as well as this.
     Empty(Protection),
-    /// Made already (a copy).
-    Made(SecretKeyring),
+    /// A copy of another keyring, made already.
+    Copied(SecretKeyring),
 }
 
 js_type_name!(NewKeyring, "External", External);
@@ -207,7 +208,7 @@ impl ToNapiValue for NewKeyring {
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
         let keyring = match value {
             Self::Empty(minimum) => Keyring::in_memory(SecretMemory { minimum }),
-            Self::Made(keyring) => keyring,
+            Self::Copied(keyring) => keyring,
         };
         // SAFETY: napi-rs calls this on the JavaScript thread with its live env.
         unsafe { create(env, keyring) }
@@ -224,7 +225,7 @@ mod tests {
         let token = Box::new(Token(0));
         let address = &*token as *const Token as usize;
         let keyring = Keyring::in_memory(SecretMemory { minimum: Protection::Ordinary });
-        TABLE.with_borrow_mut(|table| table.insert(address, Slot::Live(Arc::new(keyring))));
+        TABLE.with_borrow_mut(|table| table.insert(address, Entry::Live(Arc::new(keyring))));
         (Address(address), token)
     }
 

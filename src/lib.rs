@@ -82,7 +82,7 @@ pub fn keyring_new(minimum: Option<String>) -> Result<NewKeyring> {
 #[napi(ts_args_type = "keyring: object", ts_return_type = "object")]
 pub fn keyring_copy(keyring: KeyringArg) -> Result<NewKeyring> {
     let copy = keyrings::with(keyring.0, |keys| keys.copy_into(*keys.memory())).map_err(unusable)?;
-    copy.map(NewKeyring::Made).map_err(to_js)
+    copy.map(NewKeyring::Copied).map_err(to_js)
 }
 
 /// How the keys of `keyring` are kept: the least protection of any of them ('secret', 'locked',
