@@ -3,6 +3,8 @@
 //! from a napi-rs function, rejected by the batch signed on a worker thread, or thrown by the raw
 //! `sign` and `verify` ([`crate::fast`]). So each leaves with the core's stable `code` and its
 //! message, by which `index.js` rebuilds it (`fromNative`), and a misuse has one code everywhere.
+//! (Only a failure of Node-API itself, such as a string or External that could not be made, is
+//! reported as napi-rs reports it, with a napi status for its code.)
 
 use napi::bindgen_prelude::Unknown;
 use napi::{Env, JsError, JsTypeError};
@@ -13,15 +15,18 @@ use crate::core::Error;
 /// the core's stable code.
 pub type Result<T> = napi::Result<T, &'static str>;
 
-/// A core error as napi-rs's error: the core's code and message.
-pub fn to_js(error: Error) -> napi::Error<&'static str> {
+/// A core error (or what becomes one, such as a keyring that cannot be used) as napi-rs's
+/// error: the core's code and message.
+pub fn to_js(error: impl Into<Error>) -> napi::Error<&'static str> {
+    let error = error.into();
     napi::Error::new(error.code(), error.message())
 }
 
 /// A core error as a JavaScript error object, for the paths that throw or reject it themselves:
 /// a `TypeError` for a misused argument (`ERR_INVALID_ARG_*`, as `index.js` rebuilds those), an
 /// `Error` otherwise; `code` and `message` as [`to_js`] gives them.
-pub fn to_js_value<'env>(env: Env, error: Error) -> Unknown<'env> {
+pub fn to_js_value<'env>(env: Env, error: impl Into<Error>) -> Unknown<'env> {
+    let error = error.into();
     let type_error = error.kind().is_invalid_argument();
     let error = to_js(error);
     if type_error {

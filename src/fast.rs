@@ -248,7 +248,7 @@ impl<'call> Callback<'call> {
         match result {
             Ok(Ok(value)) => ok(value),
             Ok(Err(error)) => self.throw(error),
-            Err(unusable) => self.throw(unusable.into_error()),
+            Err(unusable) => self.throw(unusable),
         }
     }
 
@@ -280,7 +280,7 @@ impl<'call> Callback<'call> {
 
     /// Throws `error` as [`to_js_value`] makes it (the one door); returns "no value".
     #[cold]
-    fn throw(self, error: Error) -> sys::napi_value {
+    fn throw(self, error: impl Into<Error>) -> sys::napi_value {
         let value = to_js_value(Env::from_raw(self.env), error);
         // SAFETY: live env; `value` is an error object just made in it. If it could not be made
         // (the env is tearing down), Node refuses to throw it and nothing is left to tell.

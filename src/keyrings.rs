@@ -52,16 +52,16 @@ pub enum Unusable {
     SigningBatch,
 }
 
-impl Unusable {
+impl From<Unusable> for Error {
     /// The error for JavaScript: `ERR_TRUSTED_IDENTITY_DISPOSED`, or a `TypeError`'s code
     /// (`ERR_INVALID_ARG_TYPE` for a value that is not a keyring, on every path).
-    pub fn into_error(self) -> Error {
-        match self {
-            Self::Disposed => Error::disposed(),
-            Self::NotAKeyring => {
-                Error::new(ErrorKind::InvalidArgType, "keyring must be a keyring made by this module on this thread")
+    fn from(unusable: Unusable) -> Self {
+        match unusable {
+            Unusable::Disposed => Self::disposed(),
+            Unusable::NotAKeyring => {
+                Self::new(ErrorKind::InvalidArgType, "keyring must be a keyring made by this module on this thread")
             }
-            Self::SigningBatch => Error::new(
+            Unusable::SigningBatch => Self::new(
                 ErrorKind::InvalidArgValue,
                 "keyring is signing a batch; add its platforms before signing with it",
             ),

@@ -47,12 +47,8 @@ use crate::args::{KeyringArg, PositionArg};
 use crate::core::{Error, ErrorKind, SecretKind, Source};
 use crate::errors::{to_js, to_rejection, Result};
 use crate::key_memory::least_protection;
-use crate::keyrings::{NewKeyring, SecretKeyring, Unusable};
+use crate::keyrings::{NewKeyring, SecretKeyring};
 use crate::secret_memory::Protection;
-
-fn unusable(unusable: Unusable) -> napi::Error<&'static str> {
-    to_js(unusable.into_error())
-}
 
 fn to_u32(position: usize) -> u32 {
     u32::try_from(position).unwrap_or(u32::MAX)
@@ -81,7 +77,7 @@ pub fn keyring_new(minimum: Option<String>) -> Result<NewKeyring> {
 /// A new keyring with the platforms of `keyring` and copies of its keys (kept as `keyring` requires).
 #[napi(ts_args_type = "keyring: object", ts_return_type = "object")]
 pub fn keyring_copy(keyring: KeyringArg) -> Result<NewKeyring> {
-    let copy = keyrings::with(keyring.0, |keys| keys.copy_into(*keys.memory())).map_err(unusable)?;
+    let copy = keyrings::with(keyring.0, |keys| keys.copy_into(*keys.memory())).map_err(to_js)?;
     copy.map(NewKeyring::Copied).map_err(to_js)
 }
 
@@ -92,7 +88,7 @@ pub fn keyring_protection(keyring: KeyringArg) -> Result<&'static str> {
     let least = keyrings::with(keyring.0, |keys: &SecretKeyring| {
         least_protection(keys.kept_keys()).unwrap_or(keys.memory().minimum)
     });
-    least.map(Protection::name).map_err(unusable)
+    least.map(Protection::name).map_err(to_js)
 }
 
 /// Adds a platform. `secret` is read in place, not copied; `text` selects the rules for a
@@ -109,7 +105,7 @@ pub fn keyring_insert(
     let kind = if text { SecretKind::Text } else { SecretKind::Raw };
     let source = variable.as_deref().map_or(Source::Argument, Source::Variable);
     let inserted = keyrings::with_mut(keyring.0, |keys| keys.insert(&platform, &secret, kind, source));
-    inserted.map_err(unusable)?.map(to_u32).map_err(to_js)
+    inserted.map_err(to_js)?.map(to_u32).map_err(to_js)
 }
 
 /// Adds a platform whose secret is in the file at `path` (named by the variable `variable`),
@@ -117,19 +113,19 @@ pub fn keyring_insert(
 #[napi(ts_args_type = "keyring: object, platform: string, variable: string, path: string")]
 pub fn keyring_insert_file(keyring: KeyringArg, platform: String, variable: String, path: String) -> Result<u32> {
     let inserted = keyrings::with_mut(keyring.0, |keys| keys.insert_file(&platform, &variable, Path::new(&path)));
-    inserted.map_err(unusable)?.map(to_u32).map_err(to_js)
+    inserted.map_err(to_js)?.map(to_u32).map_err(to_js)
 }
 
 /// Wipes every key now (or, if a batch is signing on another thread, as soon as it ends).
 #[napi(ts_args_type = "keyring: object")]
 pub fn keyring_dispose(keyring: KeyringArg) -> Result<()> {
-    keyrings::dispose(keyring.0).map_err(unusable)
+    keyrings::dispose(keyring.0).map_err(to_js)
 }
 
 /// Throws `ERR_TRUSTED_IDENTITY_DISPOSED` if the keyring was disposed (the one place that knows).
 #[napi(ts_args_type = "keyring: object")]
 pub fn keyring_check(keyring: KeyringArg) -> Result<()> {
-    keyrings::with(keyring.0, |_| ()).map_err(unusable)
+    keyrings::with(keyring.0, |_| ()).map_err(to_js)
 }
 
 /// Pages of secret memory in use in this process (for tests and benchmarks: counts, no addresses).
@@ -188,7 +184,7 @@ pub fn sign_batch(
 ) -> Result<HexString> {
     let position = position.get().map_err(to_js)?;
     let signed = keyrings::with(keyring.0, |keys| keys.sign_batch(position, &joined, &lengths));
-    signed.map_err(unusable)?.map(HexString).map_err(to_js)
+    signed.map_err(to_js)?.map(HexString).map_err(to_js)
 }
 
 /// As `signBatch`, computed on a libuv worker thread. It resolves to `null` if the keyring was
@@ -229,7 +225,7 @@ pub fn sign_batch_async(
     lengths: Uint32Array,
 ) -> Result<AsyncTask<SignBatchTask>> {
     let position = position.get().map_err(to_js)?;
-    let shared = keyrings::shared(keyring.0).map_err(unusable)?;
+    let shared = keyrings::shared(keyring.0).map_err(to_js)?;
     Ok(AsyncTask::new(SignBatchTask {
         address: keyring.0,
         keyring: shared,
