@@ -1,26 +1,27 @@
 //! Binding, hot path: `sign(keyring, position, userId)` and `verify(keyring, position, userId,
 //! signature)` written directly against Node-API, because they run once per request and napi-rs's
-//! argument and `String` conversions cost more than the HMAC itself. Measured (36-character ids,
-//! median of 9 x 500,000 calls, AMD EPYC): this `sign` 270 ns on Node 20 and 284 ns on Node 24,
-//! the same function as a `#[napi] fn(KeyringArg, u32, String) -> HexString` 489 and 469 ns;
-//! without the raw path `identity.sign` would be under 5x the docs' snippet. Per call: one argument read,
+//! argument and `String` conversions cost more than the HMAC itself (the figures, with and without
+//! this path: docs/performance.md, "The raw Node-API path"). Per call: one argument read,
 //! the keyring found by its External ([`crate::keyrings`]), the id's UTF-8 read in one call into a
 //! stack buffer (the heap only for ids longer than it), the HMAC from prepared states, and the
 //! result made as a one-byte (latin1) string. `index.js` checks every argument before calling
-//! these; the checks here keep a misuse of the internal binding from doing harm.
+//! these; the checks here keep a misuse of the internal binding from doing harm, and refuse it
+//! with the same code and message as the napi-rs functions ([`crate::args`], [`crate::errors`]).
 //!
 //! The raw calls are gathered in [`Callback`]: made once per call from what Node passed (the one
 //! `unsafe` step of each callback), it hands out the call's arguments as [`Value`]s, which only it
 //! can make, so every Node-API call below gets a live env and values of the running call.
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, CStr};
 use std::marker::PhantomData;
 use std::ptr;
 
-use napi::sys;
+use napi::{sys, Env, JsValue};
 
-use crate::core::{Error, SIGNATURE_HEX_LEN};
-use crate::keyrings::{self, Address, Missing};
+use crate::args::PositionArg;
+use crate::core::{Error, ErrorKind, SIGNATURE_HEX_LEN};
+use crate::errors::to_js_value;
+use crate::keyrings::{self, Address, Unusable};
 
 /// Bytes of UTF-8 read onto the stack. Longer ids (rare: ids are usually UUIDs or database keys)
 /// take one more call for their length and a heap buffer.
@@ -65,7 +66,7 @@ unsafe extern "C" fn sign(env: sys::napi_env, info: sys::napi_callback_info) -> 
     // on the JavaScript thread.
     let call = unsafe { Callback::new(env, info) };
     let Some([keyring, position, user_id]) = call.arguments::<3>() else {
-        return call.throw_type_error(c"sign(keyring, position, userId)");
+        return call.throw_type_error("sign(keyring, position, userId)");
     };
     let (mut stack, mut heap) = ([0u8; STACK_BYTES], Vec::new());
     let target = match call.target(keyring, position, user_id, &mut stack, &mut heap) {
@@ -81,7 +82,7 @@ unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -
     // SAFETY: as in `sign`.
     let call = unsafe { Callback::new(env, info) };
     let Some([keyring, position, user_id, signature]) = call.arguments::<4>() else {
-        return call.throw_type_error(c"verify(keyring, position, userId, signature)");
+        return call.throw_type_error("verify(keyring, position, userId, signature)");
     };
     let (mut stack, mut heap) = ([0u8; STACK_BYTES], Vec::new());
     let target = match call.target(keyring, position, user_id, &mut stack, &mut heap) {
@@ -89,7 +90,7 @@ unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -
         Err(thrown) => return thrown,
     };
     let Some(ascii) = call.signature(signature) else {
-        return call.throw_type_error(c"signature must be a string");
+        return call.throw_type_error("signature must be a string");
     };
     let Some(ascii) = ascii else {
         return call.boolean(false);
@@ -98,7 +99,8 @@ unsafe extern "C" fn verify(env: sys::napi_env, info: sys::napi_callback_info) -
     call.answer(valid, |valid| call.boolean(valid))
 }
 
-/// What `sign` and `verify` both take: which keyring and platform, and the user id's UTF-8 bytes.
+/// What `sign` and `verify` both take: which keyring, the platform's position in it, and the user
+/// id's UTF-8 bytes.
 struct Target<'a> {
     keyring: Address,
     position: usize,
@@ -138,7 +140,8 @@ impl<'call> Callback<'call> {
     }
 
     /// Reads the keyring, position and user id arguments (the id into `stack`, or `heap` when
-    /// long). `Err` holds the value to return after throwing a `TypeError`.
+    /// long). `Err` holds the value to return after throwing a `TypeError`. A keyring argument
+    /// that names no keyring is refused by the lookup after, as on every path.
     fn target<'buffer>(
         self,
         keyring: Value<'call>,
@@ -147,20 +150,13 @@ impl<'call> Callback<'call> {
         stack: &'buffer mut [u8; STACK_BYTES],
         heap: &'buffer mut Vec<u8>,
     ) -> Result<Target<'buffer>, sys::napi_value> {
-        // SAFETY: `env` is live and `keyring` a value of the running call (the invariants of
+        // SAFETY: `env` is live and both values are of the running call (the invariants of
         // `Callback` and `Value`).
-        let Some(keyring) = (unsafe { keyrings::address(self.env, keyring.0) }) else {
-            return Err(self.throw_type_error(c"keyring must be a keyring made by this module"));
-        };
-        let mut position_number = 0u32;
-        // SAFETY: as above; the out-pointer is a valid local; Node checks the value is a number.
-        let status = unsafe { sys::napi_get_value_uint32(self.env, position.0, &mut position_number) };
-        let Some(position) = (status == sys::Status::napi_ok).then(|| usize::try_from(position_number).ok()).flatten()
-        else {
-            return Err(self.throw_type_error(c"position must be a platform's position"));
-        };
+        let (keyring, position) =
+            unsafe { (keyrings::address(self.env, keyring.0), PositionArg::read(self.env, position.0)) };
+        let position = position.get().map_err(|error| self.throw(error))?;
         let Some(message) = self.utf8(user_id, stack, heap) else {
-            return Err(self.throw_type_error(c"userId must be a string"));
+            return Err(self.throw_type_error("userId must be a string"));
         };
         Ok(Target { keyring, position, message })
     }
@@ -246,13 +242,13 @@ impl<'call> Callback<'call> {
     /// error for a keyring that was disposed or a value that names none.
     fn answer<T>(
         self,
-        result: Result<Result<T, Error>, Missing>,
+        result: Result<Result<T, Error>, Unusable>,
         ok: impl FnOnce(T) -> sys::napi_value,
     ) -> sys::napi_value {
         match result {
             Ok(Ok(value)) => ok(value),
-            Ok(Err(error)) => self.throw(&error),
-            Err(missing) => self.throw(&missing.into_error()),
+            Ok(Err(error)) => self.throw(error),
+            Err(unusable) => self.throw(unusable),
         }
     }
 
@@ -282,24 +278,21 @@ impl<'call> Callback<'call> {
         result
     }
 
-    /// Throws `error` as a JavaScript `Error` whose `code` is the core's code; returns "no value".
-    fn throw(self, error: &Error) -> sys::napi_value {
-        // Codes and messages are ours and hold no NUL; if one ever did, a fixed text is thrown.
-        let code = CString::new(error.code()).unwrap_or_default();
-        let message = CString::new(error.message()).unwrap_or_else(|_| c"signing failed".to_owned());
-        // SAFETY: live env; both strings are NUL-terminated and live across the call.
+    /// Throws `error` as [`to_js_value`] makes it (the one door); returns "no value".
+    #[cold]
+    fn throw(self, error: impl Into<Error>) -> sys::napi_value {
+        let value = to_js_value(Env::from_raw(self.env), error);
+        // SAFETY: live env; `value` is an error object just made in it. If it could not be made
+        // (the env is tearing down), Node refuses to throw it and nothing is left to tell.
         unsafe {
-            sys::napi_throw_error(self.env, code.as_ptr(), message.as_ptr());
+            sys::napi_throw(self.env, value.raw());
         }
         ptr::null_mut()
     }
 
     /// Throws a `TypeError` with code `ERR_INVALID_ARG_TYPE`; returns "no value".
-    fn throw_type_error(self, message: &CStr) -> sys::napi_value {
-        // SAFETY: live env; both strings are NUL-terminated statics.
-        unsafe {
-            sys::napi_throw_type_error(self.env, c"ERR_INVALID_ARG_TYPE".as_ptr(), message.as_ptr());
-        }
-        ptr::null_mut()
+    #[cold]
+    fn throw_type_error(self, message: &'static str) -> sys::napi_value {
+        self.throw(Error::new(ErrorKind::InvalidArgType, message))
     }
 }

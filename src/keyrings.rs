@@ -16,11 +16,11 @@ use std::ffi::c_void;
 use std::ptr;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, ValueType};
+use napi::bindgen_prelude::ToNapiValue;
 use napi::{sys, Status};
 use rustc_hash::FxHashMap;
 
-use crate::core::{Error, Keyring};
+use crate::core::{Error, ErrorKind, Keyring};
 use crate::key_memory::SecretMemory;
 use crate::secret_memory::Protection;
 
@@ -31,37 +31,38 @@ pub type SecretKeyring = Keyring<SecretMemory>;
 /// for as long as the External lives. Nothing ever reads it.
 struct Token(#[allow(dead_code)] u8);
 
-enum Slot {
+/// What the table holds for an address: the keyring, or the mark that it was disposed.
+enum Entry {
     Live(Arc<SecretKeyring>),
     Disposed,
 }
 
 thread_local! {
-    static TABLE: RefCell<FxHashMap<usize, Slot>> = RefCell::new(FxHashMap::default());
+    static TABLE: RefCell<FxHashMap<usize, Entry>> = RefCell::new(FxHashMap::default());
 }
 
-/// Why a lookup found no keyring to use.
+/// Why the keyring named by an address cannot be used for what was asked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Missing {
+pub enum Unusable {
     /// The keyring was disposed: its keys are wiped.
     Disposed,
     /// The value does not name a keyring of this module on this thread.
     NotAKeyring,
     /// A batch is signing with the keyring, so it cannot change now.
-    InUse,
+    SigningBatch,
 }
 
-impl Missing {
-    /// The error for JavaScript: `ERR_TRUSTED_IDENTITY_DISPOSED`, or a `TypeError`'s code.
-    pub fn into_error(self) -> Error {
-        match self {
-            Self::Disposed => Error::disposed(),
-            Self::NotAKeyring => Error::new(
-                crate::core::ErrorKind::InvalidArgValue,
-                "keyring must be a keyring made by this module on this thread",
-            ),
-            Self::InUse => Error::new(
-                crate::core::ErrorKind::InvalidArgValue,
+impl From<Unusable> for Error {
+    /// The error for JavaScript: `ERR_TRUSTED_IDENTITY_DISPOSED`, or a `TypeError`'s code
+    /// (`ERR_INVALID_ARG_TYPE` for a value that is not a keyring, on every path).
+    fn from(unusable: Unusable) -> Self {
+        match unusable {
+            Unusable::Disposed => Self::disposed(),
+            Unusable::NotAKeyring => {
+                Self::new(ErrorKind::InvalidArgType, "keyring must be a keyring made by this module on this thread")
+            }
+            Unusable::SigningBatch => Self::new(
+                ErrorKind::InvalidArgValue,
                 "keyring is signing a batch; add its platforms before signing with it",
             ),
         }
@@ -79,7 +80,7 @@ pub struct Address(usize);
 pub unsafe fn create(env: sys::napi_env, keyring: SecretKeyring) -> napi::Result<sys::napi_value> {
     let token = Box::into_raw(Box::new(Token(0)));
     let address = token as usize;
-    TABLE.with_borrow_mut(|table| table.insert(address, Slot::Live(Arc::new(keyring))));
+    TABLE.with_borrow_mut(|table| table.insert(address, Entry::Live(Arc::new(keyring))));
     let mut external = ptr::null_mut();
     // SAFETY: `env` is live (caller's contract); `token` is a live allocation that `finalize`
     // frees exactly once, when the External is collected; `external` is written by Node.
@@ -115,62 +116,65 @@ fn forget(address: usize) {
 }
 
 /// The address `value` carries if it is an External (of any addon: lookups decide if it is ours).
+/// Any other value carries the null address, which no keyring has (each has an allocation's), so
+/// a value that is not a keyring is found to be none by the lookup, whatever kind of value it is.
 ///
 /// # Safety
 /// `env` must be live, on its thread; `value` a value of the running call.
-pub unsafe fn address(env: sys::napi_env, value: sys::napi_value) -> Option<Address> {
+pub unsafe fn address(env: sys::napi_env, value: sys::napi_value) -> Address {
     let mut data = ptr::null_mut();
     // SAFETY: `data` is a valid out-pointer; Node checks that `value` is an External.
     let status = unsafe { sys::napi_get_value_external(env, value, &mut data) };
-    (status == sys::Status::napi_ok).then_some(Address(data as usize))
+    Address(if status == sys::Status::napi_ok { data as usize } else { 0 })
+}
+
+/// Runs `f` on the shared handle of the live keyring named by `address`.
+fn live<R>(address: Address, f: impl FnOnce(&Arc<SecretKeyring>) -> R) -> Result<R, Unusable> {
+    TABLE.with_borrow(|table| match table.get(&address.0) {
+        Some(Entry::Live(keyring)) => Ok(f(keyring)),
+        Some(Entry::Disposed) => Err(Unusable::Disposed),
+        None => Err(Unusable::NotAKeyring),
+    })
 }
 
 /// Runs `f` on the keyring named by `address`.
 ///
 /// # Errors
-/// [`Missing`] when the keyring was disposed or `address` names none.
-pub fn with<R>(address: Address, f: impl FnOnce(&SecretKeyring) -> R) -> Result<R, Missing> {
-    TABLE.with_borrow(|table| match table.get(&address.0) {
-        Some(Slot::Live(keyring)) => Ok(f(keyring)),
-        Some(Slot::Disposed) => Err(Missing::Disposed),
-        None => Err(Missing::NotAKeyring),
-    })
+/// [`Unusable`] when the keyring was disposed or `address` names none.
+pub fn with<R>(address: Address, f: impl FnOnce(&SecretKeyring) -> R) -> Result<R, Unusable> {
+    live(address, |keyring| f(keyring))
 }
 
 /// Runs `f` on the keyring for a change (adding platforms while it is built).
 ///
 /// # Errors
-/// [`Missing`] when the keyring was disposed, is shared with a batch in flight ([`Missing::InUse`],
+/// [`Unusable`] when the keyring was disposed, is shared with a batch in flight ([`Unusable::SigningBatch`],
 /// which a keyring being built never is), or `address` names none.
-pub fn with_mut<R>(address: Address, f: impl FnOnce(&mut SecretKeyring) -> R) -> Result<R, Missing> {
+pub fn with_mut<R>(address: Address, f: impl FnOnce(&mut SecretKeyring) -> R) -> Result<R, Unusable> {
     TABLE.with_borrow_mut(|table| match table.get_mut(&address.0) {
-        Some(Slot::Live(keyring)) => Arc::get_mut(keyring).map(f).ok_or(Missing::InUse),
-        Some(Slot::Disposed) => Err(Missing::Disposed),
-        None => Err(Missing::NotAKeyring),
+        Some(Entry::Live(keyring)) => Arc::get_mut(keyring).map(f).ok_or(Unusable::SigningBatch),
+        Some(Entry::Disposed) => Err(Unusable::Disposed),
+        None => Err(Unusable::NotAKeyring),
     })
 }
 
 /// A shared reference to the keyring, for a batch signed on a worker thread.
 ///
 /// # Errors
-/// [`Missing`] when the keyring was disposed or `address` names none.
-pub fn shared(address: Address) -> Result<Arc<SecretKeyring>, Missing> {
-    TABLE.with_borrow(|table| match table.get(&address.0) {
-        Some(Slot::Live(keyring)) => Ok(Arc::clone(keyring)),
-        Some(Slot::Disposed) => Err(Missing::Disposed),
-        None => Err(Missing::NotAKeyring),
-    })
+/// [`Unusable`] when the keyring was disposed or `address` names none.
+pub fn shared(address: Address) -> Result<Arc<SecretKeyring>, Unusable> {
+    live(address, Arc::clone)
 }
 
 /// Wipes the keyring now (or, if a batch is signing with it on a worker thread, when that batch
-/// ends); every later use is [`Missing::Disposed`]. Calling it again does nothing.
+/// ends); every later use is [`Unusable::Disposed`]. Calling it again does nothing.
 ///
 /// # Errors
-/// [`Missing::NotAKeyring`] when `address` names no keyring.
-pub fn dispose(address: Address) -> Result<(), Missing> {
+/// [`Unusable::NotAKeyring`] when `address` names no keyring.
+pub fn dispose(address: Address) -> Result<(), Unusable> {
     let released = TABLE.with_borrow_mut(|table| match table.get_mut(&address.0) {
-        Some(slot) => Ok(std::mem::replace(slot, Slot::Disposed)),
-        None => Err(Missing::NotAKeyring),
+        Some(entry) => Ok(std::mem::replace(entry, Entry::Disposed)),
+        None => Err(Unusable::NotAKeyring),
     })?;
     // Dropped here, outside the borrow of the table.
     drop(released);
@@ -180,34 +184,12 @@ pub fn dispose(address: Address) -> Result<(), Missing> {
 /// Whether the keyring was disposed (`Err` when `address` names none).
 ///
 /// # Errors
-/// [`Missing::NotAKeyring`] when `address` names no keyring.
-pub fn is_disposed(address: Address) -> Result<bool, Missing> {
+/// [`Unusable::NotAKeyring`] when `address` names no keyring.
+pub fn is_disposed(address: Address) -> Result<bool, Unusable> {
     match with(address, |_| ()) {
         Ok(()) => Ok(false),
-        Err(Missing::Disposed) => Ok(true),
+        Err(Unusable::Disposed) => Ok(true),
         Err(other) => Err(other),
-    }
-}
-
-/// A keyring argument of a napi-rs function: the External, by its address.
-pub struct KeyringArg(pub Address);
-
-impl TypeName for KeyringArg {
-    fn type_name() -> &'static str {
-        "External"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::External
-    }
-}
-
-impl FromNapiValue for KeyringArg {
-    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-        // SAFETY: napi-rs passes the live env and a value of the running call.
-        unsafe { address(env, value) }
-            .map(KeyringArg)
-            .ok_or_else(|| napi::Error::new(Status::InvalidArg, "keyring must be a keyring made by this module"))
     }
 }
 
@@ -216,25 +198,17 @@ impl FromNapiValue for KeyringArg {
 pub enum NewKeyring {
     /// Empty, for keys kept at least as well as this.
     Empty(Protection),
-    /// Made already (a copy).
-    Made(SecretKeyring),
+    /// A copy of another keyring, made already.
+    Copied(SecretKeyring),
 }
 
-impl TypeName for NewKeyring {
-    fn type_name() -> &'static str {
-        "External"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::External
-    }
-}
+js_type_name!(NewKeyring, "External", External);
 
 impl ToNapiValue for NewKeyring {
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
         let keyring = match value {
             Self::Empty(minimum) => Keyring::in_memory(SecretMemory { minimum }),
-            Self::Made(keyring) => keyring,
+            Self::Copied(keyring) => keyring,
         };
         // SAFETY: napi-rs calls this on the JavaScript thread with its live env.
         unsafe { create(env, keyring) }
@@ -251,7 +225,7 @@ mod tests {
         let token = Box::new(Token(0));
         let address = &*token as *const Token as usize;
         let keyring = Keyring::in_memory(SecretMemory { minimum: Protection::Ordinary });
-        TABLE.with_borrow_mut(|table| table.insert(address, Slot::Live(Arc::new(keyring))));
+        TABLE.with_borrow_mut(|table| table.insert(address, Entry::Live(Arc::new(keyring))));
         (Address(address), token)
     }
 
@@ -264,20 +238,21 @@ mod tests {
             Ok(true)
         );
         assert_eq!(with(address, |k| k.platforms().to_vec()), Ok(vec!["ios".to_owned()]));
-        assert_eq!(with(Address(address.0 + 1), |_| ()), Err(Missing::NotAKeyring));
+        assert_eq!(with(Address(address.0 + 1), |_| ()), Err(Unusable::NotAKeyring));
+        assert_eq!(with(Address(0), |_| ()), Err(Unusable::NotAKeyring), "what a value that is no External carries");
         let batch = shared(address).unwrap();
-        assert_eq!(with_mut(address, |_| ()), Err(Missing::InUse), "no change while a batch holds it");
+        assert_eq!(with_mut(address, |_| ()), Err(Unusable::SigningBatch), "no change while a batch holds it");
         assert_eq!(is_disposed(address), Ok(false));
         dispose(address).unwrap();
         dispose(address).unwrap();
         assert_eq!(is_disposed(address), Ok(true));
-        assert_eq!(with(address, |_| ()), Err(Missing::Disposed));
-        assert_eq!(shared(address).map(|_| ()), Err(Missing::Disposed));
+        assert_eq!(with(address, |_| ()), Err(Unusable::Disposed));
+        assert_eq!(shared(address).map(|_| ()), Err(Unusable::Disposed));
         assert_eq!(batch.platforms(), ["ios"], "a batch in flight keeps its keys until it ends");
         drop(batch);
         forget(address.0);
-        assert_eq!(with(address, |_| ()), Err(Missing::NotAKeyring));
-        assert_eq!(dispose(address), Err(Missing::NotAKeyring));
+        assert_eq!(with(address, |_| ()), Err(Unusable::NotAKeyring));
+        assert_eq!(dispose(address), Err(Unusable::NotAKeyring));
         drop(token);
     }
 
@@ -286,7 +261,7 @@ mod tests {
         let _serial = crate::secret_memory::TEST_SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (address, token) = register();
         let elsewhere = std::thread::spawn(move || with(address, |_| ())).join().unwrap();
-        assert_eq!(elsewhere, Err(Missing::NotAKeyring));
+        assert_eq!(elsewhere, Err(Unusable::NotAKeyring));
         forget(address.0);
         drop(token);
     }

@@ -9,8 +9,28 @@
 //!   [`secret_memory`]).
 //! - `sign`, `verify` ([`fast`]): the per-request calls, on raw Node-API.
 //! - `signBatch`, `signBatchAsync` (here): many ids per call, the second on a libuv worker thread.
+//!
+//! Arguments naming a keyring or a position are read alike on every path ([`args`]); every error
+//! leaves through one door ([`errors`]).
 
+/// `TypeName` for a type napi-rs converts to or from JavaScript: the JavaScript type it stands for.
+macro_rules! js_type_name {
+    ($type:ty, $name:literal, $value_type:ident) => {
+        impl napi::bindgen_prelude::TypeName for $type {
+            fn type_name() -> &'static str {
+                $name
+            }
+
+            fn value_type() -> napi::bindgen_prelude::ValueType {
+                napi::bindgen_prelude::ValueType::$value_type
+            }
+        }
+    };
+}
+
+mod args;
 pub mod core;
+mod errors;
 mod fast;
 mod key_memory;
 mod keyrings;
@@ -19,31 +39,16 @@ mod secret_memory;
 use std::path::Path;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{
-    AsyncTask, Object, ToNapiValue, TypeName, Uint32Array, Uint8Array, Utf16String, ValueType,
-};
+use napi::bindgen_prelude::{AsyncTask, Object, ToNapiValue, Uint32Array, Uint8Array, Utf16String};
 use napi::{sys, Env, JsValue, Task};
 use napi_derive::napi;
 
+use crate::args::{KeyringArg, PositionArg};
 use crate::core::{Error, ErrorKind, SecretKind, Source};
+use crate::errors::{to_js, to_rejection, Result};
 use crate::key_memory::least_protection;
-use crate::keyrings::{KeyringArg, Missing, NewKeyring, SecretKeyring};
+use crate::keyrings::{NewKeyring, SecretKeyring};
 use crate::secret_memory::Protection;
-
-/// A core error as a JS `Error` whose `code` is the core's stable code.
-type Result<T> = napi::Result<T, &'static str>;
-
-fn to_js(error: Error) -> napi::Error<&'static str> {
-    napi::Error::new(error.code(), error.message())
-}
-
-fn missing(missing: Missing) -> napi::Error<&'static str> {
-    to_js(missing.into_error())
-}
-
-fn position(position: u32) -> usize {
-    usize::try_from(position).unwrap_or(usize::MAX)
-}
 
 fn to_u32(position: usize) -> u32 {
     u32::try_from(position).unwrap_or(u32::MAX)
@@ -72,8 +77,8 @@ pub fn keyring_new(minimum: Option<String>) -> Result<NewKeyring> {
 /// A new keyring with the platforms of `keyring` and copies of its keys (kept as `keyring` requires).
 #[napi(ts_args_type = "keyring: object", ts_return_type = "object")]
 pub fn keyring_copy(keyring: KeyringArg) -> Result<NewKeyring> {
-    let copy = keyrings::with(keyring.0, |keys| keys.copy_into(*keys.memory())).map_err(missing)?;
-    copy.map(NewKeyring::Made).map_err(to_js)
+    let copy = keyrings::with(keyring.0, |keys| keys.copy_into(*keys.memory())).map_err(to_js)?;
+    copy.map(NewKeyring::Copied).map_err(to_js)
 }
 
 /// How the keys of `keyring` are kept: the least protection of any of them ('secret', 'locked',
@@ -83,7 +88,7 @@ pub fn keyring_protection(keyring: KeyringArg) -> Result<&'static str> {
     let least = keyrings::with(keyring.0, |keys: &SecretKeyring| {
         least_protection(keys.kept_keys()).unwrap_or(keys.memory().minimum)
     });
-    least.map(Protection::name).map_err(missing)
+    least.map(Protection::name).map_err(to_js)
 }
 
 /// Adds a platform. `secret` is read in place, not copied; `text` selects the rules for a
@@ -100,7 +105,7 @@ pub fn keyring_insert(
     let kind = if text { SecretKind::Text } else { SecretKind::Raw };
     let source = variable.as_deref().map_or(Source::Argument, Source::Variable);
     let inserted = keyrings::with_mut(keyring.0, |keys| keys.insert(&platform, &secret, kind, source));
-    inserted.map_err(missing)?.map(to_u32).map_err(to_js)
+    inserted.map_err(to_js)?.map(to_u32).map_err(to_js)
 }
 
 /// Adds a platform whose secret is in the file at `path` (named by the variable `variable`),
@@ -108,19 +113,19 @@ pub fn keyring_insert(
 #[napi(ts_args_type = "keyring: object, platform: string, variable: string, path: string")]
 pub fn keyring_insert_file(keyring: KeyringArg, platform: String, variable: String, path: String) -> Result<u32> {
     let inserted = keyrings::with_mut(keyring.0, |keys| keys.insert_file(&platform, &variable, Path::new(&path)));
-    inserted.map_err(missing)?.map(to_u32).map_err(to_js)
+    inserted.map_err(to_js)?.map(to_u32).map_err(to_js)
 }
 
 /// Wipes every key now (or, if a batch is signing on another thread, as soon as it ends).
 #[napi(ts_args_type = "keyring: object")]
 pub fn keyring_dispose(keyring: KeyringArg) -> Result<()> {
-    keyrings::dispose(keyring.0).map_err(missing)
+    keyrings::dispose(keyring.0).map_err(to_js)
 }
 
 /// Throws `ERR_TRUSTED_IDENTITY_DISPOSED` if the keyring was disposed (the one place that knows).
 #[napi(ts_args_type = "keyring: object")]
 pub fn keyring_check(keyring: KeyringArg) -> Result<()> {
-    keyrings::with(keyring.0, |_| ()).map_err(missing)
+    keyrings::with(keyring.0, |_| ()).map_err(to_js)
 }
 
 /// Pages of secret memory in use in this process (for tests and benchmarks: counts, no addresses).
@@ -156,15 +161,7 @@ pub fn secret_memory_usage() -> SecretMemoryUsage {
 /// Hex digits as a one-byte JavaScript string (latin1 is exact for ASCII, and cheaper than UTF-8).
 pub struct HexString(Vec<u8>);
 
-impl TypeName for HexString {
-    fn type_name() -> &'static str {
-        "string"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::String
-    }
-}
+js_type_name!(HexString, "string", String);
 
 impl ToNapiValue for HexString {
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
@@ -179,9 +176,15 @@ impl ToNapiValue for HexString {
 
 /// The signatures of a batch of ids (joined, with their UTF-16 lengths), 64 hex digits each.
 #[napi(ts_args_type = "keyring: object, position: number, joined: string, lengths: Uint32Array")]
-pub fn sign_batch(keyring: KeyringArg, platform: u32, joined: Utf16String, lengths: Uint32Array) -> Result<HexString> {
-    let signed = keyrings::with(keyring.0, |keys| keys.sign_batch(position(platform), &joined, &lengths));
-    signed.map_err(missing)?.map(HexString).map_err(to_js)
+pub fn sign_batch(
+    keyring: KeyringArg,
+    position: PositionArg,
+    joined: Utf16String,
+    lengths: Uint32Array,
+) -> Result<HexString> {
+    let position = position.get().map_err(to_js)?;
+    let signed = keyrings::with(keyring.0, |keys| keys.sign_batch(position, &joined, &lengths));
+    signed.map_err(to_js)?.map(HexString).map_err(to_js)
 }
 
 /// As `signBatch`, computed on a libuv worker thread. It resolves to `null` if the keyring was
@@ -195,16 +198,18 @@ pub struct SignBatchTask {
 }
 
 impl Task for SignBatchTask {
-    type Output = Vec<u8>;
+    /// The core's answer, carried to the JavaScript thread whole, so that an error leaves through
+    /// the same door as everywhere else ([`to_rejection`]) with its code.
+    type Output = std::result::Result<Vec<u8>, Error>;
     type JsValue = Option<HexString>;
 
-    fn compute(&mut self) -> napi::Result<Vec<u8>> {
-        let signed = self.keyring.sign_batch(self.position, &self.joined, &self.lengths);
-        signed.map_err(|error| napi::Error::from_reason(error.message()))
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(self.keyring.sign_batch(self.position, &self.joined, &self.lengths))
     }
 
-    fn resolve(&mut self, _env: Env, output: Vec<u8>) -> napi::Result<Option<HexString>> {
-        Ok((keyrings::is_disposed(self.address) == Ok(false)).then_some(HexString(output)))
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Option<HexString>> {
+        let signed = output.map_err(|error| to_rejection(env, error))?;
+        Ok((keyrings::is_disposed(self.address) == Ok(false)).then_some(HexString(signed)))
     }
 }
 
@@ -215,15 +220,16 @@ impl Task for SignBatchTask {
 )]
 pub fn sign_batch_async(
     keyring: KeyringArg,
-    platform: u32,
+    position: PositionArg,
     joined: Utf16String,
     lengths: Uint32Array,
 ) -> Result<AsyncTask<SignBatchTask>> {
-    let shared = keyrings::shared(keyring.0).map_err(missing)?;
+    let position = position.get().map_err(to_js)?;
+    let shared = keyrings::shared(keyring.0).map_err(to_js)?;
     Ok(AsyncTask::new(SignBatchTask {
         address: keyring.0,
         keyring: shared,
-        position: position(platform),
+        position,
         joined,
         lengths: lengths.to_vec(),
     }))

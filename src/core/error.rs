@@ -6,6 +6,8 @@ use std::fmt;
 /// What kind of failure an [`Error`] reports; each kind maps to one stable code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
+    /// A value was not of the type asked for (not a keyring, a position that is not a number, ...).
+    InvalidArgType,
     /// A value had the right type but an unusable value (empty secret, bad platform name, ...).
     InvalidArgValue,
     /// No platform secrets were configured, or required ones were missing.
@@ -25,6 +27,7 @@ impl ErrorKind {
     #[must_use]
     pub const fn code(self) -> &'static str {
         match self {
+            Self::InvalidArgType => "ERR_INVALID_ARG_TYPE",
             Self::InvalidArgValue => "ERR_INVALID_ARG_VALUE",
             Self::NoSecrets => "ERR_TRUSTED_IDENTITY_NO_SECRETS",
             Self::UnknownPlatform => "ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM",
@@ -32,6 +35,13 @@ impl ErrorKind {
             Self::Disposed => "ERR_TRUSTED_IDENTITY_DISPOSED",
             Self::MemoryProtection => "ERR_TRUSTED_IDENTITY_MEMORY_PROTECTION",
         }
+    }
+
+    /// Whether this kind reports a misused argument (`ERR_INVALID_ARG_*`), which JavaScript
+    /// shows as a `TypeError`.
+    #[must_use]
+    pub const fn is_invalid_argument(self) -> bool {
+        matches!(self, Self::InvalidArgType | Self::InvalidArgValue)
     }
 }
 
@@ -92,6 +102,7 @@ mod tests {
     #[test]
     fn codes_are_stable() {
         let all = [
+            (ErrorKind::InvalidArgType, "ERR_INVALID_ARG_TYPE"),
             (ErrorKind::InvalidArgValue, "ERR_INVALID_ARG_VALUE"),
             (ErrorKind::NoSecrets, "ERR_TRUSTED_IDENTITY_NO_SECRETS"),
             (ErrorKind::UnknownPlatform, "ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM"),
@@ -105,6 +116,7 @@ mod tests {
             assert_eq!(error.kind(), kind);
             assert_eq!(error.message(), "m");
             assert_eq!(error.to_string(), "m");
+            assert_eq!(kind.is_invalid_argument(), code.starts_with("ERR_INVALID_ARG_"));
         }
         assert!(Error::disposed().message().contains("disposed"));
     }

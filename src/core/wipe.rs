@@ -5,11 +5,11 @@
 //! made on the stack (hmac's padded key block, a moved or spilled chaining state) outlives the
 //! call, on the JavaScript thread or a worker thread alike.
 
-/// Bytes wiped after building keys. Measured (x86-64, release): building a key from a 100-byte
-/// secret reaches 744 bytes below its caller with SHA-NI, 880 with the portable SHA-256.
+/// Bytes wiped after building keys: several times the depth that building a key reaches below
+/// its caller, with or without SHA instructions (measured: docs/performance.md, "Stack wiped
+/// after key work").
 const AFTER_KEYS: usize = 8 * 1024;
-/// Bytes wiped after computing HMACs. Measured: one HMAC reaches 472 bytes below its caller with
-/// SHA-NI, 608 with the portable SHA-256.
+/// Bytes wiped after computing HMACs: with room above the depth one HMAC reaches (same section).
 const AFTER_MACS: usize = 1024;
 
 /// Overwrites `N` bytes of the stack just below the caller's frame with zeros: an ordinary write
