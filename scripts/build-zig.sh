@@ -27,8 +27,8 @@ case "${1:-}" in
   gnu) targets=("x86_64-unknown-linux-gnu.$GLIBC_MIN" "aarch64-unknown-linux-gnu.$GLIBC_MIN") ;;
   darwin) targets=(x86_64-apple-darwin aarch64-apple-darwin) ;;
   x86_64-unknown-linux-gnu | aarch64-unknown-linux-gnu) targets=("$1.$GLIBC_MIN") ;;
-  x86_64-apple-darwin | aarch64-apple-darwin | aarch64-unknown-linux-musl) targets=("$1") ;;
-  *) fail "usage: bash scripts/build-zig.sh gnu|darwin|<one of their four targets>|aarch64-unknown-linux-musl" ;;
+  x86_64-apple-darwin | aarch64-apple-darwin | x86_64-unknown-linux-musl | aarch64-unknown-linux-musl) targets=("$1") ;;
+  *) fail "usage: bash scripts/build-zig.sh gnu|darwin|<one of their four targets>|<x86_64 or aarch64>-unknown-linux-musl" ;;
 esac
 
 if command -v rustup >/dev/null; then

@@ -79,7 +79,7 @@ function pypiWheel(requirement, platform, file = '') {
 }
 
 // zig and cargo-zigbuild, pinned: the one place that says which versions the zig builds (glibc 2.17,
-// macOS, aarch64 musl) use. ziglang 0.14.1 is the zig the GitHub workflow's musl jobs also used;
+// macOS, musl), here and in the GitHub workflow, use. ziglang 0.14.1: what the musl jobs had used;
 // cargo-zigbuild 0.24.1 passes MACOSX_DEPLOYMENT_TARGET on to zig (0.20.1 did not: minos stayed 13.0).
 const ZIG = { name: 'ziglang', version: '0.14.1' }
 const CARGO_ZIGBUILD = { name: 'cargo-zigbuild', version: '0.24.1' }
