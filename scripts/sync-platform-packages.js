@@ -116,7 +116,8 @@ function writeDependencies(optionalDependencies) {
   main.optionalDependencies = optionalDependencies
   fs.writeFileSync(mainFile, `${JSON.stringify(main, null, 2)}\n`)
   syncLockfile(optionalDependencies)
-  console.log(`package.json, package-lock.json: ${Object.keys(optionalDependencies).length} optionalDependencies at ${main.version}`)
+  const count = Object.keys(optionalDependencies).length
+  console.log(`package.json, package-lock.json: ${count} optionalDependencies at ${main.version}`)
 }
 
 // package-lock.json must list the same optionalDependencies, or `npm ci` refuses it. Their entries
