@@ -10,6 +10,14 @@ LOADER=./lib/loader.js
 
 fail() { echo "check-cross-builds: $*" >&2; exit 1; }
 
+# `npm run build:$1` (its output in target/build-$1.log), then `scripts/check-binaries.sh $1`.
+build_and_check() {
+  local log="target/build-$1.log"
+  npm run --silent "build:$1" >"$log" 2>&1 || { tail -20 "$log"; fail "npm run build:$1 failed"; }
+  grep '^build-zig:' "$log"
+  bash scripts/check-binaries.sh "$1"
+}
+
 echo "== linux-x64-musl"
 bash scripts/build-linux-musl.sh >/dev/null
 musl="$BIN.linux-x64-musl.node"
@@ -24,9 +32,7 @@ grep -q '\[libc.so\]' <<<"$needed" || fail "$musl does not link musl's libc.so"
 
 echo "== linux-x64-gnu and linux-arm64-gnu (zig, glibc 2.17)"
 start=$SECONDS
-npm run --silent build:gnu >target/build-gnu.log 2>&1 || { tail -20 target/build-gnu.log; fail "npm run build:gnu failed"; }
-grep '^build-zig:' target/build-gnu.log
-bash scripts/check-binaries.sh gnu
+build_and_check gnu
 x64="$BIN.linux-x64-gnu.node"
 arm="$BIN.linux-arm64-gnu.node"
 # The 2.17 x64 build loads on this machine's Node and signs as node:crypto's HMAC-SHA256 does.
@@ -57,7 +63,5 @@ fi
 
 echo "== darwin-x64 and darwin-arm64 (zig, macOS 11.0)"
 start=$SECONDS
-npm run --silent build:darwin >target/build-darwin.log 2>&1 || { tail -20 target/build-darwin.log; fail "npm run build:darwin failed"; }
-grep '^build-zig:' target/build-darwin.log
-bash scripts/check-binaries.sh darwin
+build_and_check darwin
 echo "darwin builds and checks took $((SECONDS - start)) s"
