@@ -1,9 +1,5 @@
-// Speed benchmark (`npm run bench`): TrustedIdentity against the mtribes docs' node:crypto snippet,
-// createHmac with a KeyObject and @noble/hashes, on ids of 36 (UUID), 8 and 200 characters; signMany
-// of 1,000 ids against a loop of the snippet; verify; the cost of making (and disposing) a signer;
-// and the event loop's delay while signManyAsync signs 1,000,000 ids. Every ratio is to the snippet measured in the same run.
-// Uses tinybench; each iteration makes BATCH calls over different ids, so the timer's own cost
-// (about as large as one sign) is spread thin. Prints the machine it ran on.
+// Speed benchmark (`npm run bench`): TrustedIdentity against the mtribes docs' node:crypto snippet and
+// other ways to sign, every ratio to the snippet of the same run. Details: CONTRIBUTING.md, Scripts.
 import crypto from 'node:crypto'
 import os from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'

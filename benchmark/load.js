@@ -1,9 +1,6 @@
-// `npm run load` (not in CI): autocannon on 127.0.0.1 against an identity endpoint signed with
-// TrustedIdentity, next to the same endpoint using the mtribes docs' node:crypto snippet.
-// Each server runs in its own child process (so autocannon does not share its event loop) and is
-// made by a small factory in SERVERS below: add a variant there (an Express handler, say).
-// After a 2 s warm-up, prints requests/s, p99 latency and errors for each. LOAD_SECONDS (default 20) and
-// LOAD_CONNECTIONS (default 10) change the run.
+// `npm run load` (not in CI): autocannon on 127.0.0.1 against identity endpoints signed with TrustedIdentity
+// and with the docs' snippet, each server in a child process made by SERVERS below (add variants there).
+// Details: CONTRIBUTING.md, Scripts.
 'use strict'
 
 const crypto = require('node:crypto')

@@ -1,10 +1,5 @@
-// Memory check (`npm run bench:memory`, runs with --expose-gc): resident memory growth over
-// 5,000,000 sign calls, 100,000 signers constructed and dropped without dispose() (their keys go
-// when the garbage collector finalizes them), and 1,000 signManyAsync calls of 1,000 ids; then the
-// secret memory 100,000 signers held at once take (pages by protection level, locked bytes). Each
-// scenario runs twice; each figure is RSS after a full GC. The first run's growth includes V8
-// sizing up its heap (see heapTotal, which stays committed after GC, even for plain JS objects);
-// the second run's growth is what a leak would show as. Goal: second-run growth under 10 MB.
+// Memory check (`npm run bench:memory`, with --expose-gc): resident memory growth over millions of calls and
+// dropped signers, and the secret memory 100,000 held signers take. Details: CONTRIBUTING.md, Scripts.
 import crypto from 'node:crypto'
 import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'

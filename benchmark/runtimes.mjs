@@ -1,11 +1,5 @@
-// `npm run bench:runtimes`: the mtribes docs' node:crypto snippet against `identity.sign` on each
-// runtime, measured in one sitting: Node 20, 22, 24 and 26, Bun and Deno (downloaded once from the
-// npm registry by scripts/tools.js, the same pinned versions `npm run test:runtimes` tests). Prints a
-// table: runtime, snippet median ns, sign median ns, and how many times faster sign is.
-//
-// Run with `--measure`, this file is the measurement itself, on whichever runtime runs it: the way
-// benchmark/bench.mjs measures its first row (tinybench, 100 calls over different flat 36-character
-// UUIDs per iteration, median per call), printed as one line of JSON.
+// `npm run bench:runtimes`: the docs' snippet against `sign` on Node 20-26, Bun and Deno, in one table;
+// with `--measure`, the measurement itself on whichever runtime runs it. Details: CONTRIBUTING.md, Scripts.
 import crypto from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'

@@ -1,9 +1,6 @@
 #!/usr/bin/env bash
-# Builds the linux-x64-musl addon on a glibc Linux host (Debian: `apt-get install musl-tools`) for
-# `npm run build:musl`. The addon links musl's libc.so dynamically (a cdylib cannot use the static
-# C runtime; napi build adds -crt-static to RUSTFLAGS), through musl-gcc. musl-gcc searches only musl's own library
-# folder, so libgcc_s.so.1 (unwinding; Alpine's Node loads it too) is offered from a folder holding
-# just that file. On Alpine itself (the CI workflow) plain `napi build --target ...-musl` is enough.
+# `npm run build:musl`: the linux-x64-musl addon on a glibc Linux host (Debian: musl-tools), through musl-gcc,
+# linking musl's libc.so dynamically. Details: CONTRIBUTING.md, Scripts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v musl-gcc >/dev/null || { echo "musl-gcc not found: apt-get install musl-tools" >&2; exit 1; }

@@ -1,17 +1,7 @@
 #!/usr/bin/env bash
-# Checks built addons before they ship (`npm run check:gnu`, `npm run check:darwin`; the GitHub
-# workflow's build jobs run it on what they built). Prints what it read from each file.
-#   *.linux-x64-gnu.node, *.linux-arm64-gnu.node (after `npm run build:gnu`): a 64-bit ELF shared
-#     object for its architecture, linking glibc (libc.so.6), needing no GLIBC_ symbol version above
-#     2.17, so it loads on glibc 2.17 (CentOS 7, Amazon Linux 2) and later. Read with binutils'
-#     readelf, so either architecture is checked on any Linux host.
-#   *.darwin-x64.node, *.darwin-arm64.node (after `npm run build:darwin` here or `npm run build` on a
-#     Mac): a 64-bit Mach-O dylib for its architecture, built for macOS 11.0 and later
-#     (LC_BUILD_VERSION platform macos, minos 11.0), whose install name (LC_ID_DYLIB) is relative
-#     (@rpath/<file>, not a build folder), which loads only system libraries, and which exports
-#     _napi_register_module_v1 (what Node calls to load it). Read with llvm-objdump (Debian:
-#     apt-get install llvm); on macOS, Xcode's objdump is the same tool.
-# Usage: bash scripts/check-binaries.sh gnu | darwin | file.node ...
+# Checks built addons before they ship: the gnu ones' glibc floor, the darwin ones' Mach-O load commands.
+# `bash scripts/check-binaries.sh gnu | darwin | file.node ...` (npm run check:gnu, check:darwin).
+# Details: CONTRIBUTING.md, Scripts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=mtribes-trusted-identity

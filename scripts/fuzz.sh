@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
-# Runs every cargo-fuzz target of fuzz/ (the Rust core against a reference HMAC; no panics) for
-# N seconds each, one after another, one job each: `npm run fuzz -- 300` or `scripts/fuzz.sh 300`.
-# Needs a nightly toolchain and `cargo install cargo-fuzz --locked`. Findings land in
-# fuzz/artifacts/<target>/ (git-ignored); the run stops at the first target that finds one.
+# Every cargo-fuzz target of fuzz/ for N seconds each: `npm run fuzz -- 300` (or `scripts/fuzz.sh 300`).
+# Needs nightly Rust and cargo-fuzz. Details: CONTRIBUTING.md, Scripts.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 

@@ -1,7 +1,5 @@
-// The package as npm would install it from this checkout, for the tests that install it into a
-// fresh project outside the repository (the install test, `npm run test:nest-majors`): an
-// environment without this repo's npm and NAPI_RS_ variables, and `npm pack` tarballs of the main
-// package and of a platform package (npm/<target> plus the native file `npm run build` wrote).
+// The package as npm would install it from this checkout (`npm pack` of the main and a platform package, and
+// an environment free of this repo's npm and NAPI_RS_ variables), for the install test and test:nest-majors.
 'use strict'
 
 const fs = require('node:fs')

@@ -1,12 +1,6 @@
-// Runs every Node test file (__test__/*.test.js and *.test.mjs) with `node --test`, without relying on
-// the shell to expand globs (Windows shells do not). `--wasi`: run them all on the WASI build
-// (NAPI_RS_FORCE_WASI=1, inherited by child processes the tests spawn), after checking that the
-// WASI build is the one that loads, so the run cannot pass on the native build by mistake.
-// `--musl`: run them all on the linux-<arch>-musl build, after checking that this Node runs on musl
-// (musl's loader is mapped) and that the loader picks the musl build (scripts/test-musl.js runs this
-// under a musl Node).
-// The other runners (test-runtimes.js, test-musl.js, test-windows.js) take the file list, the
-// concurrency and the load probe from here.
+// `npm run test:node`: every __test__/*.test.js and *.test.mjs under `node --test` (no shell globs);
+// `--wasi` or `--musl`: on that build, checked to be the one that loads. The other runners take the file
+// list, the concurrency and the load probe from here. Details: CONTRIBUTING.md, Scripts.
 'use strict'
 const fs = require('node:fs')
 const os = require('node:os')

@@ -1,9 +1,7 @@
-// Keeps npm/<target>/package.json for every target in step with the main package.json: name, version,
-// os/cpu/libc, the binary as `main`, and the main package's optionalDependencies pinned to its own
-// version (and package-lock.json to match). `npm version` runs it (the "version" script), so a release
-// bumps every package together;
-// __test__/packaging.test.js fails when something is out of step. Run by hand after editing targets:
-//   node scripts/sync-platform-packages.js
+// What the napi CLI does not do for the platform packages (details: CONTRIBUTING.md, Scripts):
+// npm/<target>/ in this project's shape, and the main package's optionalDependencies pinned to its
+// version with package-lock.json to match. `node scripts/sync-platform-packages.js` after editing
+// napi.targets; `npm version` runs `napi version`, then this with --dependencies.
 'use strict'
 const fs = require('node:fs')
 const path = require('node:path')
@@ -17,7 +15,10 @@ function emnapiVersion() {
   return require('emnapi/package.json').version
 }
 
-/** What each target's package must say, from its napi-rs target name. */
+/**
+ * What each target's package must say, from its napi-rs target name. (`napi create-npm-dirs` writes
+ * another shape: the main description and keywords, @napi-rs/wasm-runtime at the registry's latest.)
+ */
 function platformPackage(target) {
   const name = `${main.name}-${target}`
   const common = {
@@ -97,8 +98,7 @@ function expected() {
   }
 }
 
-function sync() {
-  const { packages, optionalDependencies } = expected()
+function writePackages(packages) {
   for (const [target, pkg] of Object.entries(packages)) {
     const dir = path.join(root, 'npm', target)
     fs.mkdirSync(dir, { recursive: true })
@@ -109,10 +109,15 @@ function sync() {
         `Do not install it directly: \`${main.name}\` lists it as an optional dependency and loads it.\n`,
     )
   }
+  console.log(`npm/: ${Object.keys(packages).length} platform packages at ${main.version}`)
+}
+
+function writeDependencies(optionalDependencies) {
   main.optionalDependencies = optionalDependencies
   fs.writeFileSync(mainFile, `${JSON.stringify(main, null, 2)}\n`)
   syncLockfile(optionalDependencies)
-  console.log(`npm/: ${Object.keys(packages).length} platform packages at ${main.version}`)
+  const count = Object.keys(optionalDependencies).length
+  console.log(`package.json, package-lock.json: ${count} optionalDependencies at ${main.version}`)
 }
 
 // package-lock.json must list the same optionalDependencies, or `npm ci` refuses it. Their entries
@@ -129,6 +134,15 @@ function syncLockfile(optionalDependencies) {
   fs.writeFileSync(lockFile, `${JSON.stringify(lock, null, 2)}\n`)
 }
 
-if (require.main === module) sync()
+if (require.main === module) {
+  const args = process.argv.slice(2)
+  if (args.some((arg) => arg !== '--dependencies')) {
+    console.error('usage: node scripts/sync-platform-packages.js [--dependencies]')
+    process.exit(2)
+  }
+  const { packages, optionalDependencies } = expected()
+  if (!args.includes('--dependencies')) writePackages(packages)
+  writeDependencies(optionalDependencies)
+}
 
 module.exports = { expected, platformPackage, targetName, TARGET_NAMES }

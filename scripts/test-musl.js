@@ -1,19 +1,5 @@
-// Runs the tests on the musl builds, under a real musl Node (`npm run test:musl`, after
-// `npm run build:musl` and `npm run build:linux-arm64-musl`), on a glibc Linux x64 host:
-//   x64    every Node test (scripts/run-node-tests.js --musl) on the linux-x64-musl build, under
-//          PyPI's musllinux Node run natively by Debian trixie's musl (scripts/tools.js muslNode),
-//          in a private mount namespace (unshare --mount) where /usr/bin/ldd is Alpine's musl ldd,
-//          which is what lib/loader.js reads first to choose between the musl and glibc builds.
-//          The child processes the tests spawn (process.execPath) run in that namespace too.
-//   arm64  the in-process tests (properties: parity with node:crypto; errors; hygiene; the files
-//          scripts/check-cross-builds.sh runs for linux-arm64-gnu) on the linux-arm64-musl build,
-//          under the aarch64 musllinux Node in qemu-aarch64 -L <an Alpine-like root> (its
-//          /usr/bin/ldd is musl's); the files run directly, as node --test would spawn children,
-//          which under qemu needs binfmt_misc.
-// Before each part a probe asserts that the Node runs on musl and that the loader picks the musl
-// build, so neither part can pass on the glibc build. Prints per part the Node and musl versions,
-// the counts and the seconds, then one closing line of counts. `--only=x64` or `--only=arm64` runs
-// one part. Needs root (or unprivileged user namespaces) for unshare, patchelf and qemu-user.
+// `npm run test:musl`: the tests on the linux-x64-musl and linux-arm64-musl builds under a real musl Node,
+// on a glibc Linux x64 host (`--only=x64` or `--only=arm64`: one part). Details: CONTRIBUTING.md, Scripts.
 'use strict'
 const fs = require('node:fs')
 const path = require('node:path')

@@ -1,21 +1,6 @@
-// `npm run test:nest-majors`: mtribes-trusted-identity/nest under each Nest major of the peer range
-// (10, 11 and 12; or those given: `node scripts/test-nest-majors.js 11 12`). For each, in a fresh
-// temporary project outside this repo, `npm install` (no --force, no --legacy-peer-deps: the peer
-// range must resolve as it is) installs @nestjs/common, core, platform-express and platform-fastify
-// of that major, reflect-metadata, rxjs and the packed package with this machine's platform package
-// (npm/<target> plus the native file of `npm run build`, packed as the install test does). Then it
-// runs the repository's own tests against what was installed:
-// - __test__/nest.test.js whole, from a copy in the project where `..`, `../lib/nest.js` and
-//   `../lib/nest.mjs` are one-line files requiring the installed package: forRoot / forRootAsync,
-//   disposal, the controller option on Express and Fastify (200 with node:crypto's HMAC, 401, 400
-//   with `allowed`, no-store), its path, the global prefix, guards, injection into an app's
-//   provider, option errors;
-// - __test__/adapters.test.js's NestJS (Express) and NestJS (Fastify) suites, in place, with
-//   MTI_NEST_PROJECT naming the project: those fixtures then require Nest and the package from it.
-// Before the tests it checks that every one of those names resolves into the project. It prints, per
-// major, the versions installed, the tests passed and failed, and the seconds taken; it exits 1 if
-// any major fails. `--keep` keeps the temporary folder. npm's cache is used (--prefer-offline); the
-// installs run side by side.
+// `npm run test:nest-majors`: mtribes-trusted-identity/nest under each Nest major of the peer range, each
+// installed with the packed package in a fresh project (`node scripts/test-nest-majors.js [--keep] 11 12`:
+// some). Details: CONTRIBUTING.md, Scripts.
 'use strict'
 
 const fs = require('node:fs')

