@@ -1,16 +1,10 @@
 // The identity endpoint's rules, framework-neutral: every adapter (express.js, fastify.js, hono.js,
 // fetch.js, nest.js) checks its options and answers its requests through this file, then only
 // translates the answer ({ status, body }, and the HEADERS every answer carries) to its framework.
-// The rules:
-// - 401 when nobody is logged in, decided before anything else (the platform, the secrets);
-// - the platform from the `platform` query parameter, read from the raw URL by this file's own rule
-//   (queryPlatforms: never the framework's query parser), else the X-Mtribes-Platform header; a
-//   missing, repeated or unconfigured one answers 400 with the configured platforms (`allowed`);
-// - 200 { userId, platform, signed };
-// - every answer carries Cache-Control: no-store (the framework's error answers too), and none
-//   repeats the platform that was sent;
-// - anything else (a throwing userId function, a number as user id, a missing secret) is thrown,
-//   for the framework's error handling (the Fetch adapter, which has none, answers it itself).
+// What the endpoint answers is stated once, on TrustedIdentityHandlerOptions in endpoint.d.ts
+// (docs/frameworks.md#the-answers has it as a table), and __test__/adapters.test.js holds every
+// adapter to it. The platform query parameter is read from the raw URL by this file's own rule
+// (queryPlatforms), never by the framework's query parser.
 'use strict'
 
 const { defaultIdentity } = require('../index.js')

@@ -2,6 +2,7 @@
 // the types Fastify ships (4 and 5 alike); adds `trustedIdentity` to FastifyInstance.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { FromEnvOptions, Secrets, TrustedIdentity } from '../index.js'
+import type * as endpoint from './endpoint.js'
 import type { IdentityErrorBody, IdentityResponseBody } from './endpoint.js'
 
 export type { IdentityErrorBody, IdentityResponseBody }
@@ -38,40 +39,20 @@ export interface HandlerReply {
 }
 
 /**
- * Options of {@link trustedIdentityHandler}. `Req` is your request type, so `userId` and
- * `platform` can read what your hooks added (such as `request.user`).
+ * The identity endpoint's options (lib/endpoint.d.ts, the same in every entry). `Req` is your
+ * request type, so `userId` and `platform` can read what your hooks added (such as `request.user`).
  *
  * @example
  * const options: TrustedIdentityHandlerOptions = { userId: (request) => request.user?.id }
  */
-export interface TrustedIdentityHandlerOptions<Req extends HandlerRequest = FastifyRequest> {
-  /**
-   * The logged-in user's id, or `undefined` (or `null`, or `''`) when nobody is logged in, which
-   * answers `401`. May be async. A number is a mistake (the answer is a `500` from Fastify's error
-   * handler): return `String(id)`, the text form mtribes is given.
-   */
-  readonly userId: (request: Req) => string | undefined | null | Promise<string | undefined | null>
-  /**
-   * The client's platform. Default: the `platform` query parameter, else the `X-Mtribes-Platform`
-   * header. Missing or not configured answers `400` with the allowed platforms.
-   */
-  readonly platform?: (request: Req) => string | undefined
-  /**
-   * The signer, such as `app.trustedIdentity`. Default: the `TrustedIdentity.fromEnv()` default
-   * (see `defaultIdentity()` in the main entry), made on the first request that needs it.
-   */
-  readonly signer?: TrustedIdentity
-}
+export type TrustedIdentityHandlerOptions<Req extends HandlerRequest = FastifyRequest> =
+  endpoint.TrustedIdentityHandlerOptions<Req>
 
 /**
- * Makes a Fastify route handler for your identity endpoint: it answers
- * - `200` `{ userId, platform, signed }` with `Cache-Control: no-store`;
- * - `401` `{ error }` when `options.userId(request)` gives no user;
- * - `400` `{ error, allowed }` (the configured platforms) when the platform is missing, given more
- *   than once, or not configured;
- * and throws every other error (a throwing `userId`, a number as id, a missing secret) to
- * Fastify's error handling (`500`). No answer and no error ever contains a secret. Works with
- * Fastify 5 and 4. For the usual route, the plugin's `route` option registers it for you.
+ * Makes a Fastify route handler for your identity endpoint. It answers by the endpoint's contract
+ * (see `TrustedIdentityHandlerOptions` in lib/endpoint.d.ts); every other error is thrown to
+ * Fastify's error handling. Works with Fastify 5 and 4. For the usual route, the plugin's `route`
+ * option registers it for you.
  *
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options, at once.
  *
@@ -112,18 +93,14 @@ export type TrustedIdentitySource =
 
 /**
  * The plugin's `route` option: registers `GET url` answering with {@link trustedIdentityHandler}
- * and the plugin's TrustedIdentity.
+ * and the plugin's TrustedIdentity: the handler's options, with `url` instead of `signer`.
  *
  * @example
  * const route: TrustedIdentityRouteOptions = { url: '/api/mtribes/identity', userId: (request) => request.user?.id }
  */
-export interface TrustedIdentityRouteOptions {
+export interface TrustedIdentityRouteOptions extends Omit<TrustedIdentityHandlerOptions, 'signer'> {
   /** The route's path. Default: `'/mtribes/identity'`. */
   readonly url?: string
-  /** As {@link TrustedIdentityHandlerOptions.userId}. */
-  readonly userId: (request: FastifyRequest) => string | undefined | null | Promise<string | undefined | null>
-  /** As {@link TrustedIdentityHandlerOptions.platform}. */
-  readonly platform?: (request: FastifyRequest) => string | undefined
 }
 
 /**

@@ -1,33 +1,16 @@
 // Types of mtribes-trusted-identity/fetch (hand-written; the implementation is fetch.js). Uses the
 // global Request and Response types (TypeScript's DOM library, or @types/node).
-import type { TrustedIdentity } from '../index.js'
-import type { IdentityErrorBody, IdentityResponseBody } from './endpoint.js'
+import type * as endpoint from './endpoint.js'
 
-export type { IdentityErrorBody, IdentityResponseBody }
+export type { IdentityErrorBody, IdentityResponseBody } from './endpoint.js'
 
 /**
- * Options of {@link trustedIdentityHandler}.
+ * The identity endpoint's options (lib/endpoint.d.ts, the same in every entry), and `onError`.
  *
  * @example
- * const options: TrustedIdentityFetchOptions = { userId: async (request) => (await getSession(request))?.userId }
+ * const options: TrustedIdentityHandlerOptions = { userId: async (request) => (await getSession(request))?.userId }
  */
-export interface TrustedIdentityFetchOptions {
-  /**
-   * The logged-in user's id, or `undefined` (or `null`, or `''`) when nobody is logged in, which
-   * answers `401`. May be async. A number is a mistake (a `500`, given to `onError`): return
-   * `String(id)`, the text form mtribes is given.
-   */
-  readonly userId: (request: Request) => string | undefined | null | Promise<string | undefined | null>
-  /**
-   * The client's platform. Default: the `platform` query parameter, else the `X-Mtribes-Platform`
-   * header. Missing, repeated or not configured answers `400` with the allowed platforms.
-   */
-  readonly platform?: (request: Request) => string | undefined
-  /**
-   * The signer. Default: the `TrustedIdentity.fromEnv()` default (see `defaultIdentity()` in the
-   * main entry), made on the first request that needs it.
-   */
-  readonly signer?: TrustedIdentity
+export interface TrustedIdentityHandlerOptions extends endpoint.TrustedIdentityHandlerOptions<Request> {
   /**
    * Told of every unexpected error (a throwing `userId`, a number as user id, a missing secret),
    * which the handler answers itself with `500` `{ error: 'internal error' }` and
@@ -37,7 +20,7 @@ export interface TrustedIdentityFetchOptions {
    * `console.error`; the answer stays the same. Default: `console.error`, so no error is lost.
    *
    * @example
-   * const options: TrustedIdentityFetchOptions = {
+   * const options: TrustedIdentityHandlerOptions = {
    *   userId: async (request) => (await getSession(request))?.userId,
    *   onError: (error, request) => logger.error({ err: error, url: request.url }, 'identity endpoint failed'),
    * }
@@ -45,17 +28,14 @@ export interface TrustedIdentityFetchOptions {
   readonly onError?: (error: unknown, request: Request) => void | Promise<void>
 }
 
+/** @deprecated use {@link TrustedIdentityHandlerOptions}, the same type under the name every entry uses. */
+export type TrustedIdentityFetchOptions = TrustedIdentityHandlerOptions
+
 /**
  * Makes your identity endpoint as a Fetch API handler, `(request: Request) => Promise<Response>`,
  * such as a Next.js App Router route handler (with `export const runtime = 'nodejs'`). It answers
- * - `200` `{ userId, platform, signed }` ({@link IdentityResponseBody});
- * - `401` `{ error }` when `options.userId(request)` gives no user;
- * - `400` `{ error, allowed }` (the configured platforms) when the platform is missing, repeated or
- *   not configured;
- * - `500` `{ error: 'internal error' }` for every other error (a throwing `userId`, a missing
- *   secret), which it hands to `options.onError` (default: `console.error`); the promise never
- *   rejects;
- * always as JSON with `Cache-Control: no-store`. No answer and no error ever contains a secret.
+ * by the endpoint's contract (see `TrustedIdentityHandlerOptions` in lib/endpoint.d.ts), unexpected
+ * errors included (see `onError`): the promise never rejects.
  *
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options, at once.
  *
@@ -67,4 +47,6 @@ export interface TrustedIdentityFetchOptions {
  * export const dynamic = 'force-dynamic'
  * export const GET = trustedIdentityHandler({ userId: async (request) => (await getSession(request))?.userId })
  */
-export declare function trustedIdentityHandler(options: TrustedIdentityFetchOptions): (request: Request) => Promise<Response>
+export declare function trustedIdentityHandler(
+  options: TrustedIdentityHandlerOptions,
+): (request: Request) => Promise<Response>

@@ -1,15 +1,18 @@
 // Types of mtribes-trusted-identity/nest (hand-written; the implementation is nest.js). Needs the
 // types of @nestjs/common, which that package ships.
-import type { DynamicModule, InjectionToken, ModuleMetadata, OnApplicationShutdown, OptionalFactoryDependency } from '@nestjs/common' with {
-  'resolution-mode': 'import'
-}
+import type {
+  DynamicModule,
+  InjectionToken,
+  ModuleMetadata,
+  OnApplicationShutdown,
+  OptionalFactoryDependency,
+} from '@nestjs/common' with { 'resolution-mode': 'import' }
 import type { FromEnvOptions, Secrets } from '../index.js'
 import { TrustedIdentity } from '../index.js'
-import type { IdentityErrorBody, IdentityResponseBody } from './endpoint.js'
+import type * as endpoint from './endpoint.js'
 
 export { TrustedIdentity }
-/** The identity endpoint's `200` body, the same for every framework (see the Express entry). */
-export type { IdentityErrorBody, IdentityResponseBody }
+export type { IdentityErrorBody, IdentityResponseBody } from './endpoint.js'
 
 /**
  * Where the TrustedIdentity's secrets come from: given directly, or read by
@@ -26,14 +29,11 @@ export type TrustedIdentitySource =
 /**
  * The `controller` option of {@link TrustedIdentityModule.forRoot} and
  * {@link TrustedIdentityModule.forRootAsync}: the module then serves the identity endpoint itself,
- * `GET /<path>`, signing with its TrustedIdentity. It answers
- * - `200` {@link IdentityResponseBody} `{ userId, platform, signed }`;
- * - `401` `{ error }` when `userId(req)` gives no user (decided first);
- * - `400` `{ error, allowed }` (the configured platforms) when the platform is missing, given more
- *   than once or not configured;
- * every answer with `Cache-Control: no-store`; any other error (a throwing `userId`, a number as
- * user id) goes to Nest's exception handling (`500`, no secret in it). Works on
- * `@nestjs/platform-express` and `@nestjs/platform-fastify`; the app's global prefix applies.
+ * `GET /<path>`, signing with its TrustedIdentity. Its options are the endpoint's (lib/endpoint.d.ts,
+ * the same in every entry), with `path` instead of `signer`, and it answers by the endpoint's
+ * contract (see `TrustedIdentityHandlerOptions` there); every other error goes to Nest's exception
+ * handling. Works on `@nestjs/platform-express` and `@nestjs/platform-fastify`; the app's global
+ * prefix applies.
  *
  * `Req` is the request of your platform (Express's `Request`, Fastify's `FastifyRequest`), as
  * `@Req()` gives it: annotate the parameter to have it typed.
@@ -49,22 +49,10 @@ export type TrustedIdentitySource =
  *   userId: (req) => req.user?.id,
  * }
  */
-export interface TrustedIdentityControllerOptions<Req = any> {
-  /**
-   * The route, under the app's global prefix. Default: `'mtribes/identity'`.
-   */
+export interface TrustedIdentityControllerOptions<Req = any>
+  extends Omit<endpoint.TrustedIdentityHandlerOptions<Req>, 'signer'> {
+  /** The route, under the app's global prefix. Default: `'mtribes/identity'`. */
   readonly path?: string
-  /**
-   * The logged-in user's id, or `undefined` (or `null`, or `''`) when nobody is logged in, which
-   * answers `401`. May be async. A number is a mistake (a `500`): return `String(id)`, the text
-   * form mtribes is given.
-   */
-  readonly userId: (req: Req) => string | undefined | null | Promise<string | undefined | null>
-  /**
-   * The client's platform. Default: the `platform` query parameter, else the `X-Mtribes-Platform`
-   * header.
-   */
-  readonly platform?: (req: Req) => string | undefined
 }
 
 /**
@@ -83,10 +71,11 @@ export type TrustedIdentityModuleOptions<Req = any> = TrustedIdentitySource & {
 
 /**
  * Options of {@link TrustedIdentityModule.forRootAsync}: `useFactory` gets the `inject`ed providers
- * (from `imports`) and returns a {@link TrustedIdentitySource} or a TrustedIdentity, or a promise of one.
- * A TrustedIdentity it returns (such as `defaultIdentity()`, or one of another copy of this package)
- * stays the caller's: the module does not dispose it. `controller` sits next to `useFactory`, not in what it returns: Nest must know a
- * module's controllers when the module is built.
+ * (from `imports`) and returns a {@link TrustedIdentitySource} or a TrustedIdentity, or a promise
+ * of one. A TrustedIdentity it returns (such as `defaultIdentity()`, or one of another copy of this
+ * package) stays the caller's: the module does not dispose it. `controller` sits next to
+ * `useFactory`, not in what it returns: Nest must know a module's controllers when the module is
+ * built.
  *
  * @example
  * TrustedIdentityModule.forRootAsync({
@@ -99,7 +88,9 @@ export type TrustedIdentityModuleOptions<Req = any> = TrustedIdentitySource & {
 export interface TrustedIdentityModuleAsyncOptions<Req = any> {
   readonly imports?: ModuleMetadata['imports']
   readonly inject?: Array<InjectionToken | OptionalFactoryDependency>
-  readonly useFactory: (...dependencies: any[]) => TrustedIdentitySource | TrustedIdentity | Promise<TrustedIdentitySource | TrustedIdentity>
+  readonly useFactory: (
+    ...dependencies: any[]
+  ) => TrustedIdentitySource | TrustedIdentity | Promise<TrustedIdentitySource | TrustedIdentity>
   readonly global?: boolean
   /** Serves the identity endpoint, signing with the TrustedIdentity `useFactory` gave. */
   readonly controller?: TrustedIdentityControllerOptions<Req>

@@ -1,67 +1,39 @@
-// Type test (ES module consumer): valid uses compile; each @ts-expect-error marks a misuse that must not.
-import { createSecretKey } from 'node:crypto'
-import { TrustedIdentity, sign, type KnownPlatform, type Secrets } from 'mtribes-trusted-identity'
+// Type test (ES module consumer) of the main entry: import gets index.d.mts, which must give what
+// require gets from index.d.ts, export for export the same type, so that consumer.cts's uses and
+// misuses hold for both; and a use through import compiles.
+import * as esm from 'mtribes-trusted-identity'
+import type * as cjs from 'mtribes-trusted-identity' with { 'resolution-mode': 'require' }
 
-const identity = new TrustedIdentity({ ios: 'secret', android: Buffer.from('x'), roku: createSecretKey(Buffer.from('k')) })
-const signed: string = identity.sign('user-1', 'ios')
-const many: string[] = identity.signMany(['a', 'b'] as const, 'roku')
-const later: Promise<string[]> = identity.signManyAsync(['a'], 'ios', { signal: AbortSignal.timeout(1000) })
-identity.signManyAsync(['a'], 'android')
-// @ts-expect-error signal must be an AbortSignal
-identity.signManyAsync(['a'], 'ios', { signal: 'stop' })
-// @ts-expect-error 'web' was not configured
-identity.signManyAsync(['a'], 'web')
-const ok: boolean = identity.verify('user-1', 'android', signed)
-const platforms: readonly ('ios' | 'android' | 'roku')[] = identity.platforms
-const json: { platforms: ('ios' | 'android' | 'roku')[] } = identity.toJSON()
-identity.dispose()
-identity[Symbol.dispose]()
+/** true when A and B are the same type (not only assignable to each other). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 
+// The values: the same names (besides `default`, module.exports, which import gives a CommonJS
+// module), each the same type.
+const values: Same<keyof typeof esm, Exclude<keyof typeof cjs, 'default'>> = true
+const trustedIdentity: Same<typeof esm.TrustedIdentity, typeof cjs.TrustedIdentity> = true
+const sign: Same<typeof esm.sign, typeof cjs.sign> = true
+const defaultIdentity: Same<typeof esm.defaultIdentity, typeof cjs.defaultIdentity> = true
+// The types (each index.d.mts exports): the same type, generic ones with their default and a platform.
+const types: [
+  Same<esm.TrustedIdentity<'ios'>, cjs.TrustedIdentity<'ios'>>,
+  Same<esm.KnownPlatform, cjs.KnownPlatform>,
+  Same<esm.MemoryProtection, cjs.MemoryProtection>,
+  Same<esm.Secret, cjs.Secret>,
+  Same<esm.Secrets, cjs.Secrets>,
+  Same<esm.Secrets<'ios'>, cjs.Secrets<'ios'>>,
+  Same<esm.FromEnvOptions, cjs.FromEnvOptions>,
+  Same<esm.FromEnvOptions<'ios'>, cjs.FromEnvOptions<'ios'>>,
+  Same<esm.SignManyAsyncOptions, cjs.SignManyAsyncOptions>,
+  Same<esm.TrustedIdentityErrorCode, cjs.TrustedIdentityErrorCode>,
+  Same<esm.TrustedIdentityOptions, cjs.TrustedIdentityOptions>,
+] = [true, true, true, true, true, true, true, true, true, true, true]
+
+// The check itself tells types apart.
+// @ts-expect-error a different type is not the same
+const differs: Same<esm.Secret, string> = true
+
+const signed: string = new esm.TrustedIdentity({ ios: 'secret' }).sign('user-1', 'ios')
 // @ts-expect-error 'android' was not configured
-new TrustedIdentity({ ios: 'secret' }).sign('user-1', 'android')
-// @ts-expect-error userId must be a string
-identity.sign(42, 'ios')
-// @ts-expect-error a secret is a string, Uint8Array or KeyObject
-new TrustedIdentity({ ios: 42 })
-// @ts-expect-error signature must be a string
-identity.verify('user-1', 'ios', Buffer.from(signed))
-// @ts-expect-error platforms is read-only
-identity.platforms.push('web')
+new esm.TrustedIdentity({ ios: 'secret' }).sign('user-1', 'android')
 
-// Key memory: the level is one of four names; a level can be required, and only a level.
-const level: 'secret' | 'locked' | 'no-dump' | 'ordinary' = new TrustedIdentity({ ios: 's' }, { requireMemoryProtection: 'locked' }).memoryProtection
-TrustedIdentity.fromEnv({ platforms: ['ios'], requireMemoryProtection: 'secret' })
-// @ts-expect-error not a level
-new TrustedIdentity({ ios: 's' }, { requireMemoryProtection: 'SECRET' })
-// @ts-expect-error not an option
-new TrustedIdentity({ ios: 's' }, { memory: 'secret' })
-// @ts-expect-error memoryProtection is read-only
-new TrustedIdentity({ ios: 's' }).memoryProtection = 'secret'
-
-// Secrets from configuration: any platform name compiles.
-const fromConfig: Record<string, string> = { ios: 'x' }
-new TrustedIdentity(fromConfig).sign('u', 'anything')
-
-// fromEnv with platforms narrows P; without, any string.
-const env = TrustedIdentity.fromEnv({ platforms: ['ios', 'browser'] })
-env.sign('u', 'browser')
-// @ts-expect-error roku was not required
-env.sign('u', 'roku')
-TrustedIdentity.fromEnv().sign('u', 'anything')
-TrustedIdentity.fromEnv({ prefix: 'APP_' })
-// @ts-expect-error prefix is a string
-TrustedIdentity.fromEnv({ prefix: 1 })
-TrustedIdentity.fromEnv({ platforms: ['ios'], unsetEnv: true }).sign('u', 'ios')
-// @ts-expect-error unsetEnv is a boolean
-TrustedIdentity.fromEnv({ unsetEnv: 'yes' })
-
-const known: KnownPlatform = 'roku'
-// @ts-expect-error not a known platform
-const unknown: KnownPlatform = 'web'
-const typed: Secrets<KnownPlatform> = { browser: 'a', ios: 'b', android: 'c', roku: 'd' }
-const module: string = sign('user-1', known)
-sign('user-1', 'customplatform')
-// @ts-expect-error platform must be a string
-sign('user-1', 1)
-
-export { signed, many, later, ok, platforms, json, level, unknown, typed, module }
+export { values, trustedIdentity, sign, defaultIdentity, types, differs, signed }

@@ -1,7 +1,7 @@
 // Type test (CommonJS consumer) of the Hono and Fetch entries: valid uses compile; each
 // expect-error comment marks a misuse that must not.
 import { Hono } from 'hono'
-import { trustedIdentityHandler as honoHandler, type TrustedIdentityHonoOptions } from 'mtribes-trusted-identity/hono'
+import { trustedIdentityHandler as honoHandler, type TrustedIdentityHandlerOptions } from 'mtribes-trusted-identity/hono'
 import { trustedIdentityHandler as fetchHandler, type IdentityResponseBody } from 'mtribes-trusted-identity/fetch'
 import { TrustedIdentity } from 'mtribes-trusted-identity'
 
@@ -11,7 +11,7 @@ const app = new Hono<AppEnv>()
 app.get('/a', honoHandler<AppEnv>({ userId: (c) => c.get('user')?.id }))
 app.get('/b/:platform', honoHandler<AppEnv>({ userId: async (c) => c.get('user')?.id, platform: (c) => c.req.param('platform') }))
 app.get('/c', honoHandler({ userId: () => 'u', signer: new TrustedIdentity({ ios: 's' }) }))
-const honoOptions: TrustedIdentityHonoOptions<AppEnv> = { userId: (c) => c.get('user')?.id }
+const honoOptions: TrustedIdentityHandlerOptions<AppEnv> = { userId: (c) => c.get('user')?.id }
 
 // @ts-expect-error userId is required
 honoHandler({})
