@@ -307,7 +307,7 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     ['an empty line', 'a\nb\n\nc\n', 3, 'is empty', ['a', 'b']],
     ['an empty CRLF line', 'a\r\n\r\nc\r\n', 2, 'is empty', ['a']],
     ['an empty first line', '\na\n', 1, 'is empty', []],
-    ['two empty lines at the end (the first is not the last line)', 'a\n\n\n', 2, 'is empty', ['a']],
+    ['two empty lines at the end (the first is not last)', 'a\n\n\n', 2, 'is empty', ['a']],
     ['an empty line, then a last line without a newline', 'a\n\nb', 2, 'is empty', ['a']],
     ['an empty line, then an id', 'a\n\nb\n', 2, 'is empty', ['a']],
     ['only two empty lines', '\n\n', 1, 'is empty', []],
@@ -323,11 +323,11 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
 
   // stdin left open: a CLI that waited for its end (buffering) would never answer, and time out.
   const open = [
-    ['an empty line is held: a byte after it stops the run', 'first\n\n', 'second', /line 2 is empty: put one user id/],
+    ['an empty line is held; a byte after it is refused', 'first\n\n', 'second', /line 2 is empty: put one user id/],
     ['an over-long line is refused before its end', 'first\n', 'x'.repeat(2 * MiB), /line 2 is longer than 1048576 /],
   ]
   for (const [name, input, more, message] of open) {
-    it(`${name}, while stdin is still open; the line before it streams out first`, async (t) => {
+    it(`${name}, stdin still open (the first line streamed out)`, async (t) => {
       const stdin = new PassThrough()
       t.after(() => stdin.destroy()) // ends a run that still waits for more
       const stdout = sink()
@@ -378,7 +378,7 @@ describe('sign --stdin: the 1 MiB limit counts the id (not its line end or BOM),
     ['an id of 1 MiB and 1 byte, then CRLF', '', `${LIMIT}y`, '\r\nb\n', [], 1],
     ['an id of 1 MiB and 1 byte after a BOM', BOM, `${LIMIT}y`, '\nb\n', [], 1],
     ['an id of 1 MiB, a CR and a byte (a CR inside an id counts)', 'a\n', `${LIMIT}\ry`, '\n', ['a'], 2],
-    ['a BOM on line 2, then 1 MiB less 2 bytes (only line 1 has a BOM to skip)', 'a\n', `${BOM}${LIMIT.slice(2)}`, '\n',
+    ['a BOM on line 2 and 1 MiB less 2 bytes (only line 1 skips a BOM)', 'a\n', `${BOM}${LIMIT.slice(2)}`, '\n',
       ['a'], 2],
   ]
   for (const [name, before, id, after, signed, refused] of cases) {
@@ -390,7 +390,7 @@ describe('sign --stdin: the 1 MiB limit counts the id (not its line end or BOM),
     const splits = [0]
     for (let at = end - 4; at <= Math.min(end + 3, input.length - 1); at++) splits.push(at)
     if (before === BOM) splits.push(1, 2, 3)
-    it(`${name}: ${refused ? `line ${refused} refused` : 'signed'}, wherever the input is split`, async () => {
+    it(`${name}: ${refused ? `line ${refused} refused` : 'signed'}, however split`, async () => {
       for (const at of splits) {
         const stdin = Readable.from(at === 0 ? [input] : [input.subarray(0, at), input.subarray(at)])
         const r = await cli(['sign', '-p', 'ios', '--stdin'], { stdin })
@@ -430,7 +430,7 @@ describe('sign --stdin from a stdin that cannot be read: exit 2, one line naming
     ['a read that fails (EIO)', () => failing('EIO'), file, 'EIO', []],
     ['a read that fails after a line (EIO)', () => failing('EIO', ['a\n']), file, 'EIO', ['a']],
     ['an error without a code', () => failing(undefined), file, 'unknown error', []],
-    ['a descriptor that is a directory (Node gives it as an empty stream)', () => onFd(0), directory, 'EISDIR', []],
+    ['a directory descriptor (Node gives it as an empty stream)', () => onFd(0), directory, 'EISDIR', []],
     ['a descriptor fstat refuses (EBADF)', () => onFd(9), badFd, 'EBADF', []],
   ]
   for (const [name, stdin, fstat, code, before] of cases) {
@@ -492,7 +492,7 @@ describe('secrets are never taken from argv', () => {
     ['--key=<value>', [`--key=${SECRET}`]],
   ]
   for (const [name, args] of cases) {
-    it(`${name}: exit 2, telling to use the environment variable, the value not echoed`, async () => {
+    it(`${name}: exit 2, pointing to the environment, value not echoed`, async () => {
       // cli() itself fails the test if the value shows on stdout or stderr.
       const r = await cli(['sign', '-p', 'ios', 'u', ...args], { env: {} })
       assertUsageError(r, /MTRIBES_<PLATFORM>_SECRET/)
