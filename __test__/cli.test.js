@@ -1,100 +1,205 @@
-// The mtribes-trusted-identity command line (cli.js), run as a child process: sign, verify, --stdin
-// streaming (many lines, CRLF, empty lines, EPIPE), usage and configuration errors with exit codes,
-// id arguments that are not UTF-8 (raw bytes through a shell; an injected /proc/self/cmdline reader),
-// secrets only from the environment, a native module that cannot load (the loader's whole message),
-// and no secret on any output.
+// The mtribes-trusted-identity command line (lib/cli.js). Nearly everything runs in this process:
+// main() with fake stdin, stdout and stderr, the secret set in process.env for the call (fromEnv
+// reads only process.env), a rejection turned into the message and the exit code by exitCodeOf, as
+// the bin does. Covered: sign, verify, --stdin streaming (many lines, CRLF, empty lines, the 1 MiB
+// limit however stdin is chunked, a stdin that cannot be read), usage and configuration errors, an
+// id argument with U+FFFD (refused everywhere), secrets only from the environment, and no secret on
+// any output. A few cases run `node lib/cli.js` as a child: exit codes through a real process, raw
+// argument bytes, streaming on a real pipe, EPIPE, stdin a directory, a native module that cannot load.
 'use strict'
 
-const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
+const { describe, it } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
+const { PassThrough, Readable } = require('node:stream')
 const { spawn, spawnSync } = require('node:child_process')
-const { childEnv, BUILD_PROBE, assertSameBuild } = require('./fixtures/child-env.js')
+const { hmac, assertNoLeak, checkError, runNode, tempDir } = require('./helpers.js')
+const { childEnv, BUILD_PROBE, assertSameBuild } = require('./helpers.js')
 
-const { main, rawArguments, UsageError } = require('../lib/cli.js')
+const { main, exitCodeOf, UsageError } = require('../lib/cli.js')
 const { loadNativeBinding } = require('../lib/loader.js')
 
 const ROOT = path.join(__dirname, '..')
 const CLI = path.join(ROOT, 'lib', 'cli.js')
+const NAME = 'mtribes-trusted-identity'
 const SECRET = 'cli-Secret-5e1d0b7a'
-const SECRETS = [SECRET, 'Secret-5e1d0b7a', Buffer.from(SECRET).toString('hex'), Buffer.from(SECRET).toString('base64').slice(0, 12)]
 const ENV = { MTRIBES_IOS_SECRET: SECRET }
+const MiB = 1024 * 1024
+const ONE_A_LINE = 'put one user id on each line'
 
-function hmac(userId, secret = SECRET) {
-  return crypto.createHmac('sha256', secret).update(userId).digest('hex')
-}
+/** The signature of `userId` under SECRET, as node:crypto makes it. */
+const sig = (userId) => hmac(SECRET, userId)
+/** What sign prints for `ids`: one signature a line. */
+const signatures = (ids) => ids.map((id) => `${sig(id)}\n`).join('')
 
-/** Runs the CLI (`script`: lib/cli.js here, or in a copy of the package) as a child process. */
-function cli(args, { env = ENV, input, inputMayBeCut = false, script = CLI } = {}) {
-  const r = spawnSync(process.execPath, [script, ...args], {
-    env: childEnv(env),
-    input,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 60_000,
-  })
-  // EPIPE: the child stopped reading stdin before the end, which a refused input may do.
-  if (!(inputMayBeCut && r.error?.code === 'EPIPE')) assert.equal(r.error, undefined, `spawn failed: ${r.error}`)
-  return withoutSecrets(r)
-}
-
-/**
- * `r` with its stderr as the CLI wrote it (see cliStderr), after checking that neither it nor
- * stdout shows a secret.
- */
-function withoutSecrets(r) {
-  for (const s of SECRETS) {
-    assert.ok(!r.stdout.includes(s), `stdout reveals the secret: ${r.stdout.slice(0, 300)}`)
-    assert.ok(!r.stderr.includes(s), `stderr reveals the secret: ${r.stderr}`)
+/** A stand-in for stdout or stderr: what is written, and a promise of the next write. */
+function sink() {
+  const waiting = []
+  return {
+    text: '',
+    write(chunk) {
+      this.text += chunk
+      for (const resolve of waiting.splice(0)) resolve()
+      return true
+    },
+    nextWrite: () => new Promise((resolve) => waiting.push(resolve)),
   }
-  return { ...r, stderr: cliStderr(r.stderr) }
 }
 
-// On the WASI build (test:wasi), Node itself warns once on stderr, as the module loads, that WASI
-// is experimental: that warning is Node's, not the CLI's.
-const WASI_WARNING = /^\(node:\d+\) ExperimentalWarning: WASI is an experimental feature[^\n]*\n(\(Use `node --trace-warnings \.\.\.` to show where the warning was created\)\n)?/m
+/** `bytes` as a stdin of chunks of `size` bytes. */
+function stdinOf(bytes, size = 64 * 1024) {
+  const buffer = Buffer.from(bytes)
+  const chunks = []
+  for (let at = 0; at < buffer.length; at += size) chunks.push(buffer.subarray(at, at + size))
+  return Readable.from(chunks)
+}
 
-/** A child's stderr without Node's WASI warning. */
-function cliStderr(text) {
-  return text.replace(WASI_WARNING, '')
+// The MTRIBES_ variables of the secrets, not the runners' own (MTRIBES_TI_*).
+const SECRET_VARIABLE = /^MTRIBES_(?!TI_)/
+
+/** Runs `fn` with process.env's secret variables exactly `env`, then puts back the ones before. */
+async function withEnv(env, fn) {
+  const saved = Object.entries(process.env).filter(([name]) => SECRET_VARIABLE.test(name))
+  for (const [name] of saved) delete process.env[name]
+  Object.assign(process.env, env)
+  try {
+    return await fn()
+  } finally {
+    for (const name of Object.keys(process.env)) if (SECRET_VARIABLE.test(name)) delete process.env[name]
+    Object.assign(process.env, Object.fromEntries(saved))
+  }
 }
 
 /**
- * Runs the CLI with arguments given as raw bytes (Buffers; strings are UTF-8): child_process takes
- * strings only, so a POSIX shell's printf makes each argument from octal escapes.
+ * The CLI run in this process as the bin runs it: main(args) with `env` as its secret variables,
+ * `input` (or a `stdin` stream) on stdin, and a rejection written and turned into the exit code
+ * by exitCodeOf. Resolves to { status, stdout, stderr, error }; no secret may show in any of them.
  */
-function cliBytes(args, { env = ENV } = {}) {
-  const octal = (bytes) => [...bytes].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('')
-  const made = args.map((arg) => {
-    const bytes = Buffer.from(arg)
-    assert.ok(!bytes.includes(0x0a) && !bytes.includes(0), 'a shell cannot pass NUL, and $(...) drops final newlines')
-    return `"$(printf '${octal(bytes)}')"`
+async function cli(args, { env = ENV, input, stdin, stdout = sink(), fstat } = {}) {
+  const stderr = sink()
+  if (stdin === undefined && input !== undefined) stdin = stdinOf(input)
+  let status
+  let error
+  await withEnv(env, async () => {
+    try {
+      status = await main(args, { stdin: stdin ?? null, stdout, stderr, ...(fstat && { fstat }) })
+    } catch (caught) {
+      error = caught
+      status = exitCodeOf(caught, stderr)
+    }
   })
-  const r = spawnSync('/bin/sh', ['-c', `exec "$0" "$1" ${made.join(' ')}`, process.execPath, CLI], {
-    env: childEnv(env),
-    encoding: 'utf8',
-    timeout: 60_000,
-  })
-  assert.equal(r.error, undefined, `spawn failed: ${r.error}`)
-  return withoutSecrets(r)
+  assertNoLeak(stdout.text, [SECRET], 'stdout')
+  assertNoLeak(stderr.text, [SECRET], 'stderr')
+  if (error instanceof Error) checkError(error, { secrets: [SECRET] })
+  return { status, stdout: stdout.text, stderr: stderr.text, error }
 }
 
-/** A usage or configuration error: exit 2, nothing on stdout, one line on stderr. */
-function assertUsageError(r, pattern) {
+// On the WASI build (test:wasi), Node itself warns once on a child's stderr, as the module loads,
+// that WASI is experimental: that warning is Node's, not the CLI's.
+const WASI_WARNING = new RegExp(
+  String.raw`^\(node:\d+\) ExperimentalWarning: WASI is an experimental feature[^\n]*\n` +
+    String.raw`(\(Use ${'`'}node --trace-warnings \.\.\.${'`'} to show where the warning was created\)\n)?`,
+  'm',
+)
+
+/** A child's output without Node's WASI warning, after checking that no secret shows in it. */
+function childOutput({ status, stdout, stderr }) {
+  assertNoLeak(stdout, [SECRET], 'the child stdout')
+  assertNoLeak(stderr, [SECRET], 'the child stderr')
+  return { status, stdout, stderr: stderr.replace(WASI_WARNING, '') }
+}
+
+/** `node lib/cli.js ...args` (or another copy of cli.js as `script`) as a child, waited for. */
+function cliChild(args, { env = ENV, input, script = CLI } = {}) {
+  return childOutput(runNode([script, ...args], { env, input, secrets: [SECRET] }))
+}
+
+/** `node lib/cli.js ...args` as a child whose stdin, stdout and stderr are pipes this test holds. */
+function startChild(args, options = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(ENV), ...options })
+  child.output = { stdout: '', stderr: '' }
+  child.stdout?.setEncoding('utf8').on('data', (d) => (child.output.stdout += d))
+  child.stderr?.setEncoding('utf8').on('data', (d) => (child.output.stderr += d))
+  child.stdin?.on('error', () => {}) // the child may exit before it reads everything
+  child.exited = new Promise((resolve) => child.on('close', (status, signal) => resolve({ status, signal })))
+  return child
+}
+
+/** `promise`, or a failure naming `what` if it has not settled within 10 s (the timer keeps the test alive). */
+async function within(promise, what) {
+  let timer
+  const late = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within 10 s: stdin was buffered?`)), 10_000)
+  })
+  try {
+    return await Promise.race([promise, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Resolves once `text()` holds a newline. */
+async function untilLine(text, nextWrite) {
+  while (!text().includes('\n')) await nextWrite()
+}
+
+/** Exit 0, the signatures of `ids` on stdout (or `stdout`), nothing on stderr. */
+function assertSigned(r, ids, stdout = signatures(ids)) {
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(r.stdout, stdout)
+  assert.equal(r.stderr, '')
+}
+
+/** A usage or configuration error: exit 2, one line on stderr matching `pattern`, `stdout` written before. */
+function assertUsageError(r, pattern, stdout = '') {
   assert.equal(r.status, 2, `exit ${r.status}, stderr: ${r.stderr}`)
-  assert.equal(r.stdout, '')
+  assert.equal(r.stdout, stdout)
   assert.match(r.stderr, /^mtribes-trusted-identity: [^\n]+\n$/)
-  if (pattern) assert.match(r.stderr, pattern)
+  assert.match(r.stderr, pattern)
+  if (r.error !== undefined) assert.ok(r.error instanceof UsageError, String(r.error))
 }
 
-describe('the CLI tests\' children', () => {
+/** verify of a signature that matches: exit 0, "valid" on stdout, nothing on stderr. */
+const assertValid = (r) => assertSigned(r, [], 'valid\n')
+
+/** verify of a signature that does not match: exit 1, nothing on stdout, one line on stderr. */
+function assertMismatch(r) {
+  assert.equal(r.status, 1, r.stderr)
+  assert.equal(r.stdout, '')
+  assert.equal(r.stderr, `${NAME}: the signature does not match this user id and platform\n`)
+}
+
+describe('exit codes through a real process (node lib/cli.js)', () => {
   it('its children load the build this process loads (the WASI build under test:wasi)', () => {
-    const r = cli([BUILD_PROBE], { script: '-e' })
+    const r = runNode(['-e', BUILD_PROBE])
     assert.equal(r.status, 0, r.stderr)
-    assertSameBuild(JSON.parse(r.stdout).from, 'cli()')
+    assertSameBuild(JSON.parse(r.stdout).from, 'runNode()')
+  })
+
+  const cases = [
+    ['sign: the signature, exit 0', ['sign', '--platform', 'ios', 'user-1'], (r) => assertSigned(r, ['user-1'])],
+    ['verify, a match: valid, exit 0', ['verify', '-p', 'ios', 'user-1', sig('user-1')], assertValid],
+    ['verify, a mismatch: exit 1', ['verify', '-p', 'ios', 'user-2', sig('user-1')], assertMismatch],
+    ['a usage error: exit 2, one line', ['sign', '-p', 'ios'], (r) => assertUsageError(r, /sign takes one user id/)],
+  ]
+  for (const [name, args, check] of cases) {
+    it(name, () => check(cliChild(args)))
+  }
+
+  // child_process takes strings only: a POSIX shell's printf makes the argument from octal escapes.
+  it('verify, an id argument of bytes that are not UTF-8 (0xff): exit 2, never "valid"', {
+    skip: (process.platform === 'win32' || !fs.existsSync('/bin/sh')) && 'needs /bin/sh',
+  }, () => {
+    const script = `exec "$0" "$1" verify -p ios "$(printf '\\377')" ${sig('\uFFFD')}`
+    const r = childOutput(spawnSync('/bin/sh', ['-c', script, process.execPath, CLI], {
+      env: childEnv(ENV),
+      encoding: 'utf8',
+      timeout: 60_000,
+    }))
+    assertUsageError(r, /^mtribes-trusted-identity: argument 4 \(the user id\) contains U\+FFFD, .*sign --stdin/)
   })
 })
 
@@ -106,57 +211,75 @@ describe('sign --platform <name> <userId> prints the signature', () => {
     ['an id starting with "-", after --', ['--', '-weird-id'], '-weird-id'],
   ]
   for (const [name, args, id = args[0]] of cases) {
-    it(`${name}: node:crypto's HMAC, one line, exit 0`, () => {
-      const r = cli(['sign', '--platform', 'ios', ...args])
-      assert.equal(r.status, 0, r.stderr)
-      assert.equal(r.stdout, `${hmac(id)}\n`)
-      assert.equal(r.stderr, '')
+    it(`${name}: node:crypto's HMAC, one line, exit 0`, async () => {
+      assertSigned(await cli(['sign', '--platform', 'ios', ...args]), [id])
     })
   }
 
-  it('reads the secret from MTRIBES_<PLATFORM>_SECRET_FILE too', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-cli-'))
-    const file = path.join(dir, 'android')
+  it('reads the secret from MTRIBES_<PLATFORM>_SECRET_FILE too', async (t) => {
+    const file = path.join(tempDir(t), 'android')
     fs.writeFileSync(file, `${SECRET}\n`)
-    const r = cli(['sign', '-p', 'android', 'user-1'], { env: { MTRIBES_ANDROID_SECRET_FILE: file } })
-    assert.equal(r.status, 0, r.stderr)
-    assert.equal(r.stdout, `${hmac('user-1')}\n`)
+    const env = { MTRIBES_ANDROID_SECRET_FILE: file }
+    assertSigned(await cli(['sign', '-p', 'android', 'user-1'], { env }), ['user-1'])
   })
 })
 
 describe('verify --platform <name> <userId> <signature>: exit 0 on a match, 1 on a mismatch', () => {
   const cases = [
-    ['the signature of that id', 'user-1', hmac('user-1'), 0],
-    ['the signature in uppercase hex', 'user-1', hmac('user-1').toUpperCase(), 0],
-    ["another id's signature", 'user-2', hmac('user-1'), 1],
-    ['a signature made with another secret', 'user-1', hmac('user-1', 'other'), 1],
+    ['the signature of that id', 'user-1', sig('user-1'), 0],
+    ['the signature in uppercase hex', 'user-1', sig('user-1').toUpperCase(), 0],
+    ["another id's signature", 'user-2', sig('user-1'), 1],
+    ['a signature made with another secret', 'user-1', hmac('other', 'user-1'), 1],
   ]
   for (const [name, userId, signature, status] of cases) {
-    it(`${name}: exit ${status}`, () => {
-      const r = cli(['verify', '--platform', 'ios', userId, signature])
-      assert.equal(r.status, status, r.stderr)
-      if (status === 0) {
-        assert.equal(r.stdout, 'valid\n')
-        assert.equal(r.stderr, '')
-      } else {
-        assert.equal(r.stdout, '')
-        assert.match(r.stderr, /^mtribes-trusted-identity: the signature does not match[^\n]*\n$/)
-      }
+    it(`${name}: exit ${status}`, async () => {
+      const r = await cli(['verify', '--platform', 'ios', userId, signature])
+      if (status === 0) assertValid(r)
+      else assertMismatch(r)
+    })
+  }
+})
+
+describe('an id argument containing U+FFFD is refused on every OS; through --stdin it is signed', () => {
+  // Node gives argument bytes that are not UTF-8 as U+FFFD: such an argument may not be the id typed.
+  const ids = [
+    ['at the start', '\uFFFDQx9Kw4'],
+    ['in the middle', 'Qx9\uFFFDKw4'],
+    ['at the end', 'Qx9Kw4\uFFFD'],
+  ]
+  const commands = [
+    ['sign', (id) => ['sign', '-p', 'ios', id], 4, 'pass it through sign --stdin'],
+    ['sign, after -- (counted)', (id) => ['sign', '-p', 'ios', '--', id], 5, 'pass it through sign --stdin'],
+    ['verify, its signature', (id) => ['verify', '-p', 'ios', id, sig(id)], 4, 'sign it with sign --stdin and compare'],
+  ]
+  for (const [where, id] of ids) {
+    for (const [command, args, position, hint] of commands) {
+      it(`${command}, U+FFFD ${where}: exit 2 naming argument ${position}, the id not echoed`, async () => {
+        const r = await cli(args(id))
+        assertUsageError(r, new RegExp(`^${NAME}: argument ${position} \\(the user id\\) contains U\\+FFFD, .*${hint}`))
+        for (const part of ['\uFFFD', 'Qx9', 'Kw4']) assert.ok(!r.stderr.includes(part), r.stderr)
+      })
+    }
+
+    it(`the same id through sign --stdin (U+FFFD ${where}): node:crypto's HMAC of it`, async () => {
+      const r = await cli(['sign', '-p', 'ios', '--stdin'], { input: `${id}\n` })
+      assertSigned(r, [id], `${crypto.createHmac('sha256', SECRET).update(id).digest('hex')}\n`)
     })
   }
 })
 
 describe('sign --stdin: one id per line in, one signature per line out', () => {
-  it('signs 100,000 lines, each equal to node:crypto', () => {
-    const ids = Array.from({ length: 100_000 }, (_, i) => (i % 7 === 0 ? `ü-${i}-${'x'.repeat(i % 50)}` : crypto.randomUUID()))
-    const r = cli(['sign', '--platform', 'ios', '--stdin'], { input: `${ids.join('\n')}\n` })
+  it('signs 100,000 lines, each equal to node:crypto', async () => {
+    const id = (i) => (i % 7 === 0 ? `ü-${i}-${'x'.repeat(i % 50)}` : crypto.randomUUID())
+    const ids = Array.from({ length: 100_000 }, (_, i) => id(i))
+    const r = await cli(['sign', '--platform', 'ios', '--stdin'], { input: `${ids.join('\n')}\n` })
     assert.equal(r.status, 0, r.stderr)
     assert.equal(r.stderr, '')
     const lines = r.stdout.split('\n')
     assert.equal(lines.pop(), '', 'output ends with a newline')
     assert.equal(lines.length, ids.length)
     ids.forEach((id, i) => {
-      if (lines[i] !== hmac(id)) assert.fail(`line ${i + 1}: ${lines[i]} is not the HMAC of its id`)
+      if (lines[i] !== sig(id)) assert.fail(`line ${i + 1}: ${lines[i]} is not the HMAC of its id`)
     })
   })
 
@@ -174,127 +297,76 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
     ['a final newline and nothing after it (no empty line)', 'a\n', ['a']],
   ]
   for (const [name, input, ids] of inputs) {
-    it(`${name}`, () => {
-      const r = cli(['sign', '-p', 'ios', '--stdin'], { input })
-      assert.equal(r.status, 0, r.stderr)
-      assert.equal(r.stdout, ids.map((id) => `${hmac(id)}\n`).join(''))
-      assert.equal(r.stderr, '')
+    it(name, async () => {
+      assertSigned(await cli(['sign', '-p', 'ios', '--stdin'], { input }), ids)
     })
   }
 
+  const notUtf8 = Buffer.concat([Buffer.from('a\n'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')])
   const refused = [
-    ['an empty line', 'a\nb\n\nc\n', /line 3 is empty/, ['a', 'b']],
-    ['an empty CRLF line', 'a\r\n\r\nc\r\n', /line 2 is empty/, ['a']],
-    ['an empty first line', '\na\n', /line 1 is empty/, []],
-    ['two empty lines at the end (the first is not the last line)', 'a\n\n\n', /line 2 is empty/, ['a']],
-    ['an empty line, then a last line without a newline', 'a\n\nb', /line 2 is empty/, ['a']],
-    ['an empty line, then an id', 'a\n\nb\n', /line 2 is empty/, ['a']],
-    ['only two empty lines', '\n\n', /line 1 is empty/, []],
-    ['a line that is not UTF-8', Buffer.concat([Buffer.from('a\n'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]), /line 2 is not valid UTF-8/, ['a']],
-    ['a line over 1 MiB', `a\n${'x'.repeat(1024 * 1024 + 10)}\n`, /line 2 is longer than/, ['a']],
+    ['an empty line', 'a\nb\n\nc\n', 3, 'is empty', ['a', 'b']],
+    ['an empty CRLF line', 'a\r\n\r\nc\r\n', 2, 'is empty', ['a']],
+    ['an empty first line', '\na\n', 1, 'is empty', []],
+    ['two empty lines at the end (the first is not last)', 'a\n\n\n', 2, 'is empty', ['a']],
+    ['an empty line, then a last line without a newline', 'a\n\nb', 2, 'is empty', ['a']],
+    ['an empty line, then an id', 'a\n\nb\n', 2, 'is empty', ['a']],
+    ['only two empty lines', '\n\n', 1, 'is empty', []],
+    ['a line that is not UTF-8', notUtf8, 2, 'is not valid UTF-8', ['a']],
+    ['a line over 1 MiB', `a\n${'x'.repeat(MiB + 10)}\n`, 2, 'is longer than', ['a']],
   ]
-  for (const [name, input, message, before] of refused) {
-    it(`${name}: exit 2 naming the line; the lines before it were signed`, () => {
-      const r = cli(['sign', '-p', 'ios', '--stdin'], { input, inputMayBeCut: true })
-      assert.equal(r.status, 2, r.stderr)
-      assert.match(r.stderr, /^mtribes-trusted-identity: [^\n]+\n$/)
-      assert.match(r.stderr, message)
-      assert.equal(r.stdout, before.map((id) => `${hmac(id)}\n`).join(''))
+  for (const [name, input, line, what, before] of refused) {
+    it(`${name}: exit 2 naming line ${line}, the lines before it signed`, async () => {
+      const r = await cli(['sign', '-p', 'ios', '--stdin'], { input })
+      assertUsageError(r, new RegExp(`^${NAME}: line ${line} ${what}`), signatures(before))
     })
   }
 
-  it('streams: a signature comes out while stdin is still open', async () => {
-    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: childEnv(ENV) })
-    child.stdin.write('first\n')
-    let out = ''
-    for await (const chunk of child.stdout) {
-      out += chunk
-      if (out.includes('\n')) break
-    }
-    assert.equal(out, `${hmac('first')}\n`)
-    const exit = new Promise((resolve) => child.on('close', resolve))
-    child.stdin.end('second\n')
-    assert.equal(await exit, 0)
-  })
-
-  it('an empty line is held, not buffered: what comes before it streams out, and a byte after it stops the run while stdin is still open', async () => {
-    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: childEnv(ENV) })
-    child.stdin.on('error', () => {}) // the child exits without reading everything
-    let stderr = ''
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
-    // 'exit' and the end of stderr rather than 'close', which Deno holds back while stdin is open.
-    const exit = new Promise((resolve) => child.on('exit', resolve))
-    const stderrEnd = new Promise((resolve) => child.stderr.on('end', resolve))
-    child.stdin.write('first\n\n')
-    let out = ''
-    for await (const chunk of child.stdout) {
-      out += chunk
-      if (out.includes('\n')) break
-    }
-    assert.equal(out, `${hmac('first')}\n`)
-    child.stdin.write('second') // no newline, and stdin is not ended
-    assert.equal(await exit, 2)
-    await stderrEnd
-    assert.match(cliStderr(stderr), /^mtribes-trusted-identity: line 2 is empty: put one user id on each line[^\n]*\n$/)
-  })
-
-  it('refuses an over-long line while stdin is still open (it is not buffered until the end)', async () => {
-    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: childEnv(ENV) })
-    child.stdin.on('error', () => {}) // the child exits without reading everything
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
-    const exit = new Promise((resolve) => child.on('close', resolve))
-    child.stdin.write(`a\n${'x'.repeat(2 * 1024 * 1024)}`) // no newline, and stdin is not ended
-    assert.equal(await exit, 2)
-    assert.equal(stdout, `${hmac('a')}\n`)
-    assert.match(cliStderr(stderr), /^mtribes-trusted-identity: line 2 is longer than 1048576 bytes[^\n]*\n$/)
-  })
-
-  it('stops quietly with exit 0 when the reader closes stdout early (EPIPE, as with | head)', async () => {
-    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], {
-      env: childEnv(ENV),
-      stdio: ['pipe', 'pipe', 'pipe'],
+  // stdin left open: a CLI that waited for its end (buffering) would never answer, and time out.
+  const open = [
+    ['an empty line is held; a byte after it is refused', 'first\n\n', 'second', /line 2 is empty: put one user id/],
+    ['an over-long line is refused before its end', 'first\n', 'x'.repeat(2 * MiB), /line 2 is longer than 1048576 /],
+  ]
+  for (const [name, input, more, message] of open) {
+    it(`${name}, stdin still open (the first line streamed out)`, async (t) => {
+      const stdin = new PassThrough()
+      t.after(() => stdin.destroy()) // ends a run that still waits for more
+      const stdout = sink()
+      const run = cli(['sign', '-p', 'ios', '--stdin'], { stdin, stdout })
+      stdin.write(input)
+      await within(untilLine(() => stdout.text, stdout.nextWrite), 'the first signature')
+      assert.equal(stdout.text, signatures(['first']))
+      stdin.write(more) // no newline, and stdin is not ended
+      assertUsageError(await within(run, 'the refusal'), message, signatures(['first']))
     })
-    let stderr = ''
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
-    child.stdin.on('error', () => {}) // the child may exit before it reads everything
-    const exit = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })))
+  }
+
+  it('end to end: a signature comes out while a real stdin pipe is still open', async () => {
+    const child = startChild(['sign', '-p', 'ios', '--stdin'])
+    child.stdin.write('first\n')
+    await untilLine(() => child.output.stdout, () => new Promise((resolve) => child.stdout.once('data', resolve)))
+    assert.equal(child.output.stdout, signatures(['first']))
+    child.stdin.end('second\n')
+    assert.deepEqual(await child.exited, { status: 0, signal: null })
+    assertSigned(childOutput({ status: 0, ...child.output }), ['first', 'second'])
+  })
+
+  it('end to end: stops quietly with exit 0 when the reader closes stdout early (EPIPE, as | head)', async () => {
+    const child = startChild(['sign', '-p', 'ios', '--stdin'])
     child.stdout.once('data', () => child.stdout.destroy())
     const line = `${'y'.repeat(100)}\n`
     for (let i = 0; i < 20_000 && !child.stdin.destroyed; i++) {
-      if (!child.stdin.write(line.repeat(10))) await new Promise((resolve) => child.stdin.once('drain', resolve).once('close', resolve))
+      if (child.stdin.write(line.repeat(10))) continue
+      await new Promise((resolve) => child.stdin.once('drain', resolve).once('close', resolve))
     }
     child.stdin.end()
-    assert.deepEqual(await exit, { code: 0, signal: null })
-    assert.equal(cliStderr(stderr), '')
+    assert.deepEqual(await child.exited, { status: 0, signal: null })
+    assert.equal(childOutput({ status: 0, ...child.output }).stderr, '')
   })
 })
 
-describe('sign --stdin: the 1 MiB limit counts the id, not its line end or BOM, wherever the chunks of stdin end', () => {
-  const { Readable } = require('node:stream')
-  const MAX = 1024 * 1024
-  const LIMIT = 'x'.repeat(MAX) // an id of exactly the limit
+describe('sign --stdin: the 1 MiB limit counts the id (not its line end or BOM), however stdin is chunked', () => {
+  const LIMIT = 'x'.repeat(MiB) // an id of exactly the limit
   const BOM = '\uFEFF'
-  before(() => {
-    process.env.MTRIBES_IOS_SECRET = SECRET // main() signs in this process
-  })
-  after(() => {
-    delete process.env.MTRIBES_IOS_SECRET
-  })
-
-  /** Runs main(sign --stdin) on `chunks` (Buffers); resolves to { code, stdout, error }. */
-  async function signChunks(chunks) {
-    const stdout = sink()
-    const stderr = sink()
-    try {
-      const code = await main(['sign', '-p', 'ios', '--stdin'], { stdin: Readable.from(chunks), stdout, stderr })
-      return { code, stdout: stdout.text, error: undefined }
-    } catch (error) {
-      return { code: undefined, stdout: stdout.text, error }
-    }
-  }
 
   // [name, what comes before the long line's id, that id, what follows it, the ids signed, the line refused (0: none)]
   const cases = [
@@ -306,59 +378,38 @@ describe('sign --stdin: the 1 MiB limit counts the id, not its line end or BOM, 
     ['an id of 1 MiB and 1 byte, then CRLF', '', `${LIMIT}y`, '\r\nb\n', [], 1],
     ['an id of 1 MiB and 1 byte after a BOM', BOM, `${LIMIT}y`, '\nb\n', [], 1],
     ['an id of 1 MiB, a CR and a byte (a CR inside an id counts)', 'a\n', `${LIMIT}\ry`, '\n', ['a'], 2],
-    ['a BOM on line 2 and 1 MiB less 2 bytes (only the first line has a BOM to skip)', 'a\n', `${BOM}${LIMIT.slice(2)}`, '\n', ['a'], 2],
+    ['a BOM on line 2 and 1 MiB less 2 bytes (only line 1 skips a BOM)', 'a\n', `${BOM}${LIMIT.slice(2)}`, '\n',
+      ['a'], 2],
   ]
   for (const [name, before, id, after, signed, refused] of cases) {
     const input = Buffer.from(`${before}${id}${after}`)
     const end = Buffer.byteLength(`${before}${id}`) // where the long id ends
     // Two chunks, split at every byte from 4 before the end of the id to 3 after it (through the
-    // CR and the LF), and at every byte of a first-line BOM; and the input as one chunk.
+    // CR and the LF: the CR and the LF apart too), and at every byte of a first-line BOM; and the
+    // input as one chunk.
     const splits = [0]
     for (let at = end - 4; at <= Math.min(end + 3, input.length - 1); at++) splits.push(at)
     if (before === BOM) splits.push(1, 2, 3)
-    it(`${name}: ${refused ? `line ${refused} refused` : 'signed'}, however the input is split around the limit and the line end`, async () => {
-      const expected = signed.map((line) => `${hmac(line)}\n`).join('')
+    it(`${name}: ${refused ? `line ${refused} refused` : 'signed'}, however split`, async () => {
       for (const at of splits) {
-        const got = await signChunks(at === 0 ? [input] : [input.subarray(0, at), input.subarray(at)])
+        const stdin = Readable.from(at === 0 ? [input] : [input.subarray(0, at), input.subarray(at)])
+        const r = await cli(['sign', '-p', 'ios', '--stdin'], { stdin })
         const where = `split at byte ${at} of ${input.length}`
+        const expected = signatures(signed)
         if (refused) {
-          assert.ok(got.error instanceof UsageError, `${where}: ${got.error ?? `exit ${got.code}`}`)
-          assert.equal(got.error.message, `line ${refused} is longer than ${MAX} bytes: put one user id on each line`, where)
+          assert.equal(r.stderr, `${NAME}: line ${refused} is longer than ${MiB} bytes: ${ONE_A_LINE}\n`, where)
+          assert.equal(r.status, 2, where)
         } else {
-          assert.equal(got.error, undefined, `${where}: ${got.error?.message}`)
-          assert.equal(got.code, 0, where)
+          assert.equal(r.stderr, '', where)
+          assert.equal(r.status, 0, where)
         }
-        assert.ok(got.stdout === expected, `${where}: the signatures written`)
+        assert.ok(r.stdout === expected, `${where}: the signatures written`)
       }
     })
   }
-
-  it('end to end: an id of exactly 1 MiB whose CR and LF reach the CLI apart is signed', async () => {
-    const child = spawn(process.execPath, [CLI, 'sign', '-p', 'ios', '--stdin'], { env: childEnv(ENV) })
-    child.stdin.on('error', () => {}) // a CLI that refuses the line exits before the rest is written
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
-    const exit = new Promise((resolve) => child.on('close', resolve))
-    child.stdin.write(`${LIMIT}\r`)
-    // The LF comes later, once the CLI has read up to the CR (or refused it and exited).
-    await Promise.race([exit, new Promise((resolve) => setTimeout(resolve, 1000))])
-    child.stdin.end('\nb\n')
-    assert.equal(await exit, 0, stderr)
-    withoutSecrets({ stdout, stderr })
-    assert.equal(stdout, `${hmac(LIMIT)}\n${hmac('b')}\n`)
-  })
 })
 
 describe('sign --stdin from a stdin that cannot be read: exit 2, one line naming stdin and the OS error code', () => {
-  const { Readable } = require('node:stream')
-  before(() => {
-    process.env.MTRIBES_IOS_SECRET = SECRET // main() signs in this process
-  })
-  after(() => {
-    delete process.env.MTRIBES_IOS_SECRET
-  })
   const failing = (code, after = []) => {
     const chunks = [...after]
     return new Readable({
@@ -371,48 +422,42 @@ describe('sign --stdin from a stdin that cannot be read: exit 2, one line naming
   const onFd = (fd) => Object.assign(Readable.from([Buffer.from('a\n')]), { fd })
   const directory = () => ({ isDirectory: () => true })
   const file = () => ({ isDirectory: () => false })
+  const badFd = () => {
+    throw Object.assign(new Error("EBADF: bad file descriptor, fstat '/secret/place'"), { code: 'EBADF' })
+  }
   // [name, stdin, fstat, the code named, the ids signed before]
   const cases = [
-    ['a read that fails (EIO)', failing('EIO'), file, 'EIO', []],
-    ['a read that fails after a line (EIO)', failing('EIO', ['a\n']), file, 'EIO', ['a']],
-    ['an error without a code', failing(undefined), file, 'unknown error', []],
-    ['a descriptor that is a directory (Node gives it as an empty stream)', onFd(0), directory, 'EISDIR', []],
-    ['a descriptor fstat refuses (EBADF)', onFd(9), () => { throw Object.assign(new Error("EBADF: bad file descriptor, fstat '/secret/place'"), { code: 'EBADF' }) }, 'EBADF', []],
+    ['a read that fails (EIO)', () => failing('EIO'), file, 'EIO', []],
+    ['a read that fails after a line (EIO)', () => failing('EIO', ['a\n']), file, 'EIO', ['a']],
+    ['an error without a code', () => failing(undefined), file, 'unknown error', []],
+    ['a directory descriptor (Node gives it as an empty stream)', () => onFd(0), directory, 'EISDIR', []],
+    ['a descriptor fstat refuses (EBADF)', () => onFd(9), badFd, 'EBADF', []],
   ]
   for (const [name, stdin, fstat, code, before] of cases) {
-    it(`${name}: a usage error naming stdin and ${code}`, async () => {
-      const stdout = sink()
-      await assert.rejects(main(['sign', '-p', 'ios', '--stdin'], { stdin, stdout, stderr: sink(), fstat }), (error) => {
-        assert.ok(error instanceof UsageError, String(error))
-        assert.equal(error.message, `cannot read stdin (${code}): give sign --stdin the user ids from a file or a pipe, one per line`)
-        return true
-      })
-      assert.equal(stdout.text, before.map((id) => `${hmac(id)}\n`).join(''))
+    it(`${name}: exit 2 naming stdin and ${code}, no path`, async () => {
+      const r = await cli(['sign', '-p', 'ios', '--stdin'], { stdin: stdin(), fstat })
+      assertUsageError(r, /cannot read stdin/, signatures(before))
+      const fix = 'give sign --stdin the user ids from a file or a pipe, one per line'
+      assert.equal(r.stderr, `${NAME}: cannot read stdin (${code}): ${fix}\n`)
     })
   }
 
   it('a stream over a descriptor that is a regular file is read as before', async () => {
-    const stdout = sink()
-    assert.equal(await main(['sign', '-p', 'ios', '--stdin'], { stdin: onFd(0), stdout, stderr: sink(), fstat: file }), 0)
-    assert.equal(stdout.text, `${hmac('a')}\n`)
+    assertSigned(await cli(['sign', '-p', 'ios', '--stdin'], { stdin: onFd(0), fstat: file }), ['a'])
   })
 
-  it('end to end: < a directory (stdin a directory descriptor): exit 2, EISDIR, no path', { skip: process.platform === 'win32' && 'a directory cannot be opened as a file on Windows' }, async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-cli-stdin-'))
+  it('end to end: < a directory (stdin a directory descriptor): exit 2, EISDIR, no path', {
+    skip: process.platform === 'win32' && 'a directory cannot be opened as a file on Windows',
+  }, async (t) => {
+    const dir = tempDir(t, 'ti-cli-stdin-')
     const fd = fs.openSync(dir, 'r')
-    try {
-      // spawn, not spawnSync: Deno's spawnSync ignores a descriptor given as the child's stdin.
-      const child = spawn(process.execPath, [CLI, 'sign', '--platform', 'ios', '--stdin'], { env: childEnv(ENV), stdio: [fd, 'pipe', 'pipe'] })
-      const r = { stdout: '', stderr: '' }
-      child.stdout.setEncoding('utf8').on('data', (d) => (r.stdout += d))
-      child.stderr.setEncoding('utf8').on('data', (d) => (r.stderr += d))
-      r.status = await new Promise((resolve) => child.on('close', resolve))
-      assertUsageError(withoutSecrets(r), /^mtribes-trusted-identity: cannot read stdin \(EISDIR\): /)
-      assert.ok(!r.stderr.includes(dir) && !r.stderr.includes(os.tmpdir()), r.stderr)
-    } finally {
-      fs.closeSync(fd)
-      fs.rmSync(dir, { recursive: true, force: true })
-    }
+    t.after(() => fs.closeSync(fd))
+    // spawn, not spawnSync: Deno's spawnSync ignores a descriptor given as the child's stdin.
+    const child = startChild(['sign', '--platform', 'ios', '--stdin'], { stdio: [fd, 'pipe', 'pipe'] })
+    const { status } = await child.exited
+    const r = childOutput({ ...child.output, status })
+    assertUsageError(r, /^mtribes-trusted-identity: cannot read stdin \(EISDIR\): /)
+    assert.ok(!r.stderr.includes(dir) && !r.stderr.includes(os.tmpdir()), r.stderr)
   })
 })
 
@@ -423,7 +468,8 @@ describe('usage errors: exit 2 with a one-line message on stderr', () => {
     ['an unknown option', ['sign', '--colour', '-p', 'ios', 'u'], /unknown option --colour/],
     ['--platform without a value', ['sign', 'u', '--platform'], /needs a value/],
     ['no --platform', ['sign', 'u'], /--platform is required/],
-    ['an invalid platform name', ['sign', '-p', 'IOS', 'u'], /--platform is not a valid platform name: platform names are lowercase/],
+    ['an invalid platform name', ['sign', '-p', 'IOS', 'u'],
+      /--platform is not a valid platform name: platform names are lowercase/],
     ['sign without a user id', ['sign', '-p', 'ios'], /sign takes one user id/],
     ['sign with two user ids', ['sign', '-p', 'ios', 'a', 'b'], /sign takes one user id/],
     ['sign --stdin with a user id too', ['sign', '-p', 'ios', '--stdin', 'a'], /give none as arguments/],
@@ -433,149 +479,7 @@ describe('usage errors: exit 2 with a one-line message on stderr', () => {
     ['verify --stdin', ['verify', '-p', 'ios', '--stdin'], /--stdin works with sign only/],
   ]
   for (const [name, args, message] of cases) {
-    it(name, () => assertUsageError(cli(args), message))
-  }
-})
-
-// Node decodes argument bytes that are not UTF-8 as U+FFFD, which would sign the id "\uFFFD" instead.
-const PROC_CMDLINE = fs.existsSync('/proc/self/cmdline')
-const SHELL = process.platform !== 'win32' && fs.existsSync('/bin/sh')
-const FF = Buffer.from([0xff])
-const NOT_UTF8_IDS = [
-  ['a 0xff byte', FF],
-  ['a truncated sequence inside an id (a C3 ( b)', Buffer.from([0x61, 0xc3, 0x28, 0x62])],
-  ['an encoded surrogate (ED A0 80)', Buffer.from([0xed, 0xa0, 0x80])],
-  ['an overlong encoding (C0 AF)', Buffer.from([0xc0, 0xaf])],
-]
-
-describe('an id argument that is not UTF-8: exit 2 naming its position, nothing on stdout (Linux, bytes from /proc/self/cmdline)', {
-  skip: !(PROC_CMDLINE && SHELL) && 'needs /proc/self/cmdline and /bin/sh',
-}, () => {
-  for (const [name, id] of NOT_UTF8_IDS) {
-    it(`sign, ${name}`, () => {
-      const r = cliBytes(['sign', '--platform', 'ios', id])
-      assertUsageError(r, /^mtribes-trusted-identity: argument 4 \(the user id\) is not valid UTF-8: user ids must be UTF-8 text; .*sign --stdin/)
-      assert.ok(!r.stderr.includes('\uFFFD'), r.stderr)
-    })
-  }
-
-  it('sign, after --: the position counts the --', () => {
-    assertUsageError(cliBytes(['sign', '-p', 'ios', '--', FF]), /argument 5 \(the user id\) is not valid UTF-8/)
-  })
-
-  it('verify, with the signature of "\\uFFFD" (what the bytes used to be taken as): exit 2, never "valid"', () => {
-    const r = cliBytes(['verify', '-p', 'ios', FF, hmac('\uFFFD')])
-    assertUsageError(r, /^mtribes-trusted-identity: argument 4 \(the user id\) is not valid UTF-8: .*sign --stdin/)
-  })
-
-  it('a real U+FFFD (the UTF-8 bytes EF BF BD) is signed like node:crypto', () => {
-    const r = cliBytes(['sign', '-p', 'ios', Buffer.from('a\uFFFDb')])
-    assert.equal(r.status, 0, r.stderr)
-    assert.equal(r.stdout, `${hmac('a\uFFFDb')}\n`)
-    assert.equal(r.stderr, '')
-  })
-
-  it('verify of a real U+FFFD with its signature: valid', () => {
-    const r = cliBytes(['verify', '-p', 'ios', Buffer.from('\uFFFD'), hmac('\uFFFD')])
-    assert.equal(r.status, 0, r.stderr)
-    assert.equal(r.stdout, 'valid\n')
-  })
-})
-
-describe('an id argument that is not UTF-8, where /proc/self/cmdline does not exist (macOS): refused as U+FFFD', {
-  skip: (PROC_CMDLINE || !SHELL) && 'for POSIX systems without /proc/self/cmdline',
-}, () => {
-  it('sign, a 0xff byte: exit 2, saying to use sign --stdin', () => {
-    assertUsageError(cliBytes(['sign', '-p', 'ios', FF]), /argument 4 \(the user id\) contains U\+FFFD, .*sign --stdin/)
-  })
-})
-
-/** A stand-in for fs.readFileSync where /proc/self/cmdline does not exist. */
-function noProc() {
-  throw Object.assign(new Error("ENOENT: no such file or directory, open '/proc/self/cmdline'"), { code: 'ENOENT' })
-}
-
-/** A stand-in for fs.readFileSync returning a /proc/self/cmdline of `node cli.js ...args`. */
-function procWith(args) {
-  return () => Buffer.concat(['node', CLI, ...args].map((arg) => Buffer.concat([Buffer.from(arg), Buffer.from([0])])))
-}
-
-/** Collects what is written, as stdout and stderr. */
-function sink() {
-  return { text: '', write(chunk) { this.text += chunk; return true } }
-}
-
-describe('without the raw bytes of the arguments (an injected reader), an id containing U+FFFD is refused', () => {
-  const unavailable = [
-    ['/proc/self/cmdline cannot be read', noProc],
-    ['its entries do not decode to the arguments (never trusted)', procWith(['sign', '-p', 'ios', 'other'])],
-    ['it has fewer entries than there are arguments', () => Buffer.from('node\0')],
-  ]
-  const ids = [
-    ['sign, U+FFFD alone', ['sign', '--platform', 'ios', '\uFFFD'], 4],
-    ['sign, U+FFFD inside an id', ['sign', '-p', 'ios', 'a\uFFFDb'], 4],
-    ['sign, after --', ['sign', '-p', 'ios', '--', '\uFFFD'], 5],
-    ['verify', ['verify', '-p', 'ios', '\uFFFD', hmac('\uFFFD')], 4],
-  ]
-  for (const [why, readFile] of unavailable) {
-    for (const [name, args, position] of ids) {
-      it(`${why}: ${name} -> a usage error naming argument ${position}, nothing written`, async () => {
-        const stdout = sink()
-        const stderr = sink()
-        await assert.rejects(main(args, { stdin: null, stdout, stderr, readFile }), (error) => {
-          assert.ok(error instanceof UsageError)
-          assert.match(error.message, new RegExp(`^argument ${position} \\(the user id\\) contains U\\+FFFD, which on this system cannot be told apart from bytes that are not UTF-8; .*sign --stdin`))
-          return true
-        })
-        assert.equal(stdout.text, '')
-        assert.equal(stderr.text, '')
-      })
-    }
-  }
-
-  /** Runs main in a child process (its secret from the environment) with an injected reader. */
-  function mainInChild(args, cmdline) {
-    const ascii = (text) => text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    const code = `const { main } = require(${JSON.stringify(CLI)})
-      const cmdline = ${cmdline ? `Buffer.from('${cmdline().toString('hex')}', 'hex')` : 'null'}
-      const readFile = () => { if (cmdline) return cmdline; throw Object.assign(new Error('no /proc'), { code: 'ENOENT' }) }
-      main(${ascii(JSON.stringify(args))}, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, readFile })
-        .then((code) => { process.exitCode = code })`
-    const r = spawnSync(process.execPath, ['-e', code], { env: childEnv(ENV), encoding: 'utf8', timeout: 60_000 })
-    assert.equal(r.error, undefined, `spawn failed: ${r.error}`)
-    return withoutSecrets(r)
-  }
-
-  it('an id without U+FFFD is signed when /proc/self/cmdline cannot be read', () => {
-    const r = mainInChild(['sign', '-p', 'ios', 'üser-1'], null)
-    assert.equal(r.status, 0, r.stderr)
-    assert.equal(r.stdout, `${hmac('üser-1')}\n`)
-  })
-
-  it('a U+FFFD whose bytes the reader gives as EF BF BD is signed', () => {
-    const args = ['sign', '-p', 'ios', '\uFFFD']
-    const r = mainInChild(args, procWith(args))
-    assert.equal(r.status, 0, r.stderr)
-    assert.equal(r.stdout, `${hmac('\uFFFD')}\n`)
-  })
-})
-
-describe('rawArguments(args, readFile): the bytes of the arguments, or null when unknown', () => {
-  const cases = [
-    ['the last args.length entries of /proc/self/cmdline', ['a', 'ü'], procWith(['a', 'ü']), [Buffer.from('a'), Buffer.from('ü')]],
-    ['bytes that are not UTF-8, when they decode to the argument', ['\uFFFD'], () => Buffer.from([0x6e, 0, 0xff, 0]), [FF]],
-    ['an empty argument', ['', 'x'], procWith(['', 'x']), [Buffer.alloc(0), Buffer.from('x')]],
-    ['no arguments', [], procWith([]), []],
-    ['the file cannot be read', ['a'], noProc, null],
-    ['an entry that does not decode to its argument', ['a', 'b'], procWith(['a', 'c']), null],
-    ['fewer entries than arguments', ['a', 'b', 'c'], () => Buffer.from('b\0c\0'), null],
-    ['a last entry without its NUL (not counted)', ['a', 'b'], () => Buffer.from('node\0a\0b'), null],
-  ]
-  for (const [name, args, readFile, expected] of cases) {
-    it(name, () => {
-      const raw = rawArguments(args, readFile)
-      assert.deepEqual(raw && raw.map((bytes) => Buffer.from(bytes)), expected)
-    })
+    it(name, async () => assertUsageError(await cli(args), message))
   }
 })
 
@@ -588,56 +492,69 @@ describe('secrets are never taken from argv', () => {
     ['--key=<value>', [`--key=${SECRET}`]],
   ]
   for (const [name, args] of cases) {
-    it(`${name}: exit 2, telling to use the environment variable, without echoing the value`, () => {
+    it(`${name}: exit 2, pointing to the environment, value not echoed`, async () => {
       // cli() itself fails the test if the value shows on stdout or stderr.
-      const r = cli(['sign', '-p', 'ios', 'u', ...args], { env: {} })
+      const r = await cli(['sign', '-p', 'ios', 'u', ...args], { env: {} })
       assertUsageError(r, /MTRIBES_<PLATFORM>_SECRET/)
       assert.match(r.stderr, /never taken from the command line/)
     })
   }
 
-  it('a user id that merely contains the word "secret" is signed (after --)', () => {
-    const r = cli(['sign', '-p', 'ios', '--', '--secret-santa'])
-    assert.equal(r.status, 0, r.stderr)
-    assert.equal(r.stdout, `${hmac('--secret-santa')}\n`)
+  it('a user id that merely contains the word "secret" is signed (after --)', async () => {
+    assertSigned(await cli(['sign', '-p', 'ios', '--', '--secret-santa']), ['--secret-santa'])
   })
 })
 
 describe('configuration errors: exit 2 naming the variables, never showing a secret', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-cli-'))
+  const dir = tempDir()
   const file = path.join(dir, 'ios')
   fs.writeFileSync(file, SECRET)
   const cases = [
     ['no secret for the platform', {}, /MTRIBES_IOS_SECRET/],
     ['a secret for another platform only', { MTRIBES_ANDROID_SECRET: SECRET }, /MTRIBES_IOS_SECRET/],
-    ['both _SECRET and _SECRET_FILE set', { MTRIBES_IOS_SECRET: SECRET, MTRIBES_IOS_SECRET_FILE: file }, /MTRIBES_IOS_SECRET/],
-    ['a _SECRET_FILE that does not exist', { MTRIBES_IOS_SECRET_FILE: path.join(dir, 'missing') }, /MTRIBES_IOS_SECRET_FILE/],
+    ['both _SECRET and _SECRET_FILE set', { ...ENV, MTRIBES_IOS_SECRET_FILE: file }, /MTRIBES_IOS_SECRET/],
+    ['a _SECRET_FILE that does not exist', { MTRIBES_IOS_SECRET_FILE: path.join(dir, 'missing') },
+      /MTRIBES_IOS_SECRET_FILE/],
     ['a secret with a trailing space', { MTRIBES_IOS_SECRET: `${SECRET} ` }, /MTRIBES_IOS_SECRET/],
   ]
+  const commands = [
+    ['sign', ['sign', '-p', 'ios', 'u']],
+    ['sign --stdin', ['sign', '-p', 'ios', '--stdin']],
+    ['verify', ['verify', '-p', 'ios', 'u', sig('u')]],
+  ]
   for (const [name, env, message] of cases) {
-    for (const args of [
-      ['sign', '-p', 'ios', 'u'],
-      ['sign', '-p', 'ios', '--stdin'],
-      ['verify', '-p', 'ios', 'u', hmac('u')],
-    ]) {
-      it(`${name} (${args[0]}${args.includes('--stdin') ? ' --stdin' : ''})`, () => {
-        assertUsageError(cli(args, { env, input: 'u\n' }), message)
+    for (const [command, args] of commands) {
+      it(`${name} (${command})`, async () => {
+        assertUsageError(await cli(args, { env, input: 'u\n' }), message)
       })
     }
   }
 })
 
+describe('what a failure of main becomes on stderr (exitCodeOf): one line, exit 2; EPIPE a quiet 0', () => {
+  const LOAD = 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD'
+  const loadError = Object.assign(new Error('Cannot load it\nTried, in order:\n  - here\n'), { code: LOAD })
+  const cases = [
+    ['a usage error: its message on one line', new UsageError('two\n  lines'), 2, `${NAME}: two lines\n`],
+    ['an unexpected error: its code and first line only', Object.assign(new Error('boom\nat x'), { code: 'E_X' }), 2,
+      `${NAME}: unexpected error E_X: boom\n`],
+    ['a thrown non-Error', 'a string', 2, `${NAME}: unexpected error: a string\n`],
+    ['a native module that cannot load: the whole message', loadError, 2,
+      `${NAME}: the native module could not be loaded (${LOAD}):\nCannot load it\nTried, in order:\n  - here\n`],
+    ['EPIPE: nothing written, exit 0', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }), 0, ''],
+  ]
+  for (const [name, error, status, stderr] of cases) {
+    it(name, () => {
+      const out = sink()
+      assert.equal(exitCodeOf(error, out), status)
+      assert.equal(out.text, stderr)
+    })
+  }
+})
+
 describe('a native module that cannot load: exit 2, the loader\'s whole message under one label on stderr', () => {
   const LABEL = 'mtribes-trusted-identity: the native module could not be loaded (ERR_TRUSTED_IDENTITY_NATIVE_LOAD):'
-  const NAME = 'mtribes-trusted-identity'
   const VERSION = require('../package.json').version
-  let tmp
-  before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-cli-load-'))
-  })
-  after(() => {
-    fs.rmSync(tmp, { recursive: true, force: true })
-  })
 
   /** The message lib/loader.js throws for the package in `dir` with `env`, computed in this process. */
   function loaderMessage(dir, env) {
@@ -661,61 +578,72 @@ describe('a native module that cannot load: exit 2, the loader\'s whole message 
     assert.ok(!r.stderr.includes('unexpected error'), r.stderr)
   }
 
-  for (const args of [
-    ['sign', '-p', 'ios', 'u'],
-    ['sign', '-p', 'ios', '--stdin'],
-    ['verify', '-p', 'ios', 'u', hmac('u')],
-  ]) {
-    it(`an install without any binary (${args[0]}${args.includes('--stdin') ? ' --stdin' : ''}): every candidate with its cause, and the fix`, () => {
+  const commands = [
+    ['sign', ['sign', '-p', 'ios', 'u']],
+    ['sign --stdin', ['sign', '-p', 'ios', '--stdin']],
+    ['verify', ['verify', '-p', 'ios', 'u', sig('u')]],
+  ]
+  for (const [command, args] of commands) {
+    it(`an install without any binary (${command}): every candidate with its cause, and the fix`, (t) => {
       // The JavaScript the package ships, as an install without its optional dependencies has it.
-      const dir = fs.mkdtempSync(path.join(tmp, 'pkg-'))
+      const dir = tempDir(t, 'ti-cli-load-')
       fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'))
       const shipped = require('../package.json').files.filter((file) => file.endsWith('.js') || file.endsWith('/'))
       for (const file of shipped) fs.cpSync(path.join(ROOT, file), path.join(dir, file), { recursive: true })
-      const r = cli(args, { script: path.join(dir, 'lib', 'cli.js'), input: 'u\n' })
+      const r = cliChild(args, { script: path.join(dir, 'lib', 'cli.js'), input: 'u\n' })
       const message = loaderMessage(dir, childEnv(ENV)) // the child's environment: test:wasi's NAPI_RS_FORCE_WASI too
       assertLoadFailure(r, message)
       // What that message is made of, line by line: the candidates in order (the WASI ones first
       // under NAPI_RS_FORCE_WASI), then the fix.
       const lines = r.stderr.split('\n')
-      assert.match(lines[1], new RegExp(`^Cannot load the native module of ${NAME} ${VERSION.replace(/\./g, '\\.')} for `))
+      const version = VERSION.replace(/\./g, '\\.')
+      assert.match(lines[1], new RegExp(`^Cannot load the native module of ${NAME} ${version} for `))
       assert.equal(lines[2], 'Tried, in order:')
-      const native = [/^ {2}- \.\/mtribes-trusted-identity\.[\w-]+\.node \(local build\): not found$/, /^ {2}- mtribes-trusted-identity-[\w-]+ \(platform package\): not installed$/]
-      const wasi = [`  - ./${NAME}.wasi.cjs (local WASI build): not found`, `  - ${NAME}-wasm32-wasi (WASI package): not installed`]
+      const native = [
+        /^ {2}- \.\/mtribes-trusted-identity\.[\w-]+\.node \(local build\): not found$/,
+        /^ {2}- mtribes-trusted-identity-[\w-]+ \(platform package\): not installed$/,
+      ]
+      const wasi = [
+        `  - ./${NAME}.wasi.cjs (local WASI build): not found`,
+        `  - ${NAME}-wasm32-wasi (WASI package): not installed`,
+      ]
       const wasiFirst = Boolean(process.env.NAPI_RS_FORCE_WASI) && process.env.NAPI_RS_FORCE_WASI !== '0'
       const tried = wasiFirst ? [...wasi, ...native] : [...native, ...wasi]
-      tried.forEach((expected, i) => (typeof expected === 'string' ? assert.equal : assert.match)(lines[3 + i], expected))
+      tried.forEach((expected, i) => {
+        if (typeof expected === 'string') assert.equal(lines[3 + i], expected)
+        else assert.match(lines[3 + i], expected)
+      })
       assert.match(lines[7], /^Fix: .*--omit=optional/)
       assert.ok(lines.some((line) => line.includes(`npm install ${NAME}-`) && line.includes(`@${VERSION}`)), r.stderr)
       assert.ok(lines.some((line) => line.includes('set NAPI_RS_NATIVE_LIBRARY_PATH')), r.stderr)
     })
   }
 
-  it('NAPI_RS_NATIVE_LIBRARY_PATH naming a file that is not a library: that file, its load error, and the fix about the variable', () => {
-    const file = path.join(tmp, 'not-a-library.node')
+  it('NAPI_RS_NATIVE_LIBRARY_PATH naming a file that is not a library: that file, its error, the fix', (t) => {
+    const file = path.join(tempDir(t, 'ti-cli-load-'), 'not-a-library.node')
     fs.writeFileSync(file, 'this is not a shared library\n')
     const env = { NAPI_RS_NATIVE_LIBRARY_PATH: file }
-    const r = cli(['sign', '-p', 'ios', 'u'], { env: { ...ENV, ...env } })
+    const r = cliChild(['sign', '-p', 'ios', 'u'], { env: { ...ENV, ...env } })
     assertLoadFailure(r, loaderMessage(ROOT, env))
     const lines = r.stderr.split('\n')
     assert.equal(lines[2], 'Tried, in order:')
     assert.ok(lines[3].startsWith(`  - ${file} (NAPI_RS_NATIVE_LIBRARY_PATH): `), r.stderr)
-    assert.match(lines[4], /^Fix: NAPI_RS_NATIVE_LIBRARY_PATH is set, so nothing else was tried: point it at a readable .* or unset it\.$/)
+    const fix =
+      /^Fix: NAPI_RS_NATIVE_LIBRARY_PATH is set, so nothing else was tried: point it at a readable .* or unset it\.$/
+    assert.match(lines[4], fix)
   })
 })
 
 describe('--help and --version', () => {
-  it('--help prints the usage on stdout and exits 0', () => {
-    const r = cli(['--help'])
+  it('--help prints the usage on stdout and exits 0', async () => {
+    const r = await cli(['--help'])
     assert.equal(r.status, 0)
     assert.match(r.stdout, /^Usage:/)
     assert.match(r.stdout, /MTRIBES_<PLATFORM>_SECRET_FILE/)
     assert.equal(r.stderr, '')
   })
 
-  it('--version prints the package version', () => {
-    const r = cli(['--version'])
-    assert.equal(r.status, 0)
-    assert.equal(r.stdout, `${require('../package.json').version}\n`)
+  it('--version prints the package version', async () => {
+    assertSigned(await cli(['--version']), [], `${require('../package.json').version}\n`)
   })
 })

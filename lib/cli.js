@@ -2,7 +2,8 @@
 // Command line for mtribes-trusted-identity (`bin`: mtribes-trusted-identity): sign or verify user
 // ids with the secrets from MTRIBES_<PLATFORM>_SECRET[_FILE] (never from argv), one id or a stream
 // of ids on stdin for backfills (an empty line is refused, but for one at the very end). Ids must
-// be UTF-8 (argument bytes are checked where the OS shows them). Exit codes: 0 ok, 1 verify
+// be UTF-8: an id argument containing U+FFFD is refused on every OS (Node gives argument bytes that
+// are not UTF-8 as U+FFFD); --stdin checks each line's bytes. Exit codes: 0 ok, 1 verify
 // mismatch, 2 usage or configuration error (a native module that cannot load included: its whole
 // message, the candidates tried and the fix, goes to stderr).
 'use strict'
@@ -29,7 +30,8 @@ const USAGE = `Usage:
   ${NAME} --help | --version
 
 With --stdin, lines end in LF or CRLF; an empty line stops with exit 2 naming it, except one empty
-line at the very end of the input, which is ignored.
+line at the very end of the input, which is ignored. An id argument containing U+FFFD is refused
+(argument bytes that are not UTF-8 reach the CLI as U+FFFD): give such an id through --stdin.
 
 Secrets come only from the environment: MTRIBES_<PLATFORM>_SECRET (the secret) or
 MTRIBES_<PLATFORM>_SECRET_FILE (a file holding it), such as MTRIBES_IOS_SECRET for --platform ios.
@@ -54,59 +56,19 @@ function refuseSecretOptions(args) {
 }
 
 /**
- * The bytes of `args` as the operating system passed them, read from /proc/self/cmdline (Linux),
- * where the arguments after the script are its last `args.length` NUL-separated entries. Node
- * decodes argument bytes that are not UTF-8 as U+FFFD, so `args` alone cannot tell them from a real
- * U+FFFD. Returns null where the file cannot be read (macOS, Windows) or its entries do not decode
- * to `args` (so a wrong mapping is never trusted).
- * @param {readonly string[]} args process.argv.slice(2)
- * @param {(file: string) => Buffer} readFile fs.readFileSync, or a stand-in in tests
- * @returns {Buffer[] | null}
+ * Refuses a user id argument containing U+FFFD, naming its position (never its content): Node
+ * decodes argument bytes that are not UTF-8 as U+FFFD, so such an argument may not be the id that
+ * was typed, and signing it would sign another id. The same on every OS; `sign --stdin` checks each
+ * line's own bytes, so it takes a real U+FFFD.
  */
-function rawArguments(args, readFile = fs.readFileSync) {
-  let cmdline
-  try {
-    cmdline = readFile('/proc/self/cmdline')
-  } catch {
-    return null
-  }
-  if (!Buffer.isBuffer(cmdline)) return null
-  const entries = []
-  let start = 0
-  let end
-  while ((end = cmdline.indexOf(0, start)) !== -1) {
-    entries.push(cmdline.subarray(start, end))
-    start = end + 1
-  }
-  if (entries.length < args.length) return null
-  const raw = entries.slice(entries.length - args.length)
-  const lenient = new TextDecoder('utf-8', { ignoreBOM: true })
-  return raw.every((bytes, i) => lenient.decode(bytes) === args[i]) ? raw : null
-}
-
-/**
- * Refuses a user id argument whose bytes are not UTF-8, naming its position (never its content).
- * Without the raw bytes (`raw` null), an id containing U+FFFD is refused: it cannot be told apart
- * from bytes that are not UTF-8 there. `sign --stdin` checks each line's own bytes, so it takes a
- * real U+FFFD everywhere.
- */
-function checkIdArgument(args, raw, index, command) {
-  const where = `argument ${index + 1} (the user id)`
-  const viaStdin = command === 'sign' ? 'pass it through sign --stdin' : 'sign it with sign --stdin and compare the signatures'
-  if (raw) {
-    try {
-      new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(raw[index])
-      return
-    } catch {
-      throw new UsageError(`${where} is not valid UTF-8: user ids must be UTF-8 text; for an id read from a file, ${viaStdin}, which checks each line's bytes`)
-    }
-  }
-  if (args[index].includes('\uFFFD')) {
-    throw new UsageError(
-      `${where} contains U+FFFD, which on this system cannot be told apart from bytes that are not UTF-8; ` +
-        `${viaStdin}, which checks each line's bytes`,
-    )
-  }
+function checkIdArgument(id, index, command) {
+  if (!id.includes('\uFFFD')) return
+  const viaStdin =
+    command === 'sign' ? 'pass it through sign --stdin' : 'sign it with sign --stdin and compare the signatures'
+  throw new UsageError(
+    `argument ${index + 1} (the user id) contains U+FFFD, which is also what Node makes of argument bytes ` +
+      `that are not UTF-8, so it is refused; ${viaStdin}, which checks each line's bytes`,
+  )
 }
 
 function parse(args) {
@@ -138,7 +100,9 @@ function parse(args) {
 }
 
 function loadIdentity(platform) {
-  if (platform === undefined || platform === '') throw new UsageError(`--platform is required, such as --platform ios; run ${NAME} --help`)
+  if (platform === undefined || platform === '') {
+    throw new UsageError(`--platform is required, such as --platform ios; run ${NAME} --help`)
+  }
   if (!isPlatformName(platform)) {
     throw new UsageError(`--platform is not a valid platform name: ${PLATFORM_NAME_RULE}`)
   }
@@ -182,13 +146,17 @@ function tooLong(lineNumber) {
 }
 
 function emptyLine(lineNumber) {
-  return new UsageError(`line ${lineNumber} is empty: put one user id on each line (only one empty line at the very end is ignored)`)
+  return new UsageError(
+    `line ${lineNumber} is empty: put one user id on each line (only one empty line at the very end is ignored)`,
+  )
 }
 
 /** The error for a stdin that cannot be read: the OS error code only, never a path or a value. */
 function unreadableStdin(error) {
   const code = typeof error?.code === 'string' && /^E[A-Z0-9]+$/.test(error.code) ? error.code : 'unknown error'
-  return new UsageError(`cannot read stdin (${code}): give sign --stdin the user ids from a file or a pipe, one per line`)
+  return new UsageError(
+    `cannot read stdin (${code}): give sign --stdin the user ids from a file or a pipe, one per line`,
+  )
 }
 
 /**
@@ -303,17 +271,17 @@ async function signStream(identity, platform, input, output) {
 }
 
 /**
- * Runs the command in `args` (process.argv.slice(2)). `readFile` reads /proc/self/cmdline for the
- * arguments' raw bytes (see rawArguments), `fstat` looks at stdin's descriptor (see checkStdin);
- * tests pass stand-ins.
+ * Runs the command in `args` (process.argv.slice(2)) and resolves to its exit code, or rejects
+ * (see exitCodeOf). `fstat` looks at stdin's descriptor (see checkStdin); tests pass a stand-in.
  */
-async function main(args, { stdin, stdout, stderr, readFile = fs.readFileSync, fstat = fs.fstatSync }) {
+async function main(args, { stdin, stdout, stderr, fstat = fs.fstatSync }) {
   const { values, tokens } = parse(args)
   // Each positional with its index in args, so a refused id is named by its position.
   const positionals = tokens.filter((token) => token.kind === 'positional')
   const idArgument = (position) => {
-    checkIdArgument(args, rawArguments(args, readFile), positionals[position].index, positionals[0].value)
-    return positionals[position].value
+    const { value, index } = positionals[position]
+    checkIdArgument(value, index, positionals[0].value)
+    return value
   }
   if (values.help) {
     stdout.write(USAGE)
@@ -353,7 +321,35 @@ async function main(args, { stdin, stdout, stderr, readFile = fs.readFileSync, f
     stderr.write(`${NAME}: the signature does not match this user id and platform\n`)
     return EXIT_MISMATCH
   }
-  throw new UsageError(command === undefined ? `a command is needed; run ${NAME} --help` : `unknown command; the commands are sign and verify; run ${NAME} --help`)
+  throw new UsageError(
+    command === undefined
+      ? `a command is needed; run ${NAME} --help`
+      : `unknown command; the commands are sign and verify; run ${NAME} --help`,
+  )
+}
+
+/**
+ * What a rejection of main becomes: the message on `stderr` (one line, never a value; for a native
+ * module that cannot load, the loader's whole message) and the exit code returned. EPIPE (the
+ * reader of stdout went away) is a quiet 0.
+ */
+function exitCodeOf(error, stderr) {
+  if (error?.code === 'EPIPE') return EXIT_OK
+  if (error instanceof UsageError) {
+    stderr.write(`${NAME}: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`)
+    return EXIT_USAGE
+  }
+  if (error?.code === NATIVE_LOAD) {
+    // A configuration error of the install: the loader's whole message (the candidates tried,
+    // each with its cause, and the fix) is what the user needs; it holds no secret and no id.
+    const message = String(error.message).trimEnd()
+    stderr.write(`${NAME}: the native module could not be loaded (${NATIVE_LOAD}):\n${message}\n`)
+    return EXIT_USAGE
+  }
+  // Unexpected: still one line, and only the code and message of our own errors (never a value).
+  const code = error?.code ? ` ${error.code}` : ''
+  stderr.write(`${NAME}: unexpected error${code}: ${String(error?.message ?? error).split('\n')[0]}\n`)
+  return EXIT_USAGE
 }
 
 function run() {
@@ -370,25 +366,11 @@ function run() {
     },
     (error) => {
       if (error?.code === 'EPIPE') process.exit(EXIT_OK)
-      if (error instanceof UsageError) {
-        stderr.write(`${NAME}: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`)
-        process.exitCode = EXIT_USAGE
-        return
-      }
-      if (error?.code === NATIVE_LOAD) {
-        // A configuration error of the install: the loader's whole message (the candidates tried,
-        // each with its cause, and the fix) is what the user needs; it holds no secret and no id.
-        stderr.write(`${NAME}: the native module could not be loaded (${NATIVE_LOAD}):\n${String(error.message).trimEnd()}\n`)
-        process.exitCode = EXIT_USAGE
-        return
-      }
-      // Unexpected: still one line, and only the code and message of our own errors (never a value).
-      stderr.write(`${NAME}: unexpected error${error?.code ? ` ${error.code}` : ''}: ${String(error?.message ?? error).split('\n')[0]}\n`)
-      process.exitCode = EXIT_USAGE
+      process.exitCode = exitCodeOf(error, stderr)
     },
   )
 }
 
 if (require.main === module) run()
 
-module.exports = Object.freeze({ main, signStream, rawArguments, UsageError: Object.freeze(UsageError) })
+module.exports = Object.freeze({ main, exitCodeOf, signStream, UsageError: Object.freeze(UsageError) })
