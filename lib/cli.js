@@ -10,6 +10,7 @@
 
 const fs = require('node:fs')
 const { parseArgs } = require('node:util')
+const { codes, UsageError } = require('./errors.js')
 const { isPlatformName, PLATFORM_NAME_RULE } = require('./validation.js')
 
 const NAME = 'mtribes-trusted-identity'
@@ -17,7 +18,7 @@ const EXIT_OK = 0
 const EXIT_MISMATCH = 1
 const EXIT_USAGE = 2
 /** The code of the one error lib/loader.js throws when no candidate loads. */
-const NATIVE_LOAD = 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD'
+const NATIVE_LOAD = codes.ERR_TRUSTED_IDENTITY_NATIVE_LOAD.code
 /** A longer stdin line is refused rather than buffered without end (no user id is this long). */
 const MAX_LINE_BYTES = 1024 * 1024
 const SIGNATURE = /^[0-9a-fA-F]{64}$/
@@ -39,8 +40,6 @@ MTRIBES_<PLATFORM>_SECRET_FILE (a file holding it), such as MTRIBES_IOS_SECRET f
 Exit codes: 0 ok, 1 signature does not match (verify), 2 usage or configuration error
 (such as a missing secret, or a native module that cannot load: the message says how to fix it).
 `
-
-class UsageError extends Error {}
 
 /** Refuses anything that looks like a secret passed as an option, without echoing its value. */
 function refuseSecretOptions(args) {
@@ -119,7 +118,7 @@ function signOne(identity, userId, platform) {
   try {
     return identity.sign(userId, platform)
   } catch (error) {
-    if (error.code === 'ERR_INVALID_ARG_VALUE') throw new UsageError(String(error.message))
+    if (error.code === codes.ERR_INVALID_ARG_VALUE.code) throw new UsageError(String(error.message))
     throw error
   }
 }

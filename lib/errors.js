@@ -15,7 +15,10 @@ const {
   arrayJoin,
 } = require('./primordials.js')
 
-/** The constructors, by code: `throw new codes.ERR_INVALID_ARG_TYPE('userId', 'a string', value)`. */
+/**
+ * The constructors, by code: `throw new codes.ERR_INVALID_ARG_TYPE('userId', 'a string', value)`;
+ * `codes.X.code` is the code itself.
+ */
 const codes = { __proto__: null }
 
 /**
@@ -35,7 +38,9 @@ function E(code, message, Base, extra) {
     if (typeof captureStackTrace === 'function') captureStackTrace(error, TrustedIdentityError)
     return error
   }
-  codes[code] = TrustedIdentityError
+  // The code on the constructor too (as jose's `static code`), for callers that compare codes.
+  ObjectDefineProperty(TrustedIdentityError, 'code', { __proto__: null, value: code })
+  codes[code] = ObjectFreeze(TrustedIdentityError)
 }
 
 function define(error, name, value) {
