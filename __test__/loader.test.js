@@ -3,12 +3,11 @@
 // error it throws when every candidate fails, forced case by case.
 'use strict'
 
-const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
+const { describe, it } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
-const { spawnSync } = require('node:child_process')
+const { expectError, runNode, tempDir } = require('./helpers.js')
 
 const { loadNativeBinding, targetName, detectMusl, NATIVE_TARGETS } = require('../lib/loader.js')
 
@@ -17,13 +16,7 @@ const NAME = 'mtribes-trusted-identity'
 const VERSION = require('../package.json').version
 const LINUX_GNU = { platform: 'linux', arch: 'x64', isMusl: () => false }
 
-let tmp
-before(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-loader-'))
-})
-after(() => {
-  fs.rmSync(tmp, { recursive: true, force: true })
-})
+const tmp = tempDir(undefined, 'mti-loader-')
 
 let count = 0
 /**
@@ -48,15 +41,7 @@ function fixture({ files = {}, packages = {} } = {}) {
 
 /** Runs the loader and returns the error it throws (failing the test if it does not throw). */
 function loadError(options) {
-  let error
-  assert.throws(
-    () => loadNativeBinding({ env: {}, ...LINUX_GNU, ...options }),
-    (e) => {
-      error = e
-      return true
-    },
-  )
-  return error
+  return expectError(() => loadNativeBinding({ env: {}, ...LINUX_GNU, ...options }), {})
 }
 
 // Not a loadable shared library on any OS.
@@ -277,9 +262,8 @@ describe('when every candidate fails: one Error with the triple, each candidate 
     // Every JavaScript file the package ships, as an install would have them.
     const shipped = require('../package.json').files.filter((file) => file.endsWith('.js') || file.endsWith('/'))
     for (const file of shipped) fs.cpSync(path.join(ROOT, file), path.join(dir, file), { recursive: true })
-    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(dir, 'index.js'))})`], {
-      encoding: 'utf8',
-      env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '' },
+    const r = runNode(['-e', `require(${JSON.stringify(path.join(dir, 'index.js'))})`], {
+      env: { NAPI_RS_NATIVE_LIBRARY_PATH: '' },
     })
     assert.notEqual(r.status, 0)
     assert.match(r.stderr, /ERR_TRUSTED_IDENTITY_NATIVE_LOAD/)
