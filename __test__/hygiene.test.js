@@ -61,13 +61,12 @@ function reachableValues(root) {
 }
 
 function assertValueHoldsNoSecret(v, where) {
+  const latin1 = (bytes) => bytes.toString('latin1')
   if (typeof v === 'string') assertNoLeak(v, SECRETS, where)
   else if (v instanceof crypto.KeyObject) assert.fail(`${where}: a KeyObject is reachable (${v.type})`)
-  else if (ArrayBuffer.isView(v)) {
-    assertNoLeak(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1'), SECRETS, where)
-  }
+  else if (ArrayBuffer.isView(v)) assertNoLeak(latin1(Buffer.from(v.buffer, v.byteOffset, v.byteLength)), SECRETS, where)
   else if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)) {
-    assertNoLeak(Buffer.from(v).toString('latin1'), SECRETS, where)
+    assertNoLeak(latin1(Buffer.from(v)), SECRETS, where)
   }
 }
 
