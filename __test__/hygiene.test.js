@@ -61,13 +61,13 @@ function reachableValues(root) {
 }
 
 function assertValueHoldsNoSecret(v, where) {
-  const latin1 = (bytes) => bytes.toString('latin1')
-  if (typeof v === 'string') assertNoLeak(v, SECRETS, where)
+  const shared = typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer
+  let text
+  if (typeof v === 'string') text = v
   else if (v instanceof crypto.KeyObject) assert.fail(`${where}: a KeyObject is reachable (${v.type})`)
-  else if (ArrayBuffer.isView(v)) assertNoLeak(latin1(Buffer.from(v.buffer, v.byteOffset, v.byteLength)), SECRETS, where)
-  else if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)) {
-    assertNoLeak(latin1(Buffer.from(v)), SECRETS, where)
-  }
+  else if (ArrayBuffer.isView(v)) text = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1')
+  else if (v instanceof ArrayBuffer || shared) text = Buffer.from(v).toString('latin1')
+  if (text !== undefined) assertNoLeak(text, SECRETS, where)
 }
 
 describe('util.inspect shows the class name and platforms only', () => {
