@@ -211,7 +211,7 @@ describe(`sign equals createHmac('sha256', secret).update(userId).digest('hex') 
 })
 
 // With ERR_INVALID_ARG_VALUE.
-describe(`a string secret is refused exactly when it starts or ends with white space ${TAG}`, () => {
+describe(`a string secret is refused exactly when it starts or ends with whitespace ${TAG}`, () => {
   it('for any string of up to 40 characters', () => {
     fc.assert(
       fc.property(fc.string({ unit: character, minLength: 1, maxLength: 40 }), (s) => {
