@@ -222,7 +222,8 @@ describe('no copy of a key is left in process memory after dispose() or garbage 
           alive.push(message.identity)
           t.diagnostic(`${message.identity} identity: keys kept in '${message.protection}' memory`)
           const hits = scanAndReport(t, scanner, pid, `${message.identity} identity alive`)
-          const found = (platform) => hits.some(({ key, pattern }) => key.platform === platform && pattern.includes('state'))
+          const found = (platform) =>
+            hits.some(({ key, pattern }) => key.platform === platform && pattern.includes('state'))
           const missing = keys
             .filter(({ identity }) => identity === message.identity)
             .filter(({ platform }) => !found(platform))
