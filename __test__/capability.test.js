@@ -54,7 +54,7 @@ function shippedScripts() {
 const isClass = (value) => typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value))
 
 describe('nothing signs under a key the caller does not hold', () => {
-  it('no function of any shipped file, required by any path and called with any arguments, signs with the app\'s key', () => {
+  it('no function of any shipped file, by any path and with any arguments, signs with the app\'s key', () => {
     const report = forge('call')
     assert.deepEqual(report.forged, [], 'these calls returned a signature under the app\'s key')
     // The calls reach signing code: with the attacker's own keyrings and signers they sign.
