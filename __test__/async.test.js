@@ -81,16 +81,56 @@ describe('signManyAsync resolves to what signMany and node:crypto give', () => {
 
 describe('signManyAsync: bad input rejects the promise (it never throws)', () => {
   const cases = [
-    ['userIds not an array', (ti) => ti.signManyAsync('u1', 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['userIds'] }],
-    ['a number at index 0', (ti) => ti.signManyAsync([1], 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['userIds[0]'] }],
-    ['an empty id in a later chunk', (ti) => ti.signManyAsync([...ids(5000), ''], 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE', includes: ['userIds[5000]'] }],
-    ['a lone surrogate', (ti) => ti.signManyAsync(['a\uD800'], 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE', includes: ['userIds[0]'] }],
-    ['an unknown platform', (ti) => ti.signManyAsync(['u1'], 'android'), { code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM', includes: ['ios, roku'] }],
-    ['options not an object', (ti) => ti.signManyAsync(['u1'], 'ios', 'fast'), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['options'] }],
-    ['an unknown option', (ti) => ti.signManyAsync(['u1'], 'ios', { timeout: 5 }), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE', includes: ['signal'] }],
-    ['a signal that is not an AbortSignal', (ti) => ti.signManyAsync(['u1'], 'ios', { signal: {} }), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['options.signal'] }],
-    ['a foreign this', () => TrustedIdentity.prototype.signManyAsync.call({}, ['u1'], 'ios'), { type: TypeError, code: 'ERR_INVALID_THIS' }],
-    ['after dispose', (ti) => (ti.dispose(), ti.signManyAsync(['u1'], 'ios')), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' }],
+    [
+      'userIds not an array',
+      (ti) => ti.signManyAsync('u1', 'ios'),
+      { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['userIds'] },
+    ],
+    [
+      'a number at index 0',
+      (ti) => ti.signManyAsync([1], 'ios'),
+      { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['userIds[0]'] },
+    ],
+    [
+      'an empty id in a later chunk',
+      (ti) => ti.signManyAsync([...ids(5000), ''], 'ios'),
+      { type: TypeError, code: 'ERR_INVALID_ARG_VALUE', includes: ['userIds[5000]'] },
+    ],
+    [
+      'a lone surrogate',
+      (ti) => ti.signManyAsync(['a\uD800'], 'ios'),
+      { type: TypeError, code: 'ERR_INVALID_ARG_VALUE', includes: ['userIds[0]'] },
+    ],
+    [
+      'an unknown platform',
+      (ti) => ti.signManyAsync(['u1'], 'android'),
+      { code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM', includes: ['ios, roku'] },
+    ],
+    [
+      'options not an object',
+      (ti) => ti.signManyAsync(['u1'], 'ios', 'fast'),
+      { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['options'] },
+    ],
+    [
+      'an unknown option',
+      (ti) => ti.signManyAsync(['u1'], 'ios', { timeout: 5 }),
+      { type: TypeError, code: 'ERR_INVALID_ARG_VALUE', includes: ['signal'] },
+    ],
+    [
+      'a signal that is not an AbortSignal',
+      (ti) => ti.signManyAsync(['u1'], 'ios', { signal: {} }),
+      { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['options.signal'] },
+    ],
+    [
+      'a foreign this',
+      () => TrustedIdentity.prototype.signManyAsync.call({}, ['u1'], 'ios'),
+      { type: TypeError, code: 'ERR_INVALID_THIS' },
+    ],
+    [
+      'after dispose',
+      (ti) => (ti.dispose(), ti.signManyAsync(['u1'], 'ios')),
+      { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' },
+    ],
   ]
   for (const [label, call, expected] of cases) {
     it(`${label} -> ${expected.code}`, async () => {

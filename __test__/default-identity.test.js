@@ -31,7 +31,8 @@ describe('defaultIdentity() is TrustedIdentity.fromEnv(), made on the first call
   it('returns the same TrustedIdentity every time, signing with MTRIBES_IOS_SECRET', () => {
     const out = child(
       `const a = api.defaultIdentity(), b = api.defaultIdentity()
-      process.stdout.write(JSON.stringify([a === b, a instanceof api.TrustedIdentity, a.platforms, a.sign('u', 'ios')]))`,
+      const out = [a === b, a instanceof api.TrustedIdentity, a.platforms, a.sign('u', 'ios')]
+      process.stdout.write(JSON.stringify(out))`,
       { MTRIBES_IOS_SECRET: SECRET },
     )
     assert.deepEqual(out, [true, true, ['ios'], hmac(SECRET, 'u')])
@@ -64,7 +65,8 @@ describe('defaultIdentity() is TrustedIdentity.fromEnv(), made on the first call
     const out = child(
       `import { createRequire } from 'node:module'
       const cjs = createRequire(import.meta.url)(${JSON.stringify(ROOT)})
-      process.stdout.write(JSON.stringify([api.defaultIdentity === cjs.defaultIdentity, api.defaultIdentity().sign('u', 'ios')]))`,
+      const out = [api.defaultIdentity === cjs.defaultIdentity, api.defaultIdentity().sign('u', 'ios')]
+      process.stdout.write(JSON.stringify(out))`,
       { MTRIBES_IOS_SECRET: SECRET },
       { esm: true },
     )

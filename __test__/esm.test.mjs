@@ -30,7 +30,8 @@ describe('index.mjs named exports', () => {
   it('signs like node:crypto through the ES module entry', () => {
     const ti = new TrustedIdentity({ ios: 'esm-secret', android: Buffer.from('esm-bytes') })
     assert.equal(ti.sign('user-1', 'ios'), hmac('esm-secret', 'user-1'))
-    assert.deepEqual(ti.signMany(['a', 'b'], 'android'), [hmac(Buffer.from('esm-bytes'), 'a'), hmac(Buffer.from('esm-bytes'), 'b')])
+    const bytes = Buffer.from('esm-bytes')
+    assert.deepEqual(ti.signMany(['a', 'b'], 'android'), [hmac(bytes, 'a'), hmac(bytes, 'b')])
     assert.equal(ti.verify('user-1', 'ios', hmac('esm-secret', 'user-1')), true)
   })
 })
@@ -46,7 +47,8 @@ describe('module-level sign from index.mjs (child process)', () => {
     })
 
   it('its children load the build this process loads (the WASI build under test:wasi)', () => {
-    const r = run(`import { createRequire } from 'node:module'\nconst require = createRequire(import.meta.url)\n${BUILD_PROBE}`, {})
+    const prelude = `import { createRequire } from 'node:module'\nconst require = createRequire(import.meta.url)\n`
+    const r = run(`${prelude}${BUILD_PROBE}`, {})
     assert.equal(r.status, 0, r.stderr)
     assertSameBuild(JSON.parse(r.stdout).from, 'run()')
   })
@@ -58,7 +60,10 @@ describe('module-level sign from index.mjs (child process)', () => {
   })
 
   it('importing without secrets does not throw; signing throws ERR_TRUSTED_IDENTITY_NO_SECRETS', () => {
-    const r = run(`try { sign('u', 'ios'); process.stdout.write('signed') } catch (e) { process.stdout.write(String(e.code)) }`, {})
+    const code = `let out = 'signed'
+try { sign('u', 'ios') } catch (e) { out = String(e.code) }
+process.stdout.write(out)`
+    const r = run(code, {})
     assert.equal(r.status, 0, r.stderr)
     assert.equal(r.stdout, 'ERR_TRUSTED_IDENTITY_NO_SECRETS')
   })

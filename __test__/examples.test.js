@@ -43,7 +43,8 @@ const USER = 'user ü 1'
 
 /** Starts an example with PORT=0 and returns its base URL (from its "listening on" line) and a stop function. */
 async function startExample(file, env) {
-  const child = spawn(process.execPath, [file], { env: childEnv({ PORT: '0', ...env }), stdio: ['ignore', 'pipe', 'pipe'] })
+  const stdio = ['ignore', 'pipe', 'pipe']
+  const child = spawn(process.execPath, [file], { env: childEnv({ PORT: '0', ...env }), stdio })
   let output = ''
   child.stderr.setEncoding('utf8').on('data', (d) => (output += d))
   const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -115,8 +116,12 @@ describe('examples/next/app/mtribes/identity/route.ts (Next.js App Router)', () 
     const code = `
       const route = require(${JSON.stringify(route)})
       const ask = (headers) => route.GET(new Request('http://127.0.0.1/mtribes/identity?platform=ios', { headers }))
-      Promise.all([ask({ cookie: 'demo_user=${encodeURIComponent(USER)}' }), ask({})]).then(async ([signed, anonymous]) => {
-        console.log(JSON.stringify({ runtime: route.runtime, status: signed.status, cache: signed.headers.get('cache-control'), body: await signed.json(), anonymous: anonymous.status }))
+      const cookie = 'demo_user=${encodeURIComponent(USER)}'
+      Promise.all([ask({ cookie }), ask({})]).then(async ([signed, anonymous]) => {
+        const cache = signed.headers.get('cache-control')
+        const body = await signed.json()
+        const { runtime } = route
+        console.log(JSON.stringify({ runtime, status: signed.status, cache, body, anonymous: anonymous.status }))
       })`
     const r = runNode(['-e', code], { env: { MTRIBES_IOS_SECRET: SECRET }, timeout: 30_000, secrets: [SECRET] })
     assert.equal(r.status, 0, r.stderr)
@@ -136,6 +141,7 @@ describe('npm run demo (examples/express/demo.ts)', () => {
     assert.equal(r.status, 0, r.stdout + r.stderr)
     assert.match(r.stdout, /-> 200 no-store/)
     assert.match(r.stdout, /signed equals node:crypto's HMAC: true/)
-    assert.match(r.stdout, /curl -s -H 'Cookie: demo_user=[^']+' 'http:\/\/127\.0\.0\.1:\d+\/mtribes\/identity\?platform=ios'/)
+    const curl = /curl -s -H 'Cookie: demo_user=[^']+' 'http:\/\/127\.0\.0\.1:\d+\/mtribes\/identity\?platform=ios'/
+    assert.match(r.stdout, curl)
   })
 })
