@@ -60,7 +60,7 @@ describe('arrays that claim 2^32 - 1 elements are refused at their first hole, n
   const sparse = () => new Array(2 ** 32 - 1)
   const proxy = () => new Proxy([], { get: (target, key) => (key === 'length' ? 2 ** 32 - 1 : undefined) })
   for (const [label, make] of [['a sparse array', sparse], ['a Proxy', proxy]]) {
-    const name = `${label}: signMany, signManyAsync and fromEnv's platforms throw ERR_INVALID_ARG_TYPE naming index 0`
+    const name = `${label}: signMany, signManyAsync, fromEnv's platforms -> ERR_INVALID_ARG_TYPE naming index 0`
     it(name, { timeout: 30_000 }, async () => {
       const ti = identity()
       const named = (what) => ({

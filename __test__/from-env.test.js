@@ -1,4 +1,5 @@
-// TrustedIdentity.fromEnv (variables, files, options.platforms, prefix, errors) and the module-level sign, run in child processes.
+// TrustedIdentity.fromEnv (variables, files, options.platforms, prefix, errors) and the module-level sign, run in
+// child processes.
 'use strict'
 
 const { describe, it, afterEach } = require('./known-differences.js').nodeTest(__filename)
@@ -15,6 +16,7 @@ const INDEX = path.resolve(__dirname, '..', 'index.js')
 const PREFIX = `MTI_TEST_${process.pid}_`
 // Every secret in this file contains MARKER, so a check for it finds a leaked secret in any error.
 const MARKER = 'EnvSecretMarker'
+const WINDOWS = process.platform === 'win32'
 
 // Variables set through setEnv are removed after each test.
 const touched = new Set()
@@ -52,7 +54,8 @@ function childOutcome(code, env, secrets) {
     try {
       out = { value: (() => { ${code} })() }
     } catch (e) {
-      out = { error: { isError: e instanceof Error, isTypeError: e instanceof TypeError, code: e.code, message: e.message } }
+      const isError = e instanceof Error
+      out = { error: { isError, isTypeError: e instanceof TypeError, code: e.code, message: e.message } }
     }
     process.stdout.write(JSON.stringify(out))`,
     env,
@@ -143,7 +146,8 @@ describe('fromEnv reads <prefix><PLATFORM>_SECRET_FILE files, removing one trail
     assert.equal(TrustedIdentity.fromEnv({ prefix: PREFIX }).sign('u', 'ios'), hmac(secret, 'u'))
   })
 
-  it('a symbolic link to the file', { skip: process.platform === 'win32' && 'symlinks need privileges on Windows' }, () => {
+  const noLinks = process.platform === 'win32' && 'symlinks need privileges on Windows'
+  it('a symbolic link to the file', { skip: noLinks }, () => {
     const link = path.join(dir, `link-${++fileCount}`)
     fs.symlinkSync(secretFile('linked-secret\n'), link)
     setEnv({ [`${PREFIX}IOS_SECRET_FILE`]: link })
@@ -205,7 +209,7 @@ describe('options.platforms names the platforms that must be present', () => {
       includes: [`${PREFIX}ROKU_SECRET`, `${PREFIX}WEB_SECRET`],
       secrets: [MARKER],
     })
-    assert.ok(!error.message.includes(`${PREFIX}IOS_SECRET`), `present platforms are not listed as missing: ${error.message}`)
+    assert.ok(!error.message.includes(`${PREFIX}IOS_SECRET`), `lists a present platform: ${error.message}`)
   })
 
   it('with the default prefix the message names MTRIBES_<PLATFORM>_SECRET', () => {
@@ -220,10 +224,13 @@ describe('options.platforms names the platforms that must be present', () => {
 
 describe('fromEnv errors', () => {
   it('nothing set under the prefix -> ERR_TRUSTED_IDENTITY_NO_SECRETS', () => {
-    expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), { code: 'ERR_TRUSTED_IDENTITY_NO_SECRETS', secrets: [MARKER] })
+    expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), {
+      code: 'ERR_TRUSTED_IDENTITY_NO_SECRETS',
+      secrets: [MARKER],
+    })
   })
 
-  it('both _SECRET and _SECRET_FILE for one platform -> ERR_TRUSTED_IDENTITY_SECRET_SOURCE naming the variable', () => {
+  it('both _SECRET and _SECRET_FILE for a platform -> ERR_TRUSTED_IDENTITY_SECRET_SOURCE naming it', () => {
     const fileContent = `file-${MARKER}-both`
     setEnv({ [`${PREFIX}IOS_SECRET`]: `var-${MARKER}-both`, [`${PREFIX}IOS_SECRET_FILE`]: secretFile(fileContent) })
     expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), {
@@ -233,14 +240,14 @@ describe('fromEnv errors', () => {
     })
   })
 
-  it('a missing file -> ERR_TRUSTED_IDENTITY_SECRET_SOURCE naming the variable and the OS error, not the path', () => {
+  it('a missing file -> ERR_TRUSTED_IDENTITY_SECRET_SOURCE naming the variable and OS error, not the path', () => {
     const missing = path.join(dir, `does-not-exist-${MARKER}`)
     setEnv({ [`${PREFIX}IOS_SECRET_FILE`]: missing })
     expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), {
       code: 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE',
       // The OS's own text: Windows words it "The system cannot find the file specified." (Wine:
       // "File not found."), so there the test looks for the code Rust appends to every OS error.
-      includes: [`${PREFIX}IOS_SECRET_FILE`, process.platform === 'win32' ? '(os error 2)' : 'No such file or directory'],
+      includes: [`${PREFIX}IOS_SECRET_FILE`, WINDOWS ? '(os error 2)' : 'No such file or directory'],
       secrets: [MARKER, missing, MARKER],
     })
   })
@@ -276,18 +283,22 @@ describe('fromEnv errors', () => {
     })
   }
 
-  it('a FIFO with no writer is refused at once, without blocking the event loop', { skip: process.platform === 'win32' && 'no FIFOs on Windows' }, () => {
+  const noFifos = process.platform === 'win32' && 'no FIFOs on Windows'
+  it('a FIFO with no writer is refused at once, without blocking the event loop', { skip: noFifos }, () => {
     const fifo = path.join(dir, `fifo-${++fileCount}`)
     assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo')
     // In a child with a deadline: a blocking open would hang it, not this test runner.
-    const r = childOutcome(`return api.TrustedIdentity.fromEnv({ platforms: ['ios'] })`, { MTRIBES_IOS_SECRET_FILE: fifo })
+    const code = `return api.TrustedIdentity.fromEnv({ platforms: ['ios'] })`
+    const r = childOutcome(code, { MTRIBES_IOS_SECRET_FILE: fifo })
     assert.equal(r.error?.code, 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE', r.stdout)
     assert.match(r.error.message, /not a regular file/)
   })
 
-  const text = (string, encoding, bom = '') => Buffer.concat([Buffer.from(bom, 'latin1'), Buffer.from(string, encoding)])
+  const SAVE_AS_UTF8 = 'save the file as UTF-8'
+  const text = (string, encoding, bom = '') =>
+    Buffer.concat([Buffer.from(bom, 'latin1'), Buffer.from(string, encoding)])
   for (const [label, content, says] of [
-    ['UTF-16LE with a BOM (Windows PowerShell\'s >)', text(`utf16-${MARKER}\r\n`, 'utf16le', '\xff\xfe'), 'save the file as UTF-8'],
+    ['UTF-16LE with a BOM (PowerShell\'s >)', text(`utf16-${MARKER}\r\n`, 'utf16le', '\xff\xfe'), SAVE_AS_UTF8],
     ['UTF-16LE without a BOM', text(`utf16-${MARKER}`, 'utf16le'), 'save the file as UTF-8'],
     ['UTF-16BE with a BOM', Buffer.from([0xfe, 0xff, 0, 0x73, 0, 0x33]), 'save the file as UTF-8'],
     ['a NUL byte', Buffer.from(`nul-${MARKER}\0x`), 'NUL'],
@@ -299,7 +310,7 @@ describe('fromEnv errors', () => {
     ['just \\r\\n', Buffer.from('\r\n'), 'empty'],
     ['two trailing newlines', Buffer.from(`two-${MARKER}\n\n`), 'whitespace'],
   ]) {
-    it(`a file of ${label} -> ERR_TRUSTED_IDENTITY_SECRET_SOURCE (${says}), no content or path shown`, () => {
+    it(`a file of ${label}: refused (${says}), no content or path shown`, () => {
       const file = secretFile(content)
       setEnv({ [`${PREFIX}IOS_SECRET_FILE`]: file })
       expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), {
@@ -310,7 +321,7 @@ describe('fromEnv errors', () => {
     })
   }
 
-  it('a _SECRET value that was not UTF-8 (U+FFFD where Node replaced its bytes) -> ERR_TRUSTED_IDENTITY_SECRET_SOURCE', () => {
+  it('a _SECRET that was not UTF-8 (U+FFFD for its bytes) -> ERR_TRUSTED_IDENTITY_SECRET_SOURCE', () => {
     setEnv({ [`${PREFIX}IOS_SECRET`]: `bad-${MARKER}-\uFFFD` })
     expectError(() => TrustedIdentity.fromEnv({ prefix: PREFIX }), {
       code: 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE',
@@ -378,7 +389,7 @@ describe('fromEnv sees the environment the app sees, read by own properties only
     }
   })
 
-  it('survives worker threads calling fromEnv in a loop while the main thread sets and deletes hundreds of variables', () => {
+  it('survives workers calling fromEnv in a loop while the main thread churns hundreds of variables', () => {
     // In a child, so that a crash is a signal there rather than the end of this test run. Half the
     // workers share the real environment (SHARE_ENV), where Node's own lock is what keeps it safe.
     const r = runNode([path.join(__dirname, 'fixtures', 'env-race.js'), '4000'], { timeout: 60_000 })
@@ -480,7 +491,7 @@ describe('module-level sign uses a default TrustedIdentity.fromEnv() created on 
     assert.deepEqual(r.value, [hmac(SECRET, 'u'), hmac(`${SECRET}-android`, 'u'), ['android', 'ios']])
   })
 
-  it('with no MTRIBES_* variable, throws ERR_TRUSTED_IDENTITY_NO_SECRETS (and loading the module does not throw)', () => {
+  it('with no MTRIBES_* variable: ERR_TRUSTED_IDENTITY_NO_SECRETS on sign, none on loading the module', () => {
     const r = childOutcome(`return api.sign('user-1', 'ios')`, {})
     assert.equal(r.value, undefined)
     assert.equal(r.error.isError, true)
@@ -488,7 +499,8 @@ describe('module-level sign uses a default TrustedIdentity.fromEnv() created on 
   })
 
   it('is created on first use: a variable set after require() but before the first sign is used', () => {
-    const r = childOutcome(`process.env.MTRIBES_IOS_SECRET = ${JSON.stringify(SECRET)}; return api.sign('u', 'ios')`, {})
+    const code = `process.env.MTRIBES_IOS_SECRET = ${JSON.stringify(SECRET)}; return api.sign('u', 'ios')`
+    const r = childOutcome(code, {})
     assert.equal(r.value, hmac(SECRET, 'u'))
   })
 

@@ -81,7 +81,7 @@ describe('the integrations keep no string secret once the keys are made', () => 
     ['nest', "Nest's TrustedIdentityModule.forRoot({ secrets })"],
     ['fastify', "the Fastify plugin's { secrets }"],
   ]) {
-    it(`${what}: the app dropped its string, and no form of it is left in the heap`, () => {
+    it(`${what}: once the app drops its string, none of it is in the heap`, () => {
       assert.deepEqual(secretFormsInSnapshot(mode, {}), [])
     })
   }

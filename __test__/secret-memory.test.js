@@ -406,7 +406,7 @@ describe('memoryProtection says where the keys are; requireMemoryProtection refu
     ['an unknown option', { 'Echoed-Key': 'secret' }, 'ERR_INVALID_ARG_VALUE'],
     ['options that are not an object', 'Echoed-String', 'ERR_INVALID_ARG_TYPE'],
   ]) {
-    it(`${what} is refused by the constructor and by fromEnv with ${code}, echoing nothing`, () => {
+    it(`${what}: refused by the constructor and fromEnv with ${code}, echoing nothing`, () => {
       const refused = { name: 'TypeError', code, excludes: ['Echoed'], secrets: ['level-secret'] }
       expectError(() => new TrustedIdentity({ ios: 'level-secret' }, options), refused)
       if (typeof options === 'object') {
