@@ -4,13 +4,16 @@
 
 const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
-const crypto = require('node:crypto')
+const path = require('node:path')
+const { hmac, expectRejection, runNode } = require('./helpers.js')
 
 const { TrustedIdentity } = require('..')
 
 const SECRET = 'async-test-secret'
-const hmac = (id) => crypto.createHmac('sha256', SECRET).update(id).digest('hex')
-const make = () => new TrustedIdentity({ ios: SECRET, roku: Buffer.from('roku-secret') })
+const ROKU_SECRET = 'roku-secret'
+const make = () => new TrustedIdentity({ ios: SECRET, roku: Buffer.from(ROKU_SECRET) })
+/** The iOS signature of `userId` (node:crypto's). */
+const ios = (userId) => hmac(SECRET, userId)
 
 /** Deterministic ids: ASCII, 2-, 3- and 4-byte UTF-8, and a few long ones. */
 function ids(count) {
@@ -18,14 +21,8 @@ function ids(count) {
   return Array.from({ length: count }, (_, i) => `${pieces[i % pieces.length]}${i}${pieces[(i * 7) % pieces.length]}`)
 }
 
-async function rejectsWith(promise, { type = Error, code, includes = [] }) {
-  await assert.rejects(promise, (error) => {
-    assert.ok(error instanceof type, `${error?.name}: ${error?.message}`)
-    assert.equal(error.code, code)
-    for (const text of includes) assert.ok(error.message.includes(text), `${error.message} should include ${text}`)
-    return true
-  })
-}
+/** Asserts that `promise` rejects with `expected` (see checkError), showing neither secret. */
+const rejectsWith = (promise, expected) => expectRejection(promise, { secrets: [SECRET, ROKU_SECRET], ...expected })
 
 describe('signManyAsync resolves to what signMany and node:crypto give', () => {
   // Around one and several chunks (1,024 ids each).
@@ -38,22 +35,22 @@ describe('signManyAsync resolves to what signMany and node:crypto give', () => {
       const signed = await promise
       assert.ok(Array.isArray(signed))
       assert.deepEqual(signed, ti.signMany(userIds, 'ios'))
-      for (let i = 0; i < count; i += 997) assert.equal(signed[i], hmac(userIds[i]), `signed[${i}]`)
-      if (count > 0) assert.equal(signed[count - 1], hmac(userIds[count - 1]))
+      for (let i = 0; i < count; i += 997) assert.equal(signed[i], ios(userIds[i]), `signed[${i}]`)
+      if (count > 0) assert.equal(signed[count - 1], ios(userIds[count - 1]))
     })
   }
 
   it('uses the platform asked for', async () => {
     const ti = make()
-    const [ios] = await ti.signManyAsync(['u1'], 'ios')
+    const [iosSigned] = await ti.signManyAsync(['u1'], 'ios')
     const [roku] = await ti.signManyAsync(['u1'], 'roku', {})
-    assert.equal(ios, hmac('u1'))
-    assert.equal(roku, crypto.createHmac('sha256', 'roku-secret').update('u1').digest('hex'))
+    assert.equal(iosSigned, ios('u1'))
+    assert.equal(roku, hmac(ROKU_SECRET, 'u1'))
   })
 
   it('signs the ids as they were when it was called, even if the array changes meanwhile', async () => {
     const userIds = ids(20_000)
-    const expected = userIds.map(hmac)
+    const expected = userIds.map(ios)
     const promise = make().signManyAsync(userIds, 'ios')
     userIds.fill('changed')
     userIds.length = 1
@@ -78,22 +75,62 @@ describe('signManyAsync resolves to what signMany and node:crypto give', () => {
     const ti = make()
     const batches = [ids(5000), ids(7000).reverse(), ['only-one']]
     const results = await Promise.all(batches.map((batch) => ti.signManyAsync(batch, 'ios')))
-    results.forEach((signed, i) => assert.deepEqual(signed, batches[i].map(hmac)))
+    results.forEach((signed, i) => assert.deepEqual(signed, batches[i].map(ios)))
   })
 })
 
 describe('signManyAsync: bad input rejects the promise (it never throws)', () => {
   const cases = [
-    ['userIds not an array', (ti) => ti.signManyAsync('u1', 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['userIds'] }],
-    ['a number at index 0', (ti) => ti.signManyAsync([1], 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['userIds[0]'] }],
-    ['an empty id in a later chunk', (ti) => ti.signManyAsync([...ids(5000), ''], 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE', includes: ['userIds[5000]'] }],
-    ['a lone surrogate', (ti) => ti.signManyAsync(['a\uD800'], 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE', includes: ['userIds[0]'] }],
-    ['an unknown platform', (ti) => ti.signManyAsync(['u1'], 'android'), { code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM', includes: ['ios, roku'] }],
-    ['options not an object', (ti) => ti.signManyAsync(['u1'], 'ios', 'fast'), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['options'] }],
-    ['an unknown option', (ti) => ti.signManyAsync(['u1'], 'ios', { timeout: 5 }), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE', includes: ['signal'] }],
-    ['a signal that is not an AbortSignal', (ti) => ti.signManyAsync(['u1'], 'ios', { signal: {} }), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['options.signal'] }],
-    ['a foreign this', () => TrustedIdentity.prototype.signManyAsync.call({}, ['u1'], 'ios'), { type: TypeError, code: 'ERR_INVALID_THIS' }],
-    ['after dispose', (ti) => (ti.dispose(), ti.signManyAsync(['u1'], 'ios')), { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' }],
+    [
+      'userIds not an array',
+      (ti) => ti.signManyAsync('u1', 'ios'),
+      { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['userIds'] },
+    ],
+    [
+      'a number at index 0',
+      (ti) => ti.signManyAsync([1], 'ios'),
+      { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['userIds[0]'] },
+    ],
+    [
+      'an empty id in a later chunk',
+      (ti) => ti.signManyAsync([...ids(5000), ''], 'ios'),
+      { type: TypeError, code: 'ERR_INVALID_ARG_VALUE', includes: ['userIds[5000]'] },
+    ],
+    [
+      'a lone surrogate',
+      (ti) => ti.signManyAsync(['a\uD800'], 'ios'),
+      { type: TypeError, code: 'ERR_INVALID_ARG_VALUE', includes: ['userIds[0]'] },
+    ],
+    [
+      'an unknown platform',
+      (ti) => ti.signManyAsync(['u1'], 'android'),
+      { code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM', includes: ['ios, roku'] },
+    ],
+    [
+      'options not an object',
+      (ti) => ti.signManyAsync(['u1'], 'ios', 'fast'),
+      { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['options'] },
+    ],
+    [
+      'an unknown option',
+      (ti) => ti.signManyAsync(['u1'], 'ios', { timeout: 5 }),
+      { type: TypeError, code: 'ERR_INVALID_ARG_VALUE', includes: ['signal'] },
+    ],
+    [
+      'a signal that is not an AbortSignal',
+      (ti) => ti.signManyAsync(['u1'], 'ios', { signal: {} }),
+      { type: TypeError, code: 'ERR_INVALID_ARG_TYPE', includes: ['options.signal'] },
+    ],
+    [
+      'a foreign this',
+      () => TrustedIdentity.prototype.signManyAsync.call({}, ['u1'], 'ios'),
+      { type: TypeError, code: 'ERR_INVALID_THIS' },
+    ],
+    [
+      'after dispose',
+      (ti) => (ti.dispose(), ti.signManyAsync(['u1'], 'ios')),
+      { code: 'ERR_TRUSTED_IDENTITY_DISPOSED' },
+    ],
   ]
   for (const [label, call, expected] of cases) {
     it(`${label} -> ${expected.code}`, async () => {
@@ -133,7 +170,7 @@ describe('signManyAsync stops between chunks when aborted or disposed', () => {
     const controller = new AbortController()
     const signed = await make().signManyAsync(['u1'], 'ios', { signal: controller.signal })
     controller.abort()
-    assert.deepEqual(signed, [hmac('u1')])
+    assert.deepEqual(signed, [ios('u1')])
   })
 
   it('dispose() while it signs rejects it with ERR_TRUSTED_IDENTITY_DISPOSED', async () => {
@@ -146,9 +183,6 @@ describe('signManyAsync stops between chunks when aborted or disposed', () => {
 })
 
 describe('a worker terminated while signManyAsync runs leaves the process healthy', () => {
-  const { spawnSync } = require('node:child_process')
-  const path = require('node:path')
-
   it('terminate() mid-batch: no crash, the main thread still signs, the process exits 0', () => {
     // The child starts workers that each run signManyAsync over 200,000 ids, terminates them once
     // they report the work started, then signs on its own thread and exits normally.
@@ -182,8 +216,7 @@ describe('a worker terminated while signManyAsync runs leaves the process health
         })
       }
     `
-    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 })
-    assert.equal(child.error, undefined, 'the child did not finish in time')
+    const child = runNode(['-e', script])
     assert.equal(child.signal, null, `the child died of ${child.signal}: ${child.stderr}`)
     assert.equal(child.status, 0, child.stderr)
     assert.equal(child.stdout.trim(), 'healthy')

@@ -11,8 +11,9 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 const { Worker } = require('node:worker_threads')
-const { childEnv, BUILD_PROBE, assertSameBuild } = require('./fixtures/child-env.js')
-const { childJson } = require('./fixtures/child-json.js')
+const { childEnv, BUILD_PROBE, assertSameBuild, runNode, childJson } = require('./helpers.js')
+// Still used by express.test.js and fastify.test.js.
+const childJsonFixture = require('./fixtures/child-json.js').childJson
 
 /** Runs `fn` with `vars` set on process.env (undefined: deleted), then puts back what was there. */
 function withEnv(vars, fn) {
@@ -32,15 +33,20 @@ function withEnv(vars, fn) {
 }
 
 describe('childEnv(env): env, PATH and the runners\' variables of this process', () => {
+  const LIBRARY_PATH = { NAPI_RS_NATIVE_LIBRARY_PATH: '/x.node' }
+  const RUNNERS = { MTRIBES_TI_WINE: '1', MTRIBES_TI_KNOWN_DIFFERENCES_LOG: '/log' }
+  const OTHERS = { MTRIBES_IOS_SECRET: 's', MTI_TEST_IOS_SECRET: 's', MTI_CHILD_ENV_OTHER: 'x' }
+  const NONE = { MTRIBES_IOS_SECRET: undefined, MTI_TEST_IOS_SECRET: undefined, MTI_CHILD_ENV_OTHER: undefined }
+  const ASKED_WASI = { NAPI_RS_FORCE_WASI: 'error' }
   // [name, this process's variables, the env asked for, what the child gets of those names]
   const cases = [
     ['NAPI_RS_FORCE_WASI (test:wasi) is copied', { NAPI_RS_FORCE_WASI: '1' }, {}, { NAPI_RS_FORCE_WASI: '1' }],
-    ['NAPI_RS_NATIVE_LIBRARY_PATH is copied', { NAPI_RS_NATIVE_LIBRARY_PATH: '/x.node' }, {}, { NAPI_RS_NATIVE_LIBRARY_PATH: '/x.node' }],
-    ['MTRIBES_TI_* (the runtimes and Wine runners) are copied', { MTRIBES_TI_WINE: '1', MTRIBES_TI_KNOWN_DIFFERENCES_LOG: '/log' }, {}, { MTRIBES_TI_WINE: '1', MTRIBES_TI_KNOWN_DIFFERENCES_LOG: '/log' }],
+    ['NAPI_RS_NATIVE_LIBRARY_PATH is copied', { NAPI_RS_NATIVE_LIBRARY_PATH: '/x.node' }, {}, LIBRARY_PATH],
+    ['MTRIBES_TI_* (the runtimes and Wine runners) are copied', RUNNERS, {}, RUNNERS],
     ['MTI_NEST_PROJECT (test:nest-majors) is copied', { MTI_NEST_PROJECT: '/nest' }, {}, { MTI_NEST_PROJECT: '/nest' }],
-    ['a secret and other variables are not', { MTRIBES_IOS_SECRET: 's', MTI_TEST_IOS_SECRET: 's', MTI_CHILD_ENV_OTHER: 'x' }, {}, { MTRIBES_IOS_SECRET: undefined, MTI_TEST_IOS_SECRET: undefined, MTI_CHILD_ENV_OTHER: undefined }],
+    ['a secret and other variables are not', OTHERS, {}, NONE],
     ['what the test asks for is kept', {}, { MTRIBES_IOS_SECRET: 'child' }, { MTRIBES_IOS_SECRET: 'child' }],
-    ['and wins over a copied variable', { NAPI_RS_FORCE_WASI: '1' }, { NAPI_RS_FORCE_WASI: 'error' }, { NAPI_RS_FORCE_WASI: 'error' }],
+    ['and wins over a copied variable', { NAPI_RS_FORCE_WASI: '1' }, ASKED_WASI, ASKED_WASI],
   ]
   for (const [name, own, asked, expected] of cases) {
     it(name, () => {
@@ -59,12 +65,21 @@ describe('a child or worker started with childEnv() loads the build this process
       assert.equal(r.status, 0, r.stderr)
       return JSON.parse(r.stdout).from
     }],
-    ['fixtures/child-json.js (the Express and Fastify tests\' children)', () => childJson(BUILD_PROBE, {}, () => {}).from],
+    ['helpers.js\'s runNode', () => {
+      const r = runNode(['-e', BUILD_PROBE])
+      assert.equal(r.status, 0, r.stderr)
+      return JSON.parse(r.stdout).from
+    }],
+    ['helpers.js\'s childJson', () => childJson(BUILD_PROBE).from],
+    ['fixtures/child-json.js (the Express and Fastify tests\' children)', () =>
+      childJsonFixture(BUILD_PROBE, {}, () => {}).from,
+    ],
     ['a worker thread with an env of its own', async () => {
       const loader = JSON.stringify(path.join(__dirname, '..', 'lib', 'loader.js'))
       const code = `require('node:worker_threads').parentPort.postMessage(require(${loader}).loadNativeBinding().from)`
       const worker = new Worker(code, { eval: true, env: childEnv() })
-      return new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject)).finally(() => worker.terminate())
+      const from = new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject))
+      return from.finally(() => worker.terminate())
     }],
   ]
   for (const [name, start] of starts) {
@@ -78,8 +93,10 @@ describe('every child process or worker __test__ starts with an env of its own g
     // test:install checks the packed package as installed: its children must not see this repo's NAPI_RS_ variables.
     'install/install.test.js': 'the clean environment of scripts/local-packages.js',
   }
-  // The calls that start children (and memory.test.js's runChild, which passes its `env` to spawn).
-  const CALL = /(?<![.\w])(spawn|spawnSync|fork|exec|execSync|execFile|execFileSync|runChild)\s*\(|\bnew (Worker)\s*\(/g
+  // The calls that start children (and memory.test.js's runChild, which passes its `env` to spawn;
+  // helpers.js's runNode and childJson, which pass theirs to childEnv, in the spawnSync checked here).
+  const STARTS = 'spawn|spawnSync|fork|exec|execSync|execFile|execFileSync|runChild|runNode|childJson'
+  const CALL = new RegExp(`(?<![.\\w])(${STARTS})\\s*\\(|\\bnew (Worker)\\s*\\(`, 'g')
   // `env: <value>`, or a shorthand `env` among an options object's keys (not process.env).
   const ENV = /(?<![\w.$])env\s*(?::\s*([^,\n}]+(?:\([^)]*\))?)|(?=\s*[,}]))/g
   const GOOD = /^(childEnv\(|\{ \.\.\.process\.env\b|SHARE_ENV\b)/
@@ -113,7 +130,8 @@ describe('every child process or worker __test__ starts with an env of its own g
         // Not a call at all inside a quoted string on its line (a test's name).
         const before = source.slice(source.lastIndexOf('\n', call.index) + 1, call.index)
         if ((before.match(/'/g) ?? []).length % 2 === 1) continue
-        if (call[1] === 'runChild' && name !== 'memory.test.js') continue // from-env.test.js's runChild(code, env) calls childEnv itself
+        // from-env.test.js's runChild(code, env, secrets) gives env to runNode.
+        if (call[1] === 'runChild' && name !== 'memory.test.js') continue
         const text = callText(source, call.index + call[0].length - 1)
         for (const env of text.matchAll(ENV)) {
           const value = (env[1] ?? 'env').trim()
@@ -121,7 +139,9 @@ describe('every child process or worker __test__ starts with an env of its own g
           checked.push(`${name}:${line}`)
           // The one shorthand allowed: the spawn in memory.test.js's runChild, whose callers are checked here too.
           const helper = name === 'memory.test.js' && call[1] === 'spawn' && value === 'env'
-          if (!GOOD.test(value) && !helper) found.push(`${name}:${line}: env: ${value}`)
+          // runNode and childJson (helpers.js) give their `env` to childEnv themselves.
+          const throughChildEnv = call[1] === 'runNode' || call[1] === 'childJson'
+          if (!GOOD.test(value) && !helper && !throughChildEnv) found.push(`${name}:${line}: env: ${value}`)
         }
       }
     }

@@ -4,31 +4,20 @@
 
 const { describe, it } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
-const crypto = require('node:crypto')
 const path = require('node:path')
-const { spawnSync } = require('node:child_process')
-const { childEnv, BUILD_PROBE, assertSameBuild } = require('./fixtures/child-env.js')
+const { hmac, runNode, BUILD_PROBE, assertSameBuild } = require('./helpers.js')
 const { moduleFile } = require('./fixtures/module-file.js')
 
 const ROOT = path.join(__dirname, '..')
 const SECRET = 'default-Secret-0a4c'
 
-function hmac(secret, userId) {
-  return crypto.createHmac('sha256', secret).update(userId).digest('hex')
-}
-
 function child(code, env = {}, { esm = false } = {}) {
   const prelude = esm
     ? `import * as api from ${JSON.stringify(new URL('../index.mjs', `file://${__filename}`).href)}\n`
     : `const api = require(${JSON.stringify(ROOT)})\n`
-  const r = spawnSync(process.execPath, esm ? [moduleFile(`${prelude}${code}`)] : ['-e', `${prelude}${code}`], {
-    env: childEnv(env),
-    encoding: 'utf8',
-    timeout: 30_000,
-  })
-  assert.equal(r.error, undefined, String(r.error))
+  const args = esm ? [moduleFile(`${prelude}${code}`)] : ['-e', `${prelude}${code}`]
+  const r = runNode(args, { env, timeout: 30_000, secrets: [SECRET] })
   assert.equal(r.status, 0, r.stderr)
-  assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET), 'a secret was printed')
   return JSON.parse(r.stdout)
 }
 
@@ -42,7 +31,8 @@ describe('defaultIdentity() is TrustedIdentity.fromEnv(), made on the first call
   it('returns the same TrustedIdentity every time, signing with MTRIBES_IOS_SECRET', () => {
     const out = child(
       `const a = api.defaultIdentity(), b = api.defaultIdentity()
-      process.stdout.write(JSON.stringify([a === b, a instanceof api.TrustedIdentity, a.platforms, a.sign('u', 'ios')]))`,
+      const out = [a === b, a instanceof api.TrustedIdentity, a.platforms, a.sign('u', 'ios')]
+      process.stdout.write(JSON.stringify(out))`,
       { MTRIBES_IOS_SECRET: SECRET },
     )
     assert.deepEqual(out, [true, true, ['ios'], hmac(SECRET, 'u')])
@@ -75,7 +65,8 @@ describe('defaultIdentity() is TrustedIdentity.fromEnv(), made on the first call
     const out = child(
       `import { createRequire } from 'node:module'
       const cjs = createRequire(import.meta.url)(${JSON.stringify(ROOT)})
-      process.stdout.write(JSON.stringify([api.defaultIdentity === cjs.defaultIdentity, api.defaultIdentity().sign('u', 'ios')]))`,
+      const out = [api.defaultIdentity === cjs.defaultIdentity, api.defaultIdentity().sign('u', 'ios')]
+      process.stdout.write(JSON.stringify(out))`,
       { MTRIBES_IOS_SECRET: SECRET },
       { esm: true },
     )

@@ -4,7 +4,7 @@
 const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
-const util = require('node:util')
+const { hmac, expectError, expectRejection } = require('./helpers.js')
 
 // The native functions that sign are wrapped with a counter before index.js loads (it takes them
 // from the binding once, when it loads), to show bad input is refused before anything is signed.
@@ -33,48 +33,34 @@ const { TrustedIdentity } = require('..')
 const MARKER = 'Sekr1tMarker'
 const IOS_SECRET = `ios-${MARKER}-a1`
 const ANDROID_SECRET = Buffer.from(`android-${MARKER}-b2`)
-const LEAK_PATTERNS = [MARKER, Buffer.from(MARKER).toString('hex'), Buffer.from(MARKER).toString('base64').slice(0, 12)]
+// What no error may show, in any leak form (helpers.js's leakForms: the text, its hex, its base64).
+const SECRETS = [MARKER, IOS_SECRET, ANDROID_SECRET]
 
 const BAD_PLATFORM = 'zz-SUPERSECRETPLATFORM-zz'
 
-function hmac(secret, userId) {
-  return crypto.createHmac('sha256', secret).update(userId).digest('hex')
-}
-
-function describeValue(v) {
-  if (typeof v === 'string') return JSON.stringify(v.length > 30 ? v.slice(0, 30) + '...' : v)
-  if (typeof v === 'bigint') return `${v}n`
-  if (typeof v === 'symbol') return v.toString()
-  if (typeof v === 'function') return 'a function'
-  return util.inspect(v, { depth: 0, breakLength: Infinity, maxArrayLength: 3, maxStringLength: 30 })
-}
-
 /**
- * Calls fn and checks the error: class (TypeError, or Error that is not a TypeError when notTypeError),
- * code, substrings the message must and must not contain, and that no secret leaks into message or stack.
+ * helpers.js's expectError (class, code, `includes`, `excludes`, no secret of SECRETS in message or
+ * stack), and what it has no option for: a message that is a string and, with `notTypeError`, an
+ * Error that is not a TypeError.
  */
-function expectError(fn, { type, code, includes = [], excludes = [], notTypeError = false }) {
-  let threw = false
-  let error
-  let result
-  try {
-    result = fn()
-  } catch (e) {
-    threw = true
-    error = e
-  }
-  assert.ok(threw, `expected a throw with code ${code}, got a result: ${describeValue(result)}`)
-  assert.ok(error instanceof type, `expected ${type.name}, got ${describeValue(error)}`)
-  if (notTypeError) assert.ok(!(error instanceof TypeError), `expected an Error that is not a TypeError: ${error}`)
-  assert.equal(error.code, code, `wrong code; message: ${error.message}`)
+function expectRefusal(fn, { notTypeError = false, ...expected }) {
+  const error = expectError(fn, { secrets: SECRETS, ...expected })
   assert.equal(typeof error.message, 'string')
-  for (const s of includes) assert.ok(error.message.includes(s), `message should contain ${JSON.stringify(s)}: ${error.message}`)
-  for (const s of excludes) assert.ok(!error.message.includes(s), `message should not contain ${JSON.stringify(s)}: ${error.message}`)
-  for (const s of LEAK_PATTERNS) {
-    assert.ok(!String(error.message).includes(s), `a secret leaked into the message: ${error.message}`)
-    assert.ok(!String(error.stack).includes(s), `a secret leaked into the stack: ${error.stack}`)
-  }
+  if (notTypeError) assert.ok(!(error instanceof TypeError), `expected an Error that is not a TypeError: ${error}`)
   return error
+}
+
+/** One test per string `value`: refused as a secret, TypeError ERR_INVALID_ARG_VALUE naming its platform. */
+function itRefusesStringSecrets(values) {
+  for (const value of values) {
+    it(`${JSON.stringify(value)} -> TypeError ERR_INVALID_ARG_VALUE naming the platform`, () => {
+      expectRefusal(() => new TrustedIdentity({ roku7: value }), {
+        type: TypeError,
+        code: 'ERR_INVALID_ARG_VALUE',
+        includes: ['roku7'],
+      })
+    })
+  }
 }
 
 function identity() {
@@ -103,7 +89,8 @@ const LONE_SURROGATES = [
   ['only a high surrogate', '\uD83D'],
 ]
 
-const UNKNOWN_PLATFORMS = ['IOS', 'Ios', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'iso', 'iosx', 'andriod', '', ' ios', 'ios ', BAD_PLATFORM]
+const UNKNOWN_PLATFORMS = ['IOS', 'Ios', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']
+UNKNOWN_PLATFORMS.push('iso', 'iosx', 'andriod', '', ' ios', 'ios ', BAD_PLATFORM)
 
 // The three signing methods, each called with (userId, platform) and valid other arguments.
 const METHODS = {
@@ -117,12 +104,12 @@ describe('userId must be a string', () => {
     for (const [label, value] of NOT_A_STRING) {
       it(`${method}: ${label} -> TypeError ERR_INVALID_ARG_TYPE`, () => {
         const ti = identity()
-        const error = expectError(() => call(ti, value, 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+        const error = expectRefusal(() => call(ti, value, 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
         if (typeof value === 'number') {
           // The fix for the usual mistake (a numeric id) is spelled out.
           assert.ok(error.message.includes('String(id)'), `message should suggest String(id): ${error.message}`)
         }
-        if (method === 'signMany') assert.ok(error.message.includes('userIds[0]'), `message should name userIds[0]: ${error.message}`)
+        if (method === 'signMany') assert.ok(error.message.includes('userIds[0]'), `no userIds[0]: ${error.message}`)
       })
     }
   }
@@ -131,7 +118,7 @@ describe('userId must be a string', () => {
 describe('userId must not be empty', () => {
   for (const [method, call] of Object.entries(METHODS)) {
     it(`${method}: '' -> TypeError ERR_INVALID_ARG_VALUE`, () => {
-      expectError(() => call(identity(), '', 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE' })
+      expectRefusal(() => call(identity(), '', 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE' })
     })
   }
 })
@@ -140,7 +127,7 @@ describe('userId must be well-formed UTF-16 (no lone surrogates)', () => {
   for (const [method, call] of Object.entries(METHODS)) {
     for (const [label, value] of LONE_SURROGATES) {
       it(`${method}: ${label} -> TypeError ERR_INVALID_ARG_VALUE`, () => {
-        expectError(() => call(identity(), value, 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE' })
+        expectRefusal(() => call(identity(), value, 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE' })
       })
     }
   }
@@ -154,7 +141,7 @@ describe('platform must be a string', () => {
   for (const [method, call] of Object.entries(METHODS)) {
     for (const [label, value] of NOT_A_STRING) {
       it(`${method}: ${label} -> TypeError ERR_INVALID_ARG_TYPE`, () => {
-        expectError(() => call(identity(), 'u1', value), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+        expectRefusal(() => call(identity(), 'u1', value), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
       })
     }
   }
@@ -163,8 +150,10 @@ describe('platform must be a string', () => {
 describe('platform must be configured', () => {
   for (const [method, call] of Object.entries(METHODS)) {
     for (const platform of UNKNOWN_PLATFORMS) {
-      it(`${method}: ${JSON.stringify(platform)} -> Error (not TypeError) ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM listing ios, android`, () => {
-        expectError(() => call(identity(), 'u1', platform), {
+      // An Error that is not a TypeError, whose message lists the configured platforms.
+      const name = `${method}: ${JSON.stringify(platform)}`
+      it(`${name} -> Error ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM (not TypeError)`, () => {
+        expectRefusal(() => call(identity(), 'u1', platform), {
           type: Error,
           notTypeError: true,
           code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM',
@@ -174,7 +163,7 @@ describe('platform must be configured', () => {
     }
 
     it(`${method}: the message does not echo the unknown platform value`, () => {
-      expectError(() => call(identity(), 'u1', BAD_PLATFORM), {
+      expectRefusal(() => call(identity(), 'u1', BAD_PLATFORM), {
         type: Error,
         code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM',
         excludes: ['SUPERSECRETPLATFORM'],
@@ -184,7 +173,7 @@ describe('platform must be configured', () => {
 
   it('a platform configured on another instance is still unknown here', () => {
     new TrustedIdentity({ roku: IOS_SECRET })
-    expectError(() => identity().sign('u1', 'roku'), { type: Error, code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM' })
+    expectRefusal(() => identity().sign('u1', 'roku'), { type: Error, code: 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM' })
   })
 })
 
@@ -208,25 +197,29 @@ describe('secrets must be a plain object', () => {
   ]
   for (const [label, value] of cases) {
     it(`${label} -> TypeError ERR_INVALID_ARG_TYPE`, () => {
-      expectError(() => new TrustedIdentity(value), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+      expectRefusal(() => new TrustedIdentity(value), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
     })
   }
 
   it('no argument -> TypeError ERR_INVALID_ARG_TYPE', () => {
-    expectError(() => new TrustedIdentity(), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+    expectRefusal(() => new TrustedIdentity(), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
   })
 
   it('{} (no platforms) -> Error ERR_TRUSTED_IDENTITY_NO_SECRETS', () => {
-    expectError(() => new TrustedIdentity({}), { type: Error, code: 'ERR_TRUSTED_IDENTITY_NO_SECRETS' })
+    expectRefusal(() => new TrustedIdentity({}), { type: Error, code: 'ERR_TRUSTED_IDENTITY_NO_SECRETS' })
   })
 })
 
 describe('platform names (keys of secrets) must match /^[a-z][a-z0-9]*$/', () => {
-  for (const name of ['IOS', 'Ios', 'my-tv', 'my_tv', '2tv', '', ' ios', 'ios ', 'tv.2', 'télé', '__proto__', 'constructor_']) {
+  const names = ['IOS', 'Ios', 'my-tv', 'my_tv', '2tv', '', ' ios', 'ios ', 'tv.2', 'télé', '__proto__', 'constructor_']
+  for (const name of names) {
     it(`${JSON.stringify(name)} -> TypeError ERR_INVALID_ARG_VALUE`, () => {
-      expectError(() => new TrustedIdentity({ [name]: IOS_SECRET }), { type: TypeError, code: 'ERR_INVALID_ARG_VALUE' })
+      expectRefusal(() => new TrustedIdentity({ [name]: IOS_SECRET }), {
+        type: TypeError,
+        code: 'ERR_INVALID_ARG_VALUE',
+      })
       // Also when it comes after a valid platform.
-      expectError(() => new TrustedIdentity({ ios: IOS_SECRET, [name]: IOS_SECRET }), {
+      expectRefusal(() => new TrustedIdentity({ ios: IOS_SECRET, [name]: IOS_SECRET }), {
         type: TypeError,
         code: 'ERR_INVALID_ARG_VALUE',
       })
@@ -247,7 +240,7 @@ describe('a secret must not be empty', () => {
     ['an empty view into a non-empty ArrayBuffer', new Uint8Array(new ArrayBuffer(8), 4, 0)],
   ]) {
     it(`${label} -> TypeError ERR_INVALID_ARG_VALUE naming the platform`, () => {
-      expectError(() => new TrustedIdentity({ ios: IOS_SECRET, roku7: value }), {
+      expectRefusal(() => new TrustedIdentity({ ios: IOS_SECRET, roku7: value }), {
         type: TypeError,
         code: 'ERR_INVALID_ARG_VALUE',
         includes: ['roku7'],
@@ -268,12 +261,13 @@ describe('a secret must be a string, Buffer, Uint8Array or secret KeyObject', ()
     ['a String object', new String(IOS_SECRET)],
     ['a symbol', Symbol(IOS_SECRET)],
     ['a bigint', 4242424242n],
-    ['a fake KeyObject (its prototype, no key)', Object.create(crypto.KeyObject.prototype)],
-    ['a fake Uint8Array (its prototype, no bytes)', Object.create(Uint8Array.prototype)],
+    // Objects with the prototype of a KeyObject or Uint8Array, and no key or bytes.
+    ['a fake KeyObject (no key)', Object.create(crypto.KeyObject.prototype)],
+    ['a fake Uint8Array (no bytes)', Object.create(Uint8Array.prototype)],
     ['an ArrayBuffer', new ArrayBuffer(8)],
   ]) {
-    it(`${label} -> TypeError ERR_INVALID_ARG_TYPE naming the platform, not showing the value`, () => {
-      expectError(() => new TrustedIdentity({ ios: IOS_SECRET, roku7: value }), {
+    it(`${label} -> TypeError ERR_INVALID_ARG_TYPE naming the platform, not the value`, () => {
+      expectRefusal(() => new TrustedIdentity({ ios: IOS_SECRET, roku7: value }), {
         type: TypeError,
         code: 'ERR_INVALID_ARG_TYPE',
         includes: ['roku7'],
@@ -285,7 +279,7 @@ describe('a secret must be a string, Buffer, Uint8Array or secret KeyObject', ()
   for (const kind of ['publicKey', 'privateKey']) {
     it(`an ed25519 ${kind} KeyObject -> TypeError ERR_INVALID_ARG_VALUE naming the platform`, () => {
       const pair = crypto.generateKeyPairSync('ed25519')
-      expectError(() => new TrustedIdentity({ roku7: pair[kind] }), {
+      expectRefusal(() => new TrustedIdentity({ roku7: pair[kind] }), {
         type: TypeError,
         code: 'ERR_INVALID_ARG_VALUE',
         includes: ['roku7'],
@@ -295,15 +289,8 @@ describe('a secret must be a string, Buffer, Uint8Array or secret KeyObject', ()
 })
 
 describe('a string secret must not start or end with whitespace', () => {
-  for (const value of [` ${MARKER}`, `${MARKER}\n`, `\t${MARKER}`, `${MARKER}\u00a0`, `${MARKER}\r\n`, `\u3000${MARKER}`, `${MARKER} `, ' ', '\n']) {
-    it(`${JSON.stringify(value)} -> TypeError ERR_INVALID_ARG_VALUE naming the platform`, () => {
-      expectError(() => new TrustedIdentity({ roku7: value }), {
-        type: TypeError,
-        code: 'ERR_INVALID_ARG_VALUE',
-        includes: ['roku7'],
-      })
-    })
-  }
+  const spaced = [` ${MARKER}`, `${MARKER}\n`, `\t${MARKER}`, `${MARKER}\u00a0`, `${MARKER}\r\n`, `\u3000${MARKER}`]
+  itRefusesStringSecrets([...spaced, `${MARKER} `, ' ', '\n'])
 
   it('inner whitespace is part of the secret', () => {
     const secret = 'in ner\tsec\nret'
@@ -329,21 +316,13 @@ describe('a string secret must not start or end with whitespace', () => {
 })
 
 describe('a string secret must be well-formed UTF-16', () => {
-  for (const value of [`${MARKER}\uD800`, `\uDC00${MARKER}`, `${MARKER}\uDFFF\uD800x`]) {
-    it(`${JSON.stringify(value)} -> TypeError ERR_INVALID_ARG_VALUE naming the platform`, () => {
-      expectError(() => new TrustedIdentity({ roku7: value }), {
-        type: TypeError,
-        code: 'ERR_INVALID_ARG_VALUE',
-        includes: ['roku7'],
-      })
-    })
-  }
+  itRefusesStringSecrets([`${MARKER}\uD800`, `\uDC00${MARKER}`, `${MARKER}\uDFFF\uD800x`])
 })
 
 describe('a refused secrets object leaves no keys behind', () => {
   it('keys added for earlier platforms are wiped at once when a later secret is refused', () => {
     spy.disposed = 0
-    expectError(() => new TrustedIdentity({ ios: IOS_SECRET, android: '' }), {
+    expectRefusal(() => new TrustedIdentity({ ios: IOS_SECRET, android: '' }), {
       type: TypeError,
       code: 'ERR_INVALID_ARG_VALUE',
     })
@@ -364,7 +343,7 @@ describe('signMany: userIds must be an array of valid user ids, all or nothing',
   ]) {
     it(`${label} -> TypeError ERR_INVALID_ARG_TYPE, nothing signed`, () => {
       spy.calls = 0
-      expectError(() => identity().signMany(value, 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+      expectRefusal(() => identity().signMany(value, 'ios'), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
       assert.equal(spy.calls, 0, 'the native keyring was called')
     })
   }
@@ -384,7 +363,7 @@ describe('signMany: userIds must be an array of valid user ids, all or nothing',
         ids[index] = value
         spy.calls = 0
         let result
-        expectError(
+        expectRefusal(
           () => {
             result = identity().signMany(ids, 'ios')
             return result
@@ -399,7 +378,7 @@ describe('signMany: userIds must be an array of valid user ids, all or nothing',
 
   it('a hole in a sparse array is an undefined element: TypeError naming userIds[1]', () => {
     // eslint-disable-next-line no-sparse-arrays
-    expectError(() => identity().signMany(['u0', , 'u2'], 'ios'), {
+    expectRefusal(() => identity().signMany(['u0', , 'u2'], 'ios'), {
       type: TypeError,
       code: 'ERR_INVALID_ARG_TYPE',
       includes: ['userIds[1]'],
@@ -411,10 +390,10 @@ describe('signMany: userIds must be an array of valid user ids, all or nothing',
       const ids = Array.from({ length: count }, (_, i) => `user-${i}`)
       ids[count - 1] = ''
       spy.calls = 0
-      await assert.rejects(identity().signManyAsync(ids, 'ios'), (error) => {
-        assert.equal(error.code, 'ERR_INVALID_ARG_VALUE')
-        assert.ok(error.message.includes(`userIds[${count - 1}]`), error.message)
-        return true
+      await expectRejection(identity().signManyAsync(ids, 'ios'), {
+        code: 'ERR_INVALID_ARG_VALUE',
+        includes: [`userIds[${count - 1}]`],
+        secrets: SECRETS,
       })
       assert.equal(spy.calls, 0, 'the native keyring was called')
     })
@@ -445,7 +424,7 @@ describe('signMany and signManyAsync read the array once: its length once, each 
   }
 
   for (const method of ['signMany', 'signManyAsync']) {
-    it(`${method}: a length that grows between reads gives exactly the first length's signatures, all node:crypto's`, async () => {
+    it(`${method}: a length that grows between reads: the first length's signatures, node:crypto's`, async () => {
       const ids = Array.from({ length: 1500 }, (_, i) => `user-${i}`)
       const { proxy, reads } = watched(ids, [1200, 1500, 5000])
       const signed = await identity()[method](proxy, 'ios')
@@ -466,11 +445,13 @@ describe('signMany and signManyAsync read the array once: its length once, each 
     })
 
     for (const [label, length] of [['-1', -1], ['1.5', 1.5], ['2^32', 2 ** 32], ['NaN', NaN], ['a string', '2']]) {
-      it(`${method}: a Proxy claiming a length of ${label} -> TypeError ERR_INVALID_ARG_VALUE, nothing signed`, async () => {
+      const name = `${method}: a Proxy with a length of ${label} -> TypeError ERR_INVALID_ARG_VALUE, nothing signed`
+      it(name, async () => {
         spy.calls = 0
-        await assert.rejects(async () => identity()[method](watched(['u0', 'u1'], [length]).proxy, 'ios'), {
+        await expectRejection(async () => identity()[method](watched(['u0', 'u1'], [length]).proxy, 'ios'), {
           name: 'TypeError',
           code: 'ERR_INVALID_ARG_VALUE',
+          secrets: SECRETS,
         })
         assert.equal(spy.calls, 0, 'the native keyring was called')
       })
@@ -489,7 +470,7 @@ describe('verify: signature must be a string; a malformed string is simply not v
     ['a String object', new String(hmac(IOS_SECRET, 'u1'))],
   ]) {
     it(`${label} -> TypeError ERR_INVALID_ARG_TYPE`, () => {
-      expectError(() => identity().verify('u1', 'ios', value), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+      expectRefusal(() => identity().verify('u1', 'ios', value), { type: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
     })
   }
 
@@ -513,7 +494,10 @@ describe('verify: signature must be a string; a malformed string is simply not v
     ['the signature followed by €', good + '€'],
     ['the signature followed by an astral character', good + '😀'],
     // Characters whose low byte is the hex digit they replace.
-    ['a digit replaced by a character whose low byte is that digit', String.fromCharCode(0x100 + good.charCodeAt(0)) + good.slice(1)],
+    [
+      'a digit replaced by a character whose low byte is that digit',
+      String.fromCharCode(0x100 + good.charCodeAt(0)) + good.slice(1),
+    ],
     ['the last digit replaced the same way', good.slice(0, 63) + String.fromCharCode(0x1000 + good.charCodeAt(63))],
   ]) {
     it(`${label} -> false, no throw`, () => {

@@ -7,11 +7,10 @@
 
 const { describe, it, before } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
-const crypto = require('node:crypto')
 const fs = require('node:fs')
 const path = require('node:path')
-const { spawn, spawnSync } = require('node:child_process')
-const { childEnv } = require('./fixtures/child-env.js')
+const { spawn } = require('node:child_process')
+const { hmac, assertNoLeak, runNode, childEnv } = require('./helpers.js')
 const { httpRequest } = require('./fixtures/http-request.js')
 
 const EXAMPLES = path.join(__dirname, '..', 'examples')
@@ -37,15 +36,15 @@ function compileExamples() {
 
 before(() => compileExamples())
 const SECRET = 'example-Secret-1f7c'
+const BROWSER_SECRET = `${SECRET}-browser`
+// The start of the demo's own secrets (examples/express/demo.ts).
+const DEMO_SECRETS = ['demo-ios-secret', 'demo-browser-secret']
 const USER = 'user ü 1'
-
-function hmac(secret, userId) {
-  return crypto.createHmac('sha256', secret).update(userId).digest('hex')
-}
 
 /** Starts an example with PORT=0 and returns its base URL (from its "listening on" line) and a stop function. */
 async function startExample(file, env) {
-  const child = spawn(process.execPath, [file], { env: childEnv({ PORT: '0', ...env }), stdio: ['ignore', 'pipe', 'pipe'] })
+  const stdio = ['ignore', 'pipe', 'pipe']
+  const child = spawn(process.execPath, [file], { env: childEnv({ PORT: '0', ...env }), stdio })
   let output = ''
   child.stderr.setEncoding('utf8').on('data', (d) => (output += d))
   const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -78,7 +77,7 @@ for (const name of SERVERS) {
   const file = path.join(DIST, name, 'server.js')
   describe(`examples/${name}/server.ts: fake login, then the identity endpoint`, () => {
     it('signs the logged-in user for the requested platform; 401 without login; 400 for an unconfigured platform', async () => {
-      const example = await startExample(file, { MTRIBES_IOS_SECRET: SECRET, MTRIBES_BROWSER_SECRET: `${SECRET}-browser` })
+      const example = await startExample(file, { MTRIBES_IOS_SECRET: SECRET, MTRIBES_BROWSER_SECRET: BROWSER_SECRET })
       try {
         const login = await httpRequest(`${example.url}/login?user=${encodeURIComponent(USER)}`, { method: 'POST' })
         assert.equal(login.status, 200)
@@ -88,7 +87,7 @@ for (const name of SERVERS) {
           const r = await httpRequest(`${example.url}/mtribes/identity?platform=${platform}`, { headers: { cookie } })
           assert.equal(r.status, 200)
           assert.equal(r.headers.get('cache-control'), 'no-store')
-          const secret = platform === 'ios' ? SECRET : `${SECRET}-browser`
+          const secret = platform === 'ios' ? SECRET : BROWSER_SECRET
           assert.deepEqual(await r.json(), { userId: USER, platform, signed: hmac(secret, USER) })
         }
 
@@ -100,11 +99,11 @@ for (const name of SERVERS) {
       } finally {
         await example.stop()
       }
-      assert.ok(!example.output().includes(SECRET), 'the example printed a secret')
+      assertNoLeak(example.output(), [SECRET, BROWSER_SECRET], 'the example\'s output')
     })
 
     it('refuses to start without a secret, naming the variable', () => {
-      const r = spawnSync(process.execPath, [file], { env: childEnv({ PORT: '0' }), encoding: 'utf8', timeout: 30_000 })
+      const r = runNode([file], { env: { PORT: '0' }, timeout: 30_000 })
       assert.equal(r.status, 1, r.stderr)
       assert.match(r.stderr, /^cannot start: ERR_TRUSTED_IDENTITY_NO_SECRETS: .*MTRIBES_<PLATFORM>_SECRET/m)
     })
@@ -117,14 +116,14 @@ describe('examples/next/app/mtribes/identity/route.ts (Next.js App Router)', () 
     const code = `
       const route = require(${JSON.stringify(route)})
       const ask = (headers) => route.GET(new Request('http://127.0.0.1/mtribes/identity?platform=ios', { headers }))
-      Promise.all([ask({ cookie: 'demo_user=${encodeURIComponent(USER)}' }), ask({})]).then(async ([signed, anonymous]) => {
-        console.log(JSON.stringify({ runtime: route.runtime, status: signed.status, cache: signed.headers.get('cache-control'), body: await signed.json(), anonymous: anonymous.status }))
+      const cookie = 'demo_user=${encodeURIComponent(USER)}'
+      Promise.all([ask({ cookie }), ask({})]).then(async ([signed, anonymous]) => {
+        const cache = signed.headers.get('cache-control')
+        const body = await signed.json()
+        const { runtime } = route
+        console.log(JSON.stringify({ runtime, status: signed.status, cache, body, anonymous: anonymous.status }))
       })`
-    const r = spawnSync(process.execPath, ['-e', code], {
-      env: childEnv({ MTRIBES_IOS_SECRET: SECRET }),
-      encoding: 'utf8',
-      timeout: 30_000,
-    })
+    const r = runNode(['-e', code], { env: { MTRIBES_IOS_SECRET: SECRET }, timeout: 30_000, secrets: [SECRET] })
     assert.equal(r.status, 0, r.stderr)
     assert.deepEqual(JSON.parse(r.stdout), {
       runtime: 'nodejs',
@@ -138,15 +137,11 @@ describe('examples/next/app/mtribes/identity/route.ts (Next.js App Router)', () 
 
 describe('npm run demo (examples/express/demo.ts)', () => {
   it('starts the Express example, signs through it like node:crypto, and prints curl lines', () => {
-    const r = spawnSync(process.execPath, [path.join(DIST, 'express', 'demo.js'), '--once'], {
-      env: childEnv(),
-      encoding: 'utf8',
-      timeout: 30_000,
-    })
+    const r = runNode([path.join(DIST, 'express', 'demo.js'), '--once'], { timeout: 30_000, secrets: DEMO_SECRETS })
     assert.equal(r.status, 0, r.stdout + r.stderr)
     assert.match(r.stdout, /-> 200 no-store/)
     assert.match(r.stdout, /signed equals node:crypto's HMAC: true/)
-    assert.match(r.stdout, /curl -s -H 'Cookie: demo_user=[^']+' 'http:\/\/127\.0\.0\.1:\d+\/mtribes\/identity\?platform=ios'/)
-    assert.ok(!r.stdout.includes('demo-ios-secret'), 'the demo printed its secret')
+    const curl = /curl -s -H 'Cookie: demo_user=[^']+' 'http:\/\/127\.0\.0\.1:\d+\/mtribes\/identity\?platform=ios'/
+    assert.match(r.stdout, curl)
   })
 })

@@ -3,12 +3,11 @@
 // error it throws when every candidate fails, forced case by case.
 'use strict'
 
-const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
+const { describe, it } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
-const { spawnSync } = require('node:child_process')
+const { checkError, expectError, runNode, tempDir } = require('./helpers.js')
 
 const { loadNativeBinding, targetName, detectMusl, NATIVE_TARGETS } = require('../lib/loader.js')
 
@@ -17,13 +16,7 @@ const NAME = 'mtribes-trusted-identity'
 const VERSION = require('../package.json').version
 const LINUX_GNU = { platform: 'linux', arch: 'x64', isMusl: () => false }
 
-let tmp
-before(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-loader-'))
-})
-after(() => {
-  fs.rmSync(tmp, { recursive: true, force: true })
-})
+const tmp = tempDir(undefined, 'mti-loader-')
 
 let count = 0
 /**
@@ -48,15 +41,7 @@ function fixture({ files = {}, packages = {} } = {}) {
 
 /** Runs the loader and returns the error it throws (failing the test if it does not throw). */
 function loadError(options) {
-  let error
-  assert.throws(
-    () => loadNativeBinding({ env: {}, ...LINUX_GNU, ...options }),
-    (e) => {
-      error = e
-      return true
-    },
-  )
-  return error
+  return expectError(() => loadNativeBinding({ env: {}, ...LINUX_GNU, ...options }), {})
 }
 
 // Not a loadable shared library on any OS.
@@ -124,7 +109,8 @@ describe('musl detection: from files only, in order ldd, /proc/self/maps, /lib/l
       }
       const readdir = (dir) => {
         assert.equal(dir, '/lib')
-        if (lib === null) throw Object.assign(new Error(`ENOENT: no such file or directory, scandir '${dir}'`), { code: 'ENOENT' })
+        const missing = `ENOENT: no such file or directory, scandir '${dir}'`
+        if (lib === null) throw Object.assign(new Error(missing), { code: 'ENOENT' })
         return lib
       }
       assert.equal(detectMusl({ readFile, readdir }), expected)
@@ -132,7 +118,7 @@ describe('musl detection: from files only, in order ldd, /proc/self/maps, /lib/l
     })
   }
 
-  it('never calls process.report.getReport (a report copies every environment variable, secrets included, into JS)', () => {
+  it('never calls process.report.getReport (which copies every environment variable, secrets too, into JS)', () => {
     const getReport = process.report.getReport
     const calls = []
     process.report.getReport = (...args) => {
@@ -158,7 +144,8 @@ describe('musl detection: from files only, in order ldd, /proc/self/maps, /lib/l
     assert.doesNotMatch(source, /\breport\b/)
   })
 
-  it('on this machine, agrees with the libc this process has mapped', { skip: !fs.existsSync('/proc/self/maps') && 'needs /proc/self/maps' }, () => {
+  const noMaps = !fs.existsSync('/proc/self/maps') && 'needs /proc/self/maps'
+  it('on this machine, agrees with the libc this process has mapped', { skip: noMaps }, () => {
     const maps = fs.readFileSync('/proc/self/maps', 'utf8')
     assert.equal(detectMusl(), /\/(ld-musl-|libc\.musl-)/.test(maps))
   })
@@ -176,7 +163,8 @@ describe('when every candidate fails: one Error with the triple, each candidate 
       `${NAME}-wasm32-wasi`,
     ])
     const m = error.message
-    assert.match(m, new RegExp(`^Cannot load the native module of ${NAME} ${VERSION.replace(/\./g, '\\.')} for linux-x64-gnu`))
+    const version = VERSION.replace(/\./g, '\\.')
+    assert.match(m, new RegExp(`^Cannot load the native module of ${NAME} ${version} for linux-x64-gnu`))
     assert.ok(m.includes(`./${NAME}.linux-x64-gnu.node (local build): not found`), m)
     assert.ok(m.includes(`${NAME}-linux-x64-gnu (platform package): not installed`), m)
     assert.ok(m.includes(`./${NAME}.wasi.cjs (local WASI build): not found`), m)
@@ -197,13 +185,18 @@ describe('when every candidate fails: one Error with the triple, each candidate 
     const cause = error.cause.errors[0]
     assert.notEqual(cause.message, 'not found')
     const shown = cause.message.split('\n')[0]
-    assert.ok(error.message.includes(`./${NAME}.linux-x64-gnu.node (local build): ${shown}`), error.message)
+    checkError(error, { includes: [`./${NAME}.linux-x64-gnu.node (local build): ${shown}`] })
   })
 
   it('the platform package at another version: names both versions', () => {
-    const dir = fixture({ packages: { [`${NAME}-linux-x64-gnu`]: { version: '0.0.1', files: { 'index.js': JS_MODULE('old') } } } })
+    const old = { version: '0.0.1', files: { 'index.js': JS_MODULE('old') } }
+    const dir = fixture({ packages: { [`${NAME}-linux-x64-gnu`]: old } })
     const error = loadError({ dir })
-    assert.ok(error.message.includes(`${NAME}-linux-x64-gnu (platform package): version 0.0.1 is installed, ${NAME} ${VERSION} needs exactly ${VERSION}`), error.message)
+    checkError(error, {
+      includes: [
+        `${NAME}-linux-x64-gnu (platform package): version 0.0.1 is installed, ${NAME} ${VERSION} needs exactly ${VERSION}`,
+      ],
+    })
   })
 
   it('the platform package with a binary that does not load: its load error is the cause shown', () => {
@@ -211,7 +204,7 @@ describe('when every candidate fails: one Error with the triple, each candidate 
     const error = loadError({ dir })
     const shown = error.cause.errors[1].message.split('\n')[0]
     assert.ok(shown.length > 0 && shown !== 'not installed')
-    assert.ok(error.message.includes(`${NAME}-linux-x64-gnu (platform package): ${shown}`), error.message)
+    checkError(error, { includes: [`${NAME}-linux-x64-gnu (platform package): ${shown}`] })
   })
 
   it('the platform package without its binary: "Cannot find module" inside it', () => {
@@ -225,14 +218,14 @@ describe('when every candidate fails: one Error with the triple, each candidate 
       packages: { [`${NAME}-wasm32-wasi`]: { files: { 'index.js': "require('mti-no-such-runtime')\n" } } },
     })
     const error = loadError({ dir })
-    assert.ok(error.message.includes(`${NAME}-wasm32-wasi (WASI package): Cannot find module 'mti-no-such-runtime'`), error.message)
+    checkError(error, { includes: [`${NAME}-wasm32-wasi (WASI package): Cannot find module 'mti-no-such-runtime'`] })
   })
 
   it('musl (Alpine): looks for the musl build and names its package', () => {
     const error = loadError({ dir: fixture(), isMusl: () => true })
     assert.equal(error.target, 'linux-x64-musl')
-    assert.ok(error.message.includes(`npm install ${NAME}-linux-x64-musl@${VERSION}`), error.message)
-    assert.ok(error.message.includes(`./${NAME}.linux-x64-musl.node (local build): not found`), error.message)
+    checkError(error, { includes: [`npm install ${NAME}-linux-x64-musl@${VERSION}`] })
+    checkError(error, { includes: [`./${NAME}.linux-x64-musl.node (local build): not found`] })
   })
 
   for (const [platform, arch, target] of [
@@ -242,23 +235,27 @@ describe('when every candidate fails: one Error with the triple, each candidate 
     it(`${platform} ${arch}: looks for ${target}`, () => {
       const error = loadError({ dir: fixture(), platform, arch })
       assert.equal(error.target, target)
-      assert.ok(error.message.includes(`(Node ${process.versions.node}, ${platform} ${arch})`), error.message)
-      assert.ok(error.message.includes(`npm install ${NAME}-${target}@${VERSION}`), error.message)
+      checkError(error, { includes: [`(Node ${process.versions.node}, ${platform} ${arch})`] })
+      checkError(error, { includes: [`npm install ${NAME}-${target}@${VERSION}`] })
     })
   }
 
   it('a platform with no prebuilt binary: says so and offers the WASI build', () => {
     const error = loadError({ dir: fixture(), platform: 'freebsd', arch: 'x64' })
     assert.equal(error.target, 'freebsd-x64')
-    assert.ok(error.message.includes(`${NAME}-freebsd-x64 (platform package): no prebuilt binary exists for freebsd-x64`), error.message)
-    assert.ok(error.message.includes(`npm install ${NAME}-wasm32-wasi@${VERSION} --cpu=wasm32`), error.message)
+    checkError(error, {
+      includes: [
+        `${NAME}-freebsd-x64 (platform package): no prebuilt binary exists for freebsd-x64`,
+      ],
+    })
+    checkError(error, { includes: [`npm install ${NAME}-wasm32-wasi@${VERSION} --cpu=wasm32`] })
   })
 
-  it('NAPI_RS_NATIVE_LIBRARY_PATH set to a missing file: only that file is tried, and the fix is about the variable', () => {
+  it('NAPI_RS_NATIVE_LIBRARY_PATH naming a missing file: only it is tried, and the fix names the variable', () => {
     const missing = path.join(tmp, 'nowhere', 'x.node')
     const error = loadError({ dir: fixture(), env: { NAPI_RS_NATIVE_LIBRARY_PATH: missing } })
     assert.deepEqual(error.tried, [missing])
-    assert.ok(error.message.includes(`${missing} (NAPI_RS_NATIVE_LIBRARY_PATH): Cannot find module`), error.message)
+    checkError(error, { includes: [`${missing} (NAPI_RS_NATIVE_LIBRARY_PATH): Cannot find module`] })
     assert.ok(error.message.includes('NAPI_RS_NATIVE_LIBRARY_PATH is set, so nothing else was tried'), error.message)
   })
 
@@ -269,7 +266,8 @@ describe('when every candidate fails: one Error with the triple, each candidate 
 
   it('NAPI_RS_FORCE_WASI=1: the WASI candidates come first, then the native ones', () => {
     const error = loadError({ dir: fixture(), env: { NAPI_RS_FORCE_WASI: '1' } })
-    assert.deepEqual(error.tried, [`./${NAME}.wasi.cjs`, `${NAME}-wasm32-wasi`, `./${NAME}.linux-x64-gnu.node`, `${NAME}-linux-x64-gnu`])
+    const wasi = [`./${NAME}.wasi.cjs`, `${NAME}-wasm32-wasi`]
+    assert.deepEqual(error.tried, [...wasi, `./${NAME}.linux-x64-gnu.node`, `${NAME}-linux-x64-gnu`])
   })
 
   it('from a real install without binaries, require() throws it (checked in a child process)', () => {
@@ -277,9 +275,8 @@ describe('when every candidate fails: one Error with the triple, each candidate 
     // Every JavaScript file the package ships, as an install would have them.
     const shipped = require('../package.json').files.filter((file) => file.endsWith('.js') || file.endsWith('/'))
     for (const file of shipped) fs.cpSync(path.join(ROOT, file), path.join(dir, file), { recursive: true })
-    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(dir, 'index.js'))})`], {
-      encoding: 'utf8',
-      env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '' },
+    const r = runNode(['-e', `require(${JSON.stringify(path.join(dir, 'index.js'))})`], {
+      env: { NAPI_RS_NATIVE_LIBRARY_PATH: '' },
     })
     assert.notEqual(r.status, 0)
     assert.match(r.stderr, /ERR_TRUSTED_IDENTITY_NATIVE_LOAD/)
@@ -331,7 +328,8 @@ describe('which candidate loads', () => {
     assert.equal(require('../binding.js'), loadNativeBinding().binding)
   })
 
-  it('under NAPI_RS_FORCE_WASI (npm run test:wasi) the WASI build is what loads', { skip: !process.env.NAPI_RS_FORCE_WASI && 'only under NAPI_RS_FORCE_WASI' }, () => {
+  const notWasi = !process.env.NAPI_RS_FORCE_WASI && 'only under NAPI_RS_FORCE_WASI'
+  it('under NAPI_RS_FORCE_WASI (npm run test:wasi) the WASI build is what loads', { skip: notWasi }, () => {
     assert.match(loadNativeBinding().from, /wasi/)
   })
 })

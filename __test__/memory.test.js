@@ -9,15 +9,14 @@
 // Linux only; on the WASI build too (its keys live in WebAssembly memory, which the scan reads).
 'use strict'
 
-const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
+const { describe, it, before } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
 const readline = require('node:readline')
 const { spawn } = require('node:child_process')
-const { childEnv } = require('./fixtures/child-env.js')
+const { hmac, childEnv, tempDir } = require('./helpers.js')
 
 const { padStates, hmacFromStates, sha256, wordsToBytes } = require('./fixtures/sha256-state.js')
 
@@ -170,7 +169,8 @@ describe('fixtures/memscan.js finds every copy of a key, however it is placed', 
     const area = count * stride + 4096
     const plan = items.map(({ bytes }, index) => ({ hex: bytes.toString('hex'), base: index * area, stride, count }))
 
-    await runChild([PLANTED_CHILD], { input: JSON.stringify({ size: items.length * area, items: plan }) }, (line, pid) => {
+    const input = JSON.stringify({ size: items.length * area, items: plan })
+    await runChild([PLANTED_CHILD], { input }, (line, pid) => {
       assert.equal(line, 'ready')
       // One page per read, so every page boundary is a boundary between reads; then the default.
       for (const chunk of [4096, undefined]) {
@@ -183,7 +183,8 @@ describe('fixtures/memscan.js finds every copy of a key, however it is placed', 
             return new Set(at)
           })
           const copies = (first) => Array.from({ length: count }, (_, i) => first + BigInt(i * stride))
-          const first = [...starts[0]].find((start) => copies(start).every((copy) => starts.every((set) => set.has(copy))))
+          const inEvery = (copy) => starts.every((set) => set.has(copy))
+          const first = [...starts[0]].find((start) => copies(start).every(inEvery))
           const what = expect.map(([detail]) => detail).join('; ')
           assert.ok(first !== undefined, `chunk ${chunk}: not all ${count} planted copies found as ${what}`)
           const alignments = new Set(copies(first).map((copy) => copy % 4n))
@@ -201,9 +202,8 @@ const skip = SCAN_SKIP
 describe('no copy of a key is left in process memory after dispose() or garbage collection', { skip }, () => {
   let dir
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-memory-'))
+    dir = tempDir(undefined, 'mti-memory-')
   })
-  after(() => fs.rmSync(dir, { recursive: true, force: true }))
 
   for (const count of PLATFORM_COUNTS) {
     describe(`${count} platform${count === 1 ? '' : 's'} per identity`, () => {
@@ -222,9 +222,11 @@ describe('no copy of a key is left in process memory after dispose() or garbage 
           alive.push(message.identity)
           t.diagnostic(`${message.identity} identity: keys kept in '${message.protection}' memory`)
           const hits = scanAndReport(t, scanner, pid, `${message.identity} identity alive`)
+          const found = (platform) =>
+            hits.some(({ key, pattern }) => key.platform === platform && pattern.includes('state'))
           const missing = keys
             .filter(({ identity }) => identity === message.identity)
-            .filter(({ platform }) => !hits.some(({ key, pattern }) => key.platform === platform && pattern.includes('state')))
+            .filter(({ platform }) => !found(platform))
             .map(({ platform }) => platform)
           assert.deepEqual(missing, [], `no state found for these live keys: ${missing.join(', ')}`)
         })
@@ -245,8 +247,7 @@ describe('no copy of a key is left in process memory after dispose() or garbage 
           assert.equal(ready?.stage, 'ready', 'the child never got to the end')
           // The child used the keys this test made: each platform's signature of 'user-1' is node:crypto's.
           for (const { platform, secret } of keys) {
-            const expected = crypto.createHmac('sha256', secret).update('user-1').digest('hex')
-            assert.equal(ready.signatures[platform], expected, `signature for ${platform}`)
+            assert.equal(ready.signatures[platform], hmac(secret, 'user-1'), `signature for ${platform}`)
           }
           assert.equal(ready.collected, true, 'the dropped TrustedIdentity was not garbage-collected')
         }

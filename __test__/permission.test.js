@@ -9,13 +9,12 @@
 // flags are used. Bun and Deno have no such model: every test is skipped there, with the reason.
 'use strict'
 
-const { describe, it, before, after } = require('node:test')
+const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
-const crypto = require('node:crypto')
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
-const { spawn, spawnSync } = require('node:child_process')
+const { spawn } = require('node:child_process')
+const { hmac, assertNoLeak, runNode, tempDir, childEnv } = require('./helpers.js')
 const { detectMusl } = require('../lib/loader.js')
 const { PROBE_CODE } = require('../scripts/run-node-tests.js')
 
@@ -28,14 +27,17 @@ const REFUSED = 'ERR_ACCESS_DENIED'
 // What Node prints when the model refuses something: an API, a file, or loading an addon.
 const REFUSAL = /ERR_ACCESS_DENIED|Access to this API has been restricted|loading addons is disabled/
 
-/** The flag that turns the model on in this Node: --permission from Node 22.13, --experimental-permission on Node 20. */
-const PERMISSION = ['--permission', '--experimental-permission'].find((flag) => process.allowedNodeEnvironmentFlags.has(flag))
+/** The flag that turns the model on in this Node: --permission from Node 22.13, --experimental-permission on 20. */
+const PERMISSION = ['--permission', '--experimental-permission'].find((flag) =>
+  process.allowedNodeEnvironmentFlags.has(flag),
+)
 
 // Skipped in the test rather than listed in known-differences.json: not the package behaving
 // differently, but a runtime without the feature under test. Bun takes --permission and the
 // --allow-* flags and ignores them (the example starts without them; node:inspector connects);
 // Deno ignores --permission too, and its V8 refuses --experimental-permission.
-const NO_MODEL = PERMISSION === undefined && `${process.versions.bun ? 'Bun' : process.versions.deno ? 'Deno' : 'this runtime'} has no Node permission model (process.permission is undefined)`
+const RUNTIME = process.versions.bun ? 'Bun' : process.versions.deno ? 'Deno' : 'this runtime'
+const NO_MODEL = PERMISSION === undefined && `${RUNTIME} has no Node permission model (process.permission is undefined)`
 
 /** `it`, skipped where the runtime has no permission model (each test, so that Bun reports them). */
 function test(name, options, fn) {
@@ -49,7 +51,8 @@ function test(name, options, fn) {
 /** The folder of package `name`, as a module in `from` finds it (a real path, as the model compares). */
 function packageDir(name, from) {
   const entry = require.resolve(name, { paths: [from] })
-  const isIt = (dir) => fs.existsSync(path.join(dir, 'package.json')) && JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === name
+  const manifest = (dir) => path.join(dir, 'package.json')
+  const isIt = (dir) => fs.existsSync(manifest(dir)) && JSON.parse(fs.readFileSync(manifest(dir), 'utf8')).name === name
   let dir = path.dirname(entry)
   while (!isIt(dir)) {
     if (path.dirname(dir) === dir) throw new Error(`no package.json of ${name} above ${entry}`)
@@ -63,7 +66,8 @@ function wasiRuntimeDirs() {
   const runtime = packageDir('@napi-rs/wasm-runtime', ROOT)
   const core = packageDir('@emnapi/core', runtime)
   const wasmUtil = packageDir('@tybys/wasm-util', runtime)
-  return [runtime, core, packageDir('@emnapi/runtime', ROOT), packageDir('@emnapi/wasi-threads', core), wasmUtil, packageDir('tslib', wasmUtil)]
+  const emnapi = [packageDir('@emnapi/runtime', ROOT), packageDir('@emnapi/wasi-threads', core)]
+  return [runtime, core, ...emnapi, wasmUtil, packageDir('tslib', wasmUtil)]
 }
 
 /**
@@ -74,10 +78,12 @@ function wasiRuntimeDirs() {
  * is inside the package folder; an install's runtime packages are not).
  */
 function permissionFlags() {
-  const all = [...new Set([ROOT, ...(WASI ? wasiRuntimeDirs() : []), ...(process.platform === 'linux' && detectMusl() ? ['/usr/bin/ldd'] : [])])]
+  const ldd = process.platform === 'linux' && detectMusl() ? ['/usr/bin/ldd'] : []
+  const all = [...new Set([ROOT, ...(WASI ? wasiRuntimeDirs() : []), ...ldd])]
   const inside = (file, dir) => file !== dir && file.startsWith(dir + path.sep)
   const reads = all.filter((file) => !all.some((dir) => inside(file, dir)))
-  return [PERMISSION, ...(WASI ? ['--allow-wasi', '--allow-worker'] : ['--allow-addons']), ...reads.map((file) => `--allow-fs-read=${file}`)]
+  const allow = WASI ? ['--allow-wasi', '--allow-worker'] : ['--allow-addons']
+  return [PERMISSION, ...allow, ...reads.map((file) => `--allow-fs-read=${file}`)]
 }
 
 /** What an --allow-fs-read path is, for a test's name: the package folder, /usr/bin/ldd, or the package it holds. */
@@ -90,30 +96,16 @@ function readLabel(file) {
 // ---------------------------------------------------------------------------------------------
 // The children.
 
-// The harness's variables reach every child (NAPI_RS_FORCE_WASI: test:wasi runs them on the WASI build).
-const HARNESS_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('NAPI_RS_')))
-
-let secretDir
-let env // the children's secrets: ios from a file outside every --allow-fs-read, android from the variable
-before(() => {
-  secretDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-permission-'))
-  fs.writeFileSync(path.join(secretDir, 'ios'), `${SECRETS.ios}\n`)
-  env = { MTRIBES_IOS_SECRET_FILE: path.join(secretDir, 'ios'), MTRIBES_ANDROID_SECRET: SECRETS.android }
-})
-after(() => fs.rmSync(secretDir, { recursive: true, force: true }))
-
-const hmac = (platform, id) => crypto.createHmac('sha256', SECRETS[platform]).update(id).digest('hex')
-const childOptions = () => ({ cwd: ROOT, env: { PATH: process.env.PATH, ...HARNESS_ENV, ...env } })
-
-function assertNoSecret({ stdout, stderr }) {
-  for (const secret of Object.values(SECRETS)) assert.ok(!`${stdout}${stderr}`.includes(secret), 'a child printed a secret')
-}
+// The children's secrets: ios from a file outside every --allow-fs-read, android from the variable.
+// Their environment comes from childEnv (helpers.js): with the runners' variables (NAPI_RS_FORCE_WASI:
+// test:wasi runs them on the WASI build).
+const secretDir = tempDir(undefined, 'mti-permission-')
+fs.writeFileSync(path.join(secretDir, 'ios'), `${SECRETS.ios}\n`)
+const env = { MTRIBES_IOS_SECRET_FILE: path.join(secretDir, 'ios'), MTRIBES_ANDROID_SECRET: SECRETS.android }
 
 /** Runs this Node with `args` in the package root, expecting exit `status` (0 by default); returns its stdout. */
 function expectExit(args, { status = 0, input } = {}) {
-  const r = spawnSync(process.execPath, args, { ...childOptions(), encoding: 'utf8', input, timeout: 60_000 })
-  assert.equal(r.error, undefined, String(r.error))
-  assertNoSecret(r)
+  const r = runNode(args, { cwd: ROOT, env, input, timeout: 60_000, secrets: Object.values(SECRETS) })
   assert.equal(r.status, status, `exit ${r.status} (${r.signal ?? 'no signal'}):\n${r.stderr}`)
   return { stdout: r.stdout, stderr: r.stderr }
 }
@@ -127,7 +119,7 @@ const GRACE_MS = 3_000
  */
 function runUntilRefused(args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { ...childOptions(), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
     const out = { stdout: '', stderr: '' }
     let timer
     child.stdout.setEncoding('utf8').on('data', (d) => (out.stdout += d))
@@ -138,7 +130,8 @@ function runUntilRefused(args) {
     child.on('error', reject)
     child.on('close', (status) => {
       clearTimeout(timer)
-      assertNoSecret(out)
+      assertNoLeak(out.stdout, Object.values(SECRETS), 'the child stdout')
+      assertNoLeak(out.stderr, Object.values(SECRETS), 'the child stderr')
       resolve({ status, ...out })
     })
   })
@@ -169,10 +162,10 @@ describe("under Node's permission model, with only the flags docs/usage.md lists
     assert.deepEqual(
       { sign: report.sign, verify: report.verify, signMany: report.signMany, signManyAsync: report.signManyAsync },
       {
-        sign: { ios: hmac('ios', USER), android: hmac('android', USER) },
+        sign: { ios: hmac(SECRETS.ios, USER), android: hmac(SECRETS.android, USER) },
         verify: true,
-        signMany: ids.map((id) => hmac('ios', id)),
-        signManyAsync: ids.map((id) => hmac('android', id)),
+        signMany: ids.map((id) => hmac(SECRETS.ios, id)),
+        signManyAsync: ids.map((id) => hmac(SECRETS.android, id)),
       },
     )
   })
@@ -185,8 +178,11 @@ describe("under Node's permission model, with only the flags docs/usage.md lists
     assert.equal(exampleReport(permissionFlags()).secretFileFromNodeFs, REFUSED)
   })
 
-  test('SIGUSR1, which makes a running Node start a debugger, starts none', { skip: process.platform === 'win32' && 'no SIGUSR1 on Windows' }, () => {
-    const code = "process.kill(process.pid, 'SIGUSR1'); setTimeout(() => console.log(JSON.stringify(require('node:inspector').url() ?? null)), 1000)"
+  const noSignal = process.platform === 'win32' && 'no SIGUSR1 on Windows'
+  test('SIGUSR1, which makes a running Node start a debugger, starts none', { skip: noSignal }, () => {
+    const code =
+      "process.kill(process.pid, 'SIGUSR1')\n" +
+      "setTimeout(() => console.log(JSON.stringify(require('node:inspector').url() ?? null)), 1000)"
     const { stdout, stderr } = expectExit([...permissionFlags(), '-e', code])
     assert.equal(JSON.parse(stdout), null)
     assert.doesNotMatch(stderr, /Debugger listening/)
@@ -198,26 +194,34 @@ describe("under Node's permission model, with only the flags docs/usage.md lists
       "const identity = TrustedIdentity.fromEnv({ platforms: ['ios', 'android'] })\n" +
       "console.log(JSON.stringify(['ios', 'android'].map((platform) => identity.sign(process.argv[1], platform))))"
     const { stdout } = expectExit([...permissionFlags(), '--input-type=module', '-e', code, USER])
-    assert.deepEqual(JSON.parse(stdout), [hmac('ios', USER), hmac('android', USER)])
+    assert.deepEqual(JSON.parse(stdout), [hmac(SECRETS.ios, USER), hmac(SECRETS.android, USER)])
   })
 
   // [what, CLI arguments, stdin, exit status, stdout]
   const CLI = [
-    ['sign, from _SECRET_FILE', ['sign', '--platform', 'ios', USER], undefined, 0, () => `${hmac('ios', USER)}\n`],
-    ['verify, a match', ['verify', '--platform', 'ios', USER, hmac('ios', USER)], undefined, 0, () => 'valid\n'],
-    ['verify, no match', ['verify', '--platform', 'ios', USER, hmac('android', USER)], undefined, 1, () => ''],
-    ['sign --stdin, from _SECRET', ['sign', '--platform', 'android', '--stdin'], `${USER}\nb\n`, 0, () => `${hmac('android', USER)}\n${hmac('android', 'b')}\n`],
+    ['sign, from _SECRET_FILE', ['sign', '--platform', 'ios', USER], undefined, 0, () => `${hmac(SECRETS.ios, USER)}\n`],
+    ['verify, a match', ['verify', '--platform', 'ios', USER, hmac(SECRETS.ios, USER)], undefined, 0, () => 'valid\n'],
+    ['verify, no match', ['verify', '--platform', 'ios', USER, hmac(SECRETS.android, USER)], undefined, 1, () => ''],
+    [
+      'sign --stdin, from _SECRET',
+      ['sign', '--platform', 'android', '--stdin'],
+      `${USER}\nb\n`,
+      0,
+      () => `${hmac(SECRETS.android, USER)}\n${hmac(SECRETS.android, 'b')}\n`,
+    ],
   ]
   for (const [what, args, input, status, stdout] of CLI) {
     test(`the CLI: ${what}`, () => {
-      assert.equal(expectExit([...permissionFlags(), path.join('lib', 'cli.js'), ...args], { status, input }).stdout, stdout())
+      const cli = [...permissionFlags(), path.join('lib', 'cli.js'), ...args]
+      assert.equal(expectExit(cli, { status, input }).stdout, stdout())
     })
   }
 })
 
 describe('each of those flags is needed, and the model is what refuses node:inspector', () => {
   for (const flag of NO_MODEL ? [] : permissionFlags().slice(1)) {
-    const name = flag.startsWith('--allow-fs-read=') ? `--allow-fs-read of ${readLabel(flag.slice('--allow-fs-read='.length))}` : flag
+    const read = flag.startsWith('--allow-fs-read=') && flag.slice('--allow-fs-read='.length)
+    const name = read ? `--allow-fs-read of ${readLabel(read)}` : flag
     // Without /usr/bin/ldd (musl) the loader takes the system for glibc, and says that nothing loads.
     const expected = flag === '--allow-fs-read=/usr/bin/ldd' ? /ERR_TRUSTED_IDENTITY_NATIVE_LOAD/ : REFUSAL
     test(`without ${name}, the example fails, saying what was refused`, async () => {
@@ -232,6 +236,6 @@ describe('each of those flags is needed, and the model is what refuses node:insp
     const report = exampleReport([])
     assert.equal(report.permissionModel, false)
     assert.deepEqual(report.inspector, { sessionConnect: 'connected', open: 'opened' })
-    assert.equal(report.sign.ios, hmac('ios', USER))
+    assert.equal(report.sign.ios, hmac(SECRETS.ios, USER))
   })
 })
