@@ -10,8 +10,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 const { pathToFileURL } = require('node:url')
-const { spawnSync } = require('node:child_process')
-const { hmac, childEnv } = require('./helpers.js')
+const { hmac, runNode } = require('./helpers.js')
 
 const ROOT = path.join(__dirname, '..')
 const FORGE = path.join(__dirname, 'fixtures', 'forge-child.js')
@@ -28,12 +27,7 @@ function leaksOf(report, kind) {
 
 /** Runs the forge child in `mode` with no platform secret in its environment; returns its report. */
 function forge(mode) {
-  const r = spawnSync(process.execPath, [FORGE, mode], {
-    env: childEnv(),
-    encoding: 'utf8',
-    timeout: 300_000,
-    maxBuffer: 64 * 1024 * 1024,
-  })
+  const r = runNode([FORGE, mode], { timeout: 300_000, maxBuffer: 64 * 1024 * 1024 })
   assert.equal(r.signal, null, `the child died of ${r.signal}: ${r.stderr}`)
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`)
   return JSON.parse(r.stdout)

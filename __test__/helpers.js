@@ -43,16 +43,19 @@ function assertNoLeak(text, secrets, where = 'the text') {
 }
 
 /**
- * Checks an error against what the docs promise: its class (`name` or a constructor as `type`),
+ * Checks an error against what the docs promise: its class (`name` or a constructor as `type`;
+ * `notType`, a class it must not be),
  * `code`, the substrings its message must (`includes`) and must not (`excludes`) hold, and that no
  * secret of `secrets` shows in its message or stack. Returns the error.
  * @param {unknown} error
- * @param {{ type?: Function, name?: string, code?: string, includes?: string[], excludes?: string[],
+ * @param {{ type?: Function, notType?: Function, name?: string, code?: string, includes?: string[], excludes?: string[],
  *   message?: RegExp, secrets?: Iterable<string | Uint8Array> }} expected
  */
-function checkError(error, { type, name, code, includes = [], excludes = [], message, secrets = [] }) {
+function checkError(error, { type, notType, name, code, includes = [], excludes = [], message, secrets = [] }) {
   assert.ok(error instanceof Error, `expected an Error, got ${typeof error}`)
+  assert.equal(typeof error.message, 'string')
   if (type !== undefined) assert.ok(error instanceof type, `expected a ${type.name}, got a ${error.name}: ${error.message}`)
+  if (notType !== undefined) assert.ok(!(error instanceof notType), `expected no ${notType.name}: ${error.message}`)
   if (name !== undefined) assert.equal(error.name, name, error.message)
   if (code !== undefined) assert.equal(error.code, code, `wrong code; message: ${error.message}`)
   if (message !== undefined) assert.match(error.message, message)
@@ -91,11 +94,12 @@ async function expectRejection(promiseOrFn, expected) {
  * stdout and stderr as text. A child that could not start, or timed out, fails the test.
  * @param {string[]} args node's arguments, such as ['-e', code] or [file, '--flag']
  * @param {{ env?: Record<string, string | undefined>, input?: string | Buffer, cwd?: string,
- *   timeout?: number, execPath?: string, secrets?: Iterable<string | Uint8Array> }} [options]
+ *   timeout?: number, maxBuffer?: number, execPath?: string, secrets?: Iterable<string | Uint8Array> }} [options]
  *   `secrets`: none of them may show in stdout or stderr
  */
-function runNode(args, { env, input, cwd, timeout = 60_000, execPath = process.execPath, secrets = [] } = {}) {
-  const result = spawnSync(execPath, args, { env: childEnv(env), input, cwd, timeout, encoding: 'utf8' })
+function runNode(args, options = {}) {
+  const { env, input, cwd, timeout = 60_000, maxBuffer, execPath = process.execPath, secrets = [] } = options
+  const result = spawnSync(execPath, args, { env: childEnv(env), input, cwd, timeout, maxBuffer, encoding: 'utf8' })
   assert.equal(result.error, undefined, `the child did not run: ${result.error}`)
   assertNoLeak(result.stdout, secrets, 'the child stdout')
   assertNoLeak(result.stderr, secrets, 'the child stderr')

@@ -1,6 +1,6 @@
-//! Where a platform name becomes a key: the configured platforms, in order, each with its
-//! [`PlatformKey`]. Callers resolve a name to its position once (see [`Keyring::position`]) and
-//! sign by position, so the hot path does no string work. Each key is kept by the keyring's
+//! Where a secret becomes a key at a position: the configured platforms, in order, each with its
+//! [`PlatformKey`]. The JS API keeps the table from platform name to position (`lib/keys.js`) and
+//! signs by position, so the hot path does no string work ([`Keyring::position`] answers the same). Each key is kept by the keyring's
 //! [`KeyMemory`] (ordinary boxes in [`Heap`]; secret pages in the binding) and never moves, so
 //! growing the list copies handles, not keys; signatures start from copies made in that memory's
 //! scratch. Dropping the keyring wipes every key.
