@@ -9,9 +9,9 @@ const {
   captureStackTrace,
   ObjectDefineProperty,
   ObjectFreeze,
-  ObjectGetPrototypeOf,
   ObjectKeys,
-  ArrayIsArray,
+  isArray,
+  prototypeOf,
   arrayJoin,
 } = require('./primordials.js')
 
@@ -56,15 +56,6 @@ function listWords(words, conjunction = 'and') {
   return text
 }
 
-/** `ObjectGetPrototypeOf`, answering undefined where it would throw (a revoked Proxy, a trap). */
-function prototypeOf(value) {
-  try {
-    return ObjectGetPrototypeOf(value)
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * What a value is, for "(received ...)": its type or class, never its content (a wrong value may
  * still be a secret, so it goes only through built-ins taken at load).
@@ -74,13 +65,7 @@ function describeType(value) {
   if (value === null) return 'null'
   if (typeof value === 'function') return 'function'
   if (typeof value !== 'object') return `type ${typeof value}`
-  let array = false
-  try {
-    array = ArrayIsArray(value)
-  } catch {
-    // A revoked Proxy: no array.
-  }
-  if (array) return 'an array'
+  if (isArray(value)) return 'an array'
   let name
   try {
     name = prototypeOf(value)?.constructor?.name
@@ -176,4 +161,4 @@ function callNative(fn, a, b, c, d, e) {
 
 ObjectFreeze(codes)
 
-module.exports = ObjectFreeze({ codes, fromNative, callNative, NATIVE_CODES, UsageError, describeType, listWords, prototypeOf })
+module.exports = ObjectFreeze({ codes, fromNative, callNative, NATIVE_CODES, UsageError, describeType, listWords })

@@ -15,6 +15,26 @@ const { KeyObject } = require('node:crypto')
 
 const { Map, Promise, Uint8Array, Uint32Array } = globalThis
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype)
+const { isArray: ArrayIsArray } = Array
+const { getPrototypeOf: ObjectGetPrototypeOf } = Object
+
+/** `Array.isArray`, answering false where it would throw (a revoked Proxy). */
+function isArray(value) {
+  try {
+    return ArrayIsArray(value)
+  } catch {
+    return false
+  }
+}
+
+/** `Object.getPrototypeOf`, answering undefined where it would throw (a revoked Proxy, a trap). */
+function prototypeOf(value) {
+  try {
+    return ObjectGetPrototypeOf(value)
+  } catch {
+    return undefined
+  }
+}
 
 module.exports = Object.freeze({
   uncurryThis,
@@ -31,11 +51,13 @@ module.exports = Object.freeze({
   ObjectFreeze: Object.freeze,
   ObjectGetOwnPropertyDescriptor: Object.getOwnPropertyDescriptor,
   ObjectGetOwnPropertySymbols: Object.getOwnPropertySymbols,
-  ObjectGetPrototypeOf: Object.getPrototypeOf,
+  ObjectGetPrototypeOf,
   ObjectHasOwn: Object.hasOwn,
   ObjectKeys: Object.keys,
   ObjectSetPrototypeOf: Object.setPrototypeOf,
-  ArrayIsArray: Array.isArray,
+  ArrayIsArray,
+  isArray,
+  prototypeOf,
   NumberIsSafeInteger: Number.isSafeInteger,
   MathMin: Math.min,
   isKeyObject,

@@ -5,7 +5,6 @@
 'use strict'
 
 const {
-  ArrayIsArray,
   NumberIsSafeInteger,
   ObjectHasOwn,
   ObjectKeys,
@@ -15,13 +14,15 @@ const {
   arrayToSpliced,
   isKeyObject,
   isProxy,
+  isArray,
   isUint8Array,
   keyObjectType,
+  prototypeOf,
   regExpExec,
   stringIsWellFormed,
   stringStartsWith,
 } = require('./primordials.js')
-const { codes, listWords, prototypeOf } = require('./errors.js')
+const { codes, listWords } = require('./errors.js')
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_TRUSTED_IDENTITY_NO_SECRETS } = codes
 
@@ -31,15 +32,6 @@ const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_TRUSTED_IDENTITY_NO_SEC
  */
 function bareArray() {
   return ObjectSetPrototypeOf([], null)
-}
-
-/** `Array.isArray`, answering false where it would throw (a revoked Proxy). */
-function isArray(value) {
-  try {
-    return ArrayIsArray(value)
-  } catch {
-    return false
-  }
 }
 
 /** Whether `value` is an object literal (its prototype Object.prototype or null). */
