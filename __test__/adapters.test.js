@@ -9,22 +9,19 @@
 
 const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
-const crypto = require('node:crypto')
 const fs = require('node:fs')
 const path = require('node:path')
 
 const { TrustedIdentity } = require('..')
+const { hmac, assertNoLeak, expectError } = require('./helpers.js')
 const { httpRequest } = require('./fixtures/http-request.js')
 
 const SECRETS = { ios: 'adapters-Secret-ios-51d2', android: 'adapters-Secret-android-0c7e' }
 const ALLOWED = ['ios', 'android']
 const NUMBER_USER = '!number' // X-Test-User value for which userId() returns a number (a mistake: 500)
-const THROWING_USER = '!throw' // X-Test-User value for which userId() throws (a session store that is down: 500)
+// X-Test-User value for which userId() throws (a session store that is down: 500)
+const THROWING_USER = '!throw'
 const UNICODE_USER = 'ü 用户 🎉 \u00e9'
-
-function hmac(platform, userId) {
-  return crypto.createHmac('sha256', SECRETS[platform]).update(userId).digest('hex')
-}
 
 /** The logged-in user of a request, from its X-Test-User header (percent-encoded), as every fixture's userId. */
 function userId(header) {
@@ -36,11 +33,13 @@ function userId(header) {
 
 const ENDPOINT = '/mtribes/identity'
 const user = (id) => ({ 'X-Test-User': encodeURIComponent(id) })
-const ok = (id, platform) => ({ status: 200, body: { userId: id, platform, signed: hmac(platform, id) } })
+const ok = (id, platform) => ({ status: 200, body: { userId: id, platform, signed: hmac(SECRETS[platform], id) } })
 const unauthorized = { status: 401, body: { error: 'not logged in: only a logged-in user can be given a signed id' } }
 const badPlatform = (error) => ({ status: 400, body: { error, allowed: ALLOWED } })
 const MISSING = badPlatform('platform is missing: pass ?platform=<name> or the X-Mtribes-Platform header')
-const REPEATED = badPlatform('platform is given more than once: pass one ?platform=<name> or one X-Mtribes-Platform header')
+const REPEATED = badPlatform(
+  'platform is given more than once: pass one ?platform=<name> or one X-Mtribes-Platform header',
+)
 const NOT_CONFIGURED = badPlatform('platform is not configured')
 // The framework's own error answer (its body differs from one framework to another): still no-store,
 // no secret, and not the id the user function gave.
@@ -49,45 +48,54 @@ const INTERNAL = { status: 500, hidden: ['42'] }
 // ('simple') stop reading at 1,000.
 const THOUSAND = Array.from({ length: 1000 }, (_, i) => `p${i}=${i}`).join('&')
 
+const U1 = user('user-1')
+// The X-Test-User header of `id` and an X-Mtribes-Platform header of `platform`.
+const withHeader = (id, platform) => ({ ...user(id), 'X-Mtribes-Platform': platform })
+
 // [name, query string, request headers, expected answer]
 const CASES = [
-  ['the platform query parameter', '?platform=ios', user('user-1'), ok('user-1', 'ios')],
-  ['the X-Mtribes-Platform header', '', { ...user('user-1'), 'X-Mtribes-Platform': 'android' }, ok('user-1', 'android')],
-  ['the query parameter wins over the header', '?platform=ios', { ...user('u'), 'X-Mtribes-Platform': 'android' }, ok('u', 'ios')],
+  ['the platform query parameter', '?platform=ios', U1, ok('user-1', 'ios')],
+  ['the X-Mtribes-Platform header', '', withHeader('user-1', 'android'), ok('user-1', 'android')],
+  ['the query parameter wins over the header', '?platform=ios', withHeader('u', 'android'), ok('u', 'ios')],
   ['a unicode user id', '?platform=android', user(UNICODE_USER), ok(UNICODE_USER, 'android')],
   ['other query parameters are ignored', '?x=1&platform=ios&y=2', user('user-2'), ok('user-2', 'ios')],
   ['nobody logged in', '?platform=ios', {}, unauthorized],
   ['nobody logged in, an unconfigured platform: 401 before 400', '?platform=roku', {}, unauthorized],
   ['nobody logged in, no platform: 401 before 400', '', {}, unauthorized],
   ['nobody logged in, a repeated platform: 401 before 400', '?platform=ios&platform=android', {}, unauthorized],
-  ['no platform', '', user('user-1'), MISSING],
-  ['an empty platform query parameter', '?platform=', user('user-1'), MISSING],
-  ['an empty query parameter does not fall back to the header', '?platform=', { ...user('user-1'), 'X-Mtribes-Platform': 'ios' }, MISSING],
-  ['an empty header', '', { ...user('user-1'), 'X-Mtribes-Platform': '' }, MISSING],
-  ['an unconfigured platform', '?platform=roku', user('user-1'), NOT_CONFIGURED],
-  ['a platform in the wrong case', '?platform=IOS', user('user-1'), NOT_CONFIGURED],
-  ['a prototype key', '?platform=__proto__', user('user-1'), NOT_CONFIGURED],
-  ['an unconfigured header', '', { ...user('user-1'), 'X-Mtribes-Platform': 'roku' }, NOT_CONFIGURED],
-  ['the query parameter twice', '?platform=ios&platform=ios', user('user-1'), REPEATED],
-  ['two different query parameters', '?platform=ios&platform=android', user('user-1'), REPEATED],
-  ['the header twice', '', { ...user('user-1'), 'X-Mtribes-Platform': ['ios', 'android'] }, REPEATED],
-  ['a header listing two platforms', '', { ...user('user-1'), 'X-Mtribes-Platform': 'ios, android' }, REPEATED],
+  ['no platform', '', U1, MISSING],
+  ['an empty platform query parameter', '?platform=', U1, MISSING],
+  ['an empty query parameter does not fall back to the header', '?platform=', withHeader('user-1', 'ios'), MISSING],
+  ['an empty header', '', withHeader('user-1', ''), MISSING],
+  ['an unconfigured platform', '?platform=roku', U1, NOT_CONFIGURED],
+  ['a platform in the wrong case', '?platform=IOS', U1, NOT_CONFIGURED],
+  ['a prototype key', '?platform=__proto__', U1, NOT_CONFIGURED],
+  ['an unconfigured header', '', withHeader('user-1', 'roku'), NOT_CONFIGURED],
+  ['the query parameter twice', '?platform=ios&platform=ios', U1, REPEATED],
+  ['two different query parameters', '?platform=ios&platform=android', U1, REPEATED],
+  ['the header twice', '', withHeader('user-1', ['ios', 'android']), REPEATED],
+  ['a header listing two platforms', '', withHeader('user-1', 'ios, android'), REPEATED],
   // The query string, read raw by the endpoint's own rule (the parameters named exactly `platform`,
   // names and values form-decoded as URLSearchParams does), whatever the framework's parser makes of it.
-  ['platform[]= is another name', '?platform[]=ios', user('user-1'), MISSING],
-  ['platform[0]= is another name: the header is used', '?platform[0]=ios', { ...user('user-1'), 'X-Mtribes-Platform': 'android' }, ok('user-1', 'android')],
-  ['platform.x= is another name', '?platform.x=ios', user('user-1'), MISSING],
-  ['platform= next to platform[]=: only platform counts', '?platform=ios&platform[]=android', user('user-1'), ok('user-1', 'ios')],
-  ['platform= after 1,000 other parameters', `?${THOUSAND}&platform=ios`, user('user-1'), ok('user-1', 'ios')],
-  ['a second platform= after 1,000 other parameters', `?platform=ios&${THOUSAND}&platform=android`, user('user-1'), REPEATED],
-  ['a percent-encoded name', '?p%6Catform=ios', user('user-1'), ok('user-1', 'ios')],
-  ['a percent-encoded name next to platform=', '?platform=ios&p%6Catform=ios', user('user-1'), REPEATED],
-  ['a percent-encoded value', '?platform=%69%6F%73', user('user-1'), ok('user-1', 'ios')],
-  ['a + in the value is a space', '?platform=ios+', user('user-1'), NOT_CONFIGURED],
-  ['a + in the name is a space', '?platform+=ios', user('user-1'), MISSING],
-  ['a name in another case', '?Platform=ios', user('user-1'), MISSING],
-  ['a name without =: empty, no fallback to the header', '?platform', { ...user('user-1'), 'X-Mtribes-Platform': 'ios' }, MISSING],
-  ['empty pairs around it', '?&&platform=ios&', user('user-1'), ok('user-1', 'ios')],
+  ['platform[]= is another name', '?platform[]=ios', U1, MISSING],
+  [
+    'platform[0]= is another name: the header is used',
+    '?platform[0]=ios',
+    withHeader('user-1', 'android'),
+    ok('user-1', 'android'),
+  ],
+  ['platform.x= is another name', '?platform.x=ios', U1, MISSING],
+  ['platform= next to platform[]=: only platform counts', '?platform=ios&platform[]=android', U1, ok('user-1', 'ios')],
+  ['platform= after 1,000 other parameters', `?${THOUSAND}&platform=ios`, U1, ok('user-1', 'ios')],
+  ['a second platform= after 1,000 other parameters', `?platform=ios&${THOUSAND}&platform=android`, U1, REPEATED],
+  ['a percent-encoded name', '?p%6Catform=ios', U1, ok('user-1', 'ios')],
+  ['a percent-encoded name next to platform=', '?platform=ios&p%6Catform=ios', U1, REPEATED],
+  ['a percent-encoded value', '?platform=%69%6F%73', U1, ok('user-1', 'ios')],
+  ['a + in the value is a space', '?platform=ios+', U1, NOT_CONFIGURED],
+  ['a + in the name is a space', '?platform+=ios', U1, MISSING],
+  ['a name in another case', '?Platform=ios', U1, MISSING],
+  ['a name without =: empty, no fallback to the header', '?platform', withHeader('user-1', 'ios'), MISSING],
+  ['empty pairs around it', '?&&platform=ios&', U1, ok('user-1', 'ios')],
   // Errors: the framework's own answer, with the endpoint's headers.
   ['a number as user id', '?platform=ios', { 'X-Test-User': NUMBER_USER }, INTERNAL],
   ['a throwing userId', '?platform=ios', { 'X-Test-User': THROWING_USER }, INTERNAL],
@@ -100,14 +108,17 @@ const CASES = [
 function assertAnswer({ status, headers, text }, expected) {
   assert.equal(status, expected.status, text)
   assert.equal(headers.get('cache-control'), 'no-store')
-  for (const secret of Object.values(SECRETS)) assert.ok(!text.includes(secret), 'the answer shows a secret')
+  assertNoLeak(text, Object.values(SECRETS), 'the answer')
   for (const shown of expected.hidden ?? []) assert.ok(!text.includes(shown), text)
   if (expected.body === undefined) return
   assert.match(headers.get('content-type') ?? '', /^application\/json/)
   assert.deepEqual(JSON.parse(text), expected.body)
 }
 
-/** What `fn` resolves to, console.error silenced meanwhile (Hono's own onError and the Fetch handler's default report there). */
+/**
+ * What `fn` resolves to, console.error silenced meanwhile (Hono's own onError and the Fetch
+ * handler's default report there).
+ */
 async function quietly(fn) {
   const original = console.error
   console.error = () => {}
@@ -137,9 +148,14 @@ const adapters = fs
 describe('every adapter is listed', () => {
   it('the fixtures cover each framework entry of package.json', () => {
     const names = adapters.map((a) => a.name).join(', ')
-    const frameworks = ['Express 5', 'Express 4', 'Fastify 5', 'Fastify 4', 'Hono', 'Fetch', 'NestJS (Express)', 'NestJS (Fastify)']
-    const parsers = ["'extended'", "'simple'", 'false', 'a function'].flatMap((setting) => [`Express 5, query parser ${setting}`, `Express 4, query parser ${setting}`])
-    for (const framework of [...frameworks, ...parsers, 'Fastify 5, a querystringParser', 'Fastify 4, a querystringParser', "Hono, Hono's own onError"]) {
+    const frameworks = ['Express 5', 'Express 4', 'Fastify 5', 'Fastify 4', 'Hono', 'Fetch']
+    const nest = ['NestJS (Express)', 'NestJS (Fastify)']
+    const parsers = ["'extended'", "'simple'", 'false', 'a function'].flatMap((setting) => [
+      `Express 5, query parser ${setting}`,
+      `Express 4, query parser ${setting}`,
+    ])
+    const others = ['Fastify 5, a querystringParser', 'Fastify 4, a querystringParser', "Hono, Hono's own onError"]
+    for (const framework of [...frameworks, ...nest, ...parsers, ...others]) {
       assert.ok(
         adapters.some((a) => a.name === framework),
         `no fixture named ${framework} (have ${names})`,
@@ -165,39 +181,45 @@ for (const adapter of adapters) {
     }
 
     it('does not echo the platform it was given', async () => {
-      assertAnswer(await get(`${app.url}${ENDPOINT}?platform=%3Cb%3Eecho-me`, user('user-1')), { ...NOT_CONFIGURED, hidden: ['echo-me'] })
+      const answer = await get(`${app.url}${ENDPOINT}?platform=%3Cb%3Eecho-me`, U1)
+      assertAnswer(answer, { ...NOT_CONFIGURED, hidden: ['echo-me'] })
     })
   })
 }
 
 describe("every handler checks its options when it is made, in its framework's words", () => {
-  // [entry, how its docs name the request, its option keys as the message lists them]
-  const entries = [
-    ['express', 'req', 'signer, userId and platform'],
-    ['fastify', 'request', 'signer, userId and platform'],
-    ['fetch', 'request', 'signer, userId, platform and onError'],
-    ['hono', 'c', 'signer, userId and platform'],
-  ]
-  for (const [entry, request, keys] of entries) {
+  // Each entry's name: how its docs name the request, and its option keys as the message lists them.
+  const ENTRIES = {
+    express: { request: 'req', keys: 'signer, userId and platform' },
+    fastify: { request: 'request', keys: 'signer, userId and platform' },
+    fetch: { request: 'request', keys: 'signer, userId, platform and onError' },
+    hono: { request: 'c', keys: 'signer, userId and platform' },
+  }
+  // VALUE stands for what a user may have put in an option: no message may show it.
+  const VALUE = 'secret-looking-value'
+  for (const [entry, { request, keys }] of Object.entries(ENTRIES)) {
     const { trustedIdentityHandler } = require(`mtribes-trusted-identity/${entry}`)
+    const TYPE = 'ERR_INVALID_ARG_TYPE'
+    const anObject = new RegExp(`^options must be an object such as \\{ userId: .*\\(${request}\\) =>`)
+    const u = () => 'u'
+    // [name, options, code, what the message says]
     const cases = [
-      ['no options', undefined, 'ERR_INVALID_ARG_TYPE', new RegExp(`^options must be an object such as \\{ userId: .*\\(${request}\\) =>`)],
-      ['no userId', {}, 'ERR_INVALID_ARG_TYPE', new RegExp(`^options\\.userId must be a function .*\\(${request}\\) =>`)],
-      ['a string as userId', { userId: 'secret-looking-value' }, 'ERR_INVALID_ARG_TYPE', /options\.userId must be a function.*\(received type string\)/],
-      ['platform not a function', { userId: () => 'u', platform: 'ios' }, 'ERR_INVALID_ARG_TYPE', /^options\.platform must be a function/],
-      ['secrets as signer', { userId: () => 'u', signer: { ios: 'secret-looking-value' } }, 'ERR_INVALID_ARG_TYPE', /^options\.signer must be a TrustedIdentity/],
-      ['an unknown option', { userId: () => 'u', secrets: { ios: 'secret-looking-value' } }, 'ERR_INVALID_ARG_VALUE', new RegExp(`^options has an unknown key; the keys are ${keys}$`)],
+      ['no options', undefined, TYPE, anObject],
+      ['options a string', VALUE, TYPE, anObject],
+      ['no userId', {}, TYPE, new RegExp(`^options\\.userId must be a function .*\\(${request}\\) =>`)],
+      ['a string as userId', { userId: VALUE }, TYPE, /options\.userId must be a function.*\(received type string\)/],
+      ['platform not a function', { userId: u, platform: 'ios' }, TYPE, /^options\.platform must be a function/],
+      ['secrets as signer', { userId: u, signer: { ios: VALUE } }, TYPE, /^options\.signer must be a TrustedIdentity/],
+      [
+        'an unknown option',
+        { userId: u, secrets: { ios: VALUE } },
+        'ERR_INVALID_ARG_VALUE',
+        new RegExp(`^options has an unknown key; the keys are ${keys}$`),
+      ],
     ]
     for (const [name, options, code, message] of cases) {
       it(`${entry}: ${name}: TypeError ${code}, the value not echoed`, () => {
-        assert.throws(
-          () => trustedIdentityHandler(options),
-          (error) =>
-            error instanceof TypeError &&
-            error.code === code &&
-            message.test(error.message) &&
-            !error.message.includes('secret-looking-value'),
-        )
+        expectError(() => trustedIdentityHandler(options), { type: TypeError, code, message, secrets: [VALUE] })
       })
     }
   }
@@ -206,7 +228,8 @@ describe("every handler checks its options when it is made, in its framework's w
 describe('options are read by own properties only: an app made while Object.prototype holds every option name answers as without', () => {
   const { withPollutedPrototype } = require('./fixtures/pollution.js')
   for (const adapter of adapters) {
-    it(`${adapter.name}: 200, 400 and 401 as without pollution, signed with its own signer`, { skip: adapter.skip ?? adapter.skipUnderPollution }, async () => {
+    const skip = adapter.skip ?? adapter.skipUnderPollution
+    it(`${adapter.name}: 200, 400 and 401 as without pollution, signed with its own signer`, { skip }, async () => {
       // Made (options read) while polluted; asked after, so only what was read at setup can differ.
       const app = await withPollutedPrototype(() => adapter.start({ signer: new TrustedIdentity(SECRETS), userId }))
       try {
@@ -247,21 +270,31 @@ describe('the Fetch handler answers unexpected errors itself (500, no-store) and
     throws: () => fail('E_REPORTER'),
     rejects: async () => fail('E_REPORTER'),
   }
-  const INTERNAL_ERROR = { status: 500, cacheControl: 'no-store', contentType: 'application/json; charset=utf-8', body: { error: 'internal error' } }
+  const INTERNAL_ERROR = {
+    status: 500,
+    cacheControl: 'no-store',
+    contentType: 'application/json; charset=utf-8',
+    body: { error: 'internal error' },
+  }
+  // What onError and console.error got: to onError, or (the default) to console.error.
+  const toOnError = (code) => ({ onError: [code], console: [] })
+  const toConsole = (code) => ({ onError: [], console: [code] })
+  const number = { userId: () => 42 }
+  const disposedSigner = { userId: () => 'user-1', signer: disposed }
 
   // [name, handler options, onError (a REPORTERS key, or 'the default'), the codes onError and console.error got]
   const cases = [
-    ['a throwing userId', { userId: throwing }, 'records', { onError: ['E_SESSION'], console: [] }],
-    ['a throwing userId', { userId: throwing }, 'the default', { onError: [], console: ['E_SESSION'] }],
-    ['a rejecting userId', { userId: async () => throwing() }, 'records', { onError: ['E_SESSION'], console: [] }],
-    ['a rejecting userId', { userId: async () => throwing() }, 'the default', { onError: [], console: ['E_SESSION'] }],
-    ['a number as user id', { userId: () => 42 }, 'records', { onError: ['ERR_INVALID_ARG_TYPE'], console: [] }],
-    ['a number as user id', { userId: () => 42 }, 'the default', { onError: [], console: ['ERR_INVALID_ARG_TYPE'] }],
-    ['a disposed signer', { userId: () => 'user-1', signer: disposed }, 'records', { onError: ['ERR_TRUSTED_IDENTITY_DISPOSED'], console: [] }],
-    ['a disposed signer', { userId: () => 'user-1', signer: disposed }, 'the default', { onError: [], console: ['ERR_TRUSTED_IDENTITY_DISPOSED'] }],
+    ['a throwing userId', { userId: throwing }, 'records', toOnError('E_SESSION')],
+    ['a throwing userId', { userId: throwing }, 'the default', toConsole('E_SESSION')],
+    ['a rejecting userId', { userId: async () => throwing() }, 'records', toOnError('E_SESSION')],
+    ['a rejecting userId', { userId: async () => throwing() }, 'the default', toConsole('E_SESSION')],
+    ['a number as user id', number, 'records', toOnError('ERR_INVALID_ARG_TYPE')],
+    ['a number as user id', number, 'the default', toConsole('ERR_INVALID_ARG_TYPE')],
+    ['a disposed signer', disposedSigner, 'records', toOnError('ERR_TRUSTED_IDENTITY_DISPOSED')],
+    ['a disposed signer', disposedSigner, 'the default', toConsole('ERR_TRUSTED_IDENTITY_DISPOSED')],
     // A failing reporter changes nothing in the answer, and what it threw is not lost.
-    ['a number as user id', { userId: () => 42 }, 'throws', { onError: ['ERR_INVALID_ARG_TYPE'], console: ['E_REPORTER'] }],
-    ['a number as user id', { userId: () => 42 }, 'rejects', { onError: ['ERR_INVALID_ARG_TYPE'], console: ['E_REPORTER'] }],
+    ['a number as user id', number, 'throws', { onError: ['ERR_INVALID_ARG_TYPE'], console: ['E_REPORTER'] }],
+    ['a number as user id', number, 'rejects', { onError: ['ERR_INVALID_ARG_TYPE'], console: ['E_REPORTER'] }],
   ]
 
   /** Asks `handler` once with console.error recording; gives the answer and the codes each reporter got. */
@@ -273,8 +306,14 @@ describe('the Fetch handler answers unexpected errors itself (500, no-store) and
       const request = new Request(`http://127.0.0.1${ENDPOINT}?platform=ios`)
       const r = await makeHandler(request)(request)
       await new Promise(setImmediate) // a rejecting onError settles
-      const answer = { status: r.status, cacheControl: r.headers.get('cache-control'), contentType: r.headers.get('content-type'), body: await r.json() }
-      return { answer, onError: reported.filter((call) => call.request === request).map((call) => call.code), console: logged }
+      const answer = {
+        status: r.status,
+        cacheControl: r.headers.get('cache-control'),
+        contentType: r.headers.get('content-type'),
+        body: await r.json(),
+      }
+      const onError = reported.filter((call) => call.request === request).map((call) => call.code)
+      return { answer, onError, console: logged }
     } finally {
       console.error = original
     }
@@ -282,11 +321,13 @@ describe('the Fetch handler answers unexpected errors itself (500, no-store) and
 
   for (const [name, options, reporter, expected] of cases) {
     const told = (codes) => codes.join(', ') || 'nothing'
-    it(`${name}, onError ${reporter}: 500 { error: 'internal error' }; ${told(expected.onError)} to onError, ${told(expected.console)} to console.error`, async () => {
+    const what = `${told(expected.onError)} to onError, ${told(expected.console)} to console.error`
+    it(`${name}, onError ${reporter}: 500 { error: 'internal error' }; ${what}`, async () => {
       const reported = []
-      const onError = reporter === 'the default' ? {} : { onError: (error, request) => (reported.push({ code: error?.code, request }), REPORTERS[reporter]()) }
-      const got = await outcome(() => trustedIdentityHandler({ signer: new TrustedIdentity(SECRETS), ...options, ...onError }), reported)
-      assert.deepEqual(got, { answer: INTERNAL_ERROR, ...expected })
+      const record = (error, request) => (reported.push({ code: error?.code, request }), REPORTERS[reporter]())
+      const onError = reporter === 'the default' ? {} : { onError: record }
+      const makeHandler = () => trustedIdentityHandler({ signer: new TrustedIdentity(SECRETS), ...options, ...onError })
+      assert.deepEqual(await outcome(makeHandler, reported), { answer: INTERNAL_ERROR, ...expected })
     })
   }
 
@@ -305,25 +346,40 @@ describe('the Fetch handler answers unexpected errors itself (500, no-store) and
 
   it('an onError that is not a function: TypeError ERR_INVALID_ARG_TYPE naming it, the value not echoed', () => {
     for (const value of ['secret-looking-value', null, {}]) {
-      assert.throws(() => trustedIdentityHandler({ userId: () => 'u', onError: value }), (error) =>
-        error instanceof TypeError && error.code === 'ERR_INVALID_ARG_TYPE' && /^options\.onError must be a function/.test(error.message) && !error.message.includes('secret-looking-value'))
+      expectError(() => trustedIdentityHandler({ userId: () => 'u', onError: value }), {
+        type: TypeError,
+        code: 'ERR_INVALID_ARG_TYPE',
+        message: /^options\.onError must be a function/,
+        secrets: ['secret-looking-value'],
+      })
     }
   })
 })
 
-describe("the query rule reads a URL's platform parameters as URLSearchParams does (fast-check against new URL().searchParams)", () => {
+// fast-check against new URL().searchParams: the reference is what a Fetch Request's URL gives.
+describe("the query rule reads a URL's platform parameters as URLSearchParams does", () => {
   const fc = require('fast-check')
   const { requestedPlatform } = require(path.join(__dirname, '..', 'lib', 'endpoint.js'))
-  const SETTINGS = { numRuns: Number(process.env.MTI_PROPS_RUNS ?? 3000), seed: Number(process.env.MTI_PROPS_SEED ?? 20261124), endOnFailure: true }
+  const SETTINGS = {
+    numRuns: Number(process.env.MTI_PROPS_RUNS ?? 3000),
+    seed: Number(process.env.MTI_PROPS_SEED ?? 20261124),
+    endOnFailure: true,
+  }
   // Pieces of queries: the name and its percent-encodings, the separators, +, escapes good and bad,
   // multibyte and unpaired UTF-16, a second ? and a #.
   const piece = fc.oneof(
-    fc.constantFrom('platform', 'p', 'l', 'a', 't', 'f', 'o', 'r', 'm', 'ios', '=', '&', '&', '+', '%', '%2B', '%20', '%6C', '%6c', '%70', '%E9', '%C3%A9', '%FF', '%G1', '%2', '?', '#', '[', ']', '.', ';', ' ', 'é', '😀', '\uD800', '\uFEFF'),
+    fc.constantFrom(
+      ...['platform', 'p', 'l', 'a', 't', 'f', 'o', 'r', 'm', 'ios', '=', '&', '&', '+', '%', '%2B', '%20'],
+      ...['%6C', '%6c', '%70', '%E9', '%C3%A9', '%FF', '%G1', '%2', '?', '#', '[', ']', '.', ';', ' '],
+      ...['é', '😀', '\uD800', '\uFEFF'],
+    ),
     fc.string({ maxLength: 3 }),
   )
   // Without what the URL parser drops before it reads a query (tabs and newlines anywhere, C0
   // controls and spaces at the end), which a request target cannot hold anyway.
-  const query = fc.array(piece, { maxLength: 24 }).map((pieces) => pieces.join('').replace(/[\t\n\r]/g, '').replace(/[\0-\x20]+$/, ''))
+  const query = fc
+    .array(piece, { maxLength: 24 })
+    .map((pieces) => pieces.join('').replace(/[\t\n\r]/g, '').replace(/[\0-\x20]+$/, ''))
 
   it('the values of every parameter named platform, in order; none: the header', () => {
     fc.assert(
@@ -331,7 +387,8 @@ describe("the query rule reads a URL's platform parameters as URLSearchParams do
         // The reference: what a Fetch Request's URL gives (Node's URLSearchParams on a raw string
         // decodes a value holding both a bad escape and a non-ASCII character as Latin-1: '%FFé' as '��').
         const expected = new URL(`http://127.0.0.1${ENDPOINT}?${q}`).searchParams.getAll('platform')
-        assert.deepEqual(requestedPlatform(`${ENDPOINT}?${q}`, 'the-header'), expected.length > 0 ? expected : 'the-header')
+        const got = requestedPlatform(`${ENDPOINT}?${q}`, 'the-header')
+        assert.deepEqual(got, expected.length > 0 ? expected : 'the-header')
       }),
       SETTINGS,
     )

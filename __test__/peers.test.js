@@ -7,17 +7,15 @@
 const { describe, it, before } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
-const { spawnSync } = require('node:child_process')
-const { childEnv, BUILD_PROBE, assertSameBuild } = require('./fixtures/child-env.js')
+const { runNode, tempDir, BUILD_PROBE, assertSameBuild } = require('./helpers.js')
 const { moduleFile } = require('./fixtures/module-file.js')
 
 const ROOT = path.join(__dirname, '..')
 
-function node(args, { cwd = ROOT, env = {} } = {}) {
-  const r = spawnSync(process.execPath, args, { cwd, env: childEnv(env), encoding: 'utf8', timeout: 30_000 })
-  assert.equal(r.error, undefined, String(r.error))
+/** What `node ...args` (run in `cwd`) wrote to stdout as JSON, after it exited 0. */
+function node(args, { cwd = ROOT } = {}) {
+  const r = runNode(args, { cwd })
   assert.equal(r.status, 0, r.stderr)
   return JSON.parse(r.stdout)
 }
@@ -31,7 +29,8 @@ const RECORDER = `
   Module._load = function (request, ...rest) { requested.push(request); return load.call(this, request, ...rest) }
   const peers = () => [
     ...requested.filter((r) => /^(express|fastify|hono|@hono\\/|@nestjs\\/|reflect-metadata|rxjs)/.test(r)),
-    ...Object.keys(require.cache).filter((f) => /node_modules[\\\\/](express|fastify|fastify-plugin|hono|@hono|@nestjs|reflect-metadata|rxjs)[\\\\/]/.test(f)),
+    ...Object.keys(require.cache).filter((f) =>
+      /node_modules[\\\\/](express|fastify|fastify-plugin|hono|@hono|@nestjs|reflect-metadata|rxjs)[\\\\/]/.test(f)),
   ]
 `
 
@@ -68,13 +67,15 @@ describe('the main entry never loads a framework (express, fastify, hono, @nestj
   })
 
   it('the recorder does see a peer when one is loaded (so the checks above can fail)', () => {
-    const out = node(['-e', `${RECORDER} require(${JSON.stringify(path.join(ROOT, 'lib', 'nest.js'))}); process.stdout.write(JSON.stringify(peers()))`])
+    const nest = JSON.stringify(path.join(ROOT, 'lib', 'nest.js'))
+    const out = node(['-e', `${RECORDER} require(${nest}); process.stdout.write(JSON.stringify(peers()))`])
     assert.ok(out.includes('@nestjs/common'), JSON.stringify(out))
   })
 
   for (const [entry, located] of [['express', 'express'], ['hono', 'hono'], ['fetch', 'nothing']]) {
     it(`the ${entry} entry only locates ${located}; it does not load it`, () => {
-      const out = node(['-e', `${RECORDER} require(${JSON.stringify(path.join(ROOT, 'lib', `${entry}.js`))}); process.stdout.write(JSON.stringify(peers()))`])
+      const file = JSON.stringify(path.join(ROOT, 'lib', `${entry}.js`))
+      const out = node(['-e', `${RECORDER} require(${file}); process.stdout.write(JSON.stringify(peers()))`])
       assert.deepEqual(out, [])
     })
   }
@@ -85,9 +86,10 @@ describe('without the peer installed, the subpath entries name the missing packa
   before(() => {
     // A copy of the package's own files (entries, binding, native addon, package.json) where no
     // node_modules can be found: not in it, nor in any parent directory.
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-peers-'))
+    dir = tempDir(undefined, 'ti-peers-')
     for (const name of fs.readdirSync(ROOT)) {
-      if (/\.(js|mjs|cjs|node)$/.test(name) || name === 'package.json') fs.copyFileSync(path.join(ROOT, name), path.join(dir, name))
+      const own = /\.(js|mjs|cjs|node)$/.test(name) || name === 'package.json'
+      if (own) fs.copyFileSync(path.join(ROOT, name), path.join(dir, name))
     }
     fs.cpSync(path.join(ROOT, 'lib'), path.join(dir, 'lib'), { recursive: true })
     for (let d = dir; ; d = path.dirname(d)) {
@@ -100,32 +102,39 @@ describe('without the peer installed, the subpath entries name the missing packa
     return node(esm ? [moduleFile(code, dir)] : ['-e', code], { cwd: dir })
   }
 
+  // What the child writes: the code and message of the error, or null when nothing was thrown.
+  const report = '(e) { process.stdout.write(JSON.stringify({ code: e.code, message: e.message })) }'
   const cases = [
     ['require("mtribes-trusted-identity/express")', 'lib/express.js', 'express', 'npm install express'],
-    ['require("mtribes-trusted-identity/nest")', 'lib/nest.js', '@nestjs/common', 'npm install @nestjs/common @nestjs/core'],
+    [
+      'require("mtribes-trusted-identity/nest")',
+      'lib/nest.js',
+      '@nestjs/common',
+      'npm install @nestjs/common @nestjs/core',
+    ],
     ['require("mtribes-trusted-identity/fastify")', 'lib/fastify.js', 'fastify', 'npm install fastify'],
     ['require("mtribes-trusted-identity/hono")', 'lib/hono.js', 'hono', 'npm install hono'],
   ]
   for (const [name, file, peer, install] of cases) {
     it(`${name} throws ERR_TRUSTED_IDENTITY_MISSING_PEER naming ${peer}`, () => {
-      const out = attempt(`try { require('./${file}'); process.stdout.write('null') } catch (e) { process.stdout.write(JSON.stringify({ code: e.code, message: e.message })) }`)
+      const out = attempt(`try { require('./${file}'); process.stdout.write('null') } catch ${report}`)
       assert.equal(out?.code, 'ERR_TRUSTED_IDENTITY_MISSING_PEER')
       assert.ok(out.message.includes(peer), out.message)
       assert.ok(out.message.includes(install), out.message)
     })
 
     it(`import of ${file.replace('.js', '.mjs')} fails the same way`, () => {
-      const out = attempt(
-        `try { await import('./${file.replace('.js', '.mjs')}'); process.stdout.write('null') } catch (e) { process.stdout.write(JSON.stringify({ code: e.code, message: e.message })) }`,
-        { esm: true },
-      )
+      const esm = file.replace('.js', '.mjs')
+      const code = `try { await import('./${esm}'); process.stdout.write('null') } catch ${report}`
+      const out = attempt(code, { esm: true })
       assert.equal(out?.code, 'ERR_TRUSTED_IDENTITY_MISSING_PEER')
       assert.ok(out.message.includes(peer), out.message)
     })
   }
 
   it('the main entry works there (it needs no peer)', () => {
-    const out = attempt(`process.stdout.write(JSON.stringify(new (require('./index.js').TrustedIdentity)({ ios: 's' }).sign('u', 'ios')))`)
+    const signed = `new (require('./index.js').TrustedIdentity)({ ios: 's' }).sign('u', 'ios')`
+    const out = attempt(`process.stdout.write(JSON.stringify(${signed}))`)
     assert.match(out, /^[0-9a-f]{64}$/)
   })
 
