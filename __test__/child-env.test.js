@@ -13,7 +13,6 @@ const { spawnSync } = require('node:child_process')
 const { Worker } = require('node:worker_threads')
 const { childEnv, BUILD_PROBE, assertSameBuild, runNode, childJson } = require('./helpers.js')
 // Still used by express.test.js and fastify.test.js.
-const childJsonFixture = require('./fixtures/child-json.js').childJson
 
 /** Runs `fn` with `vars` set on process.env (undefined: deleted), then puts back what was there. */
 function withEnv(vars, fn) {
@@ -71,9 +70,6 @@ describe('a child or worker started with childEnv() loads the build this process
       return JSON.parse(r.stdout).from
     }],
     ['helpers.js\'s childJson', () => childJson(BUILD_PROBE).from],
-    ['fixtures/child-json.js (the Express and Fastify tests\' children)', () =>
-      childJsonFixture(BUILD_PROBE, {}, () => {}).from,
-    ],
     ['a worker thread with an env of its own', async () => {
       const loader = JSON.stringify(path.join(__dirname, '..', 'lib', 'loader.js'))
       const code = `require('node:worker_threads').parentPort.postMessage(require(${loader}).loadNativeBinding().from)`

@@ -51,7 +51,11 @@ function assertNoLeak(text, secrets, where = 'the text') {
  * @param {{ type?: Function, notType?: Function, name?: string, code?: string, includes?: string[], excludes?: string[],
  *   message?: RegExp, secrets?: Iterable<string | Uint8Array> }} expected
  */
-function checkError(error, { type, notType, name, code, includes = [], excludes = [], message, secrets = [] }) {
+function checkError(error, expected) {
+  // Own properties only: a test under a polluted Object.prototype must not check what it holds.
+  const option = (key, otherwise) => (Object.hasOwn(expected, key) && expected[key] !== undefined ? expected[key] : otherwise)
+  const [type, notType, name, code, message] = ['type', 'notType', 'name', 'code', 'message'].map((key) => option(key))
+  const [includes, excludes, secrets] = ['includes', 'excludes', 'secrets'].map((key) => option(key, []))
   assert.ok(error instanceof Error, `expected an Error, got ${typeof error}`)
   assert.equal(typeof error.message, 'string')
   if (type !== undefined) assert.ok(error instanceof type, `expected a ${type.name}, got a ${error.name}: ${error.message}`)

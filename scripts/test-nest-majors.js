@@ -28,7 +28,7 @@ for (const major of majors) {
 
 // nest.test.js's copy in the project, and the files standing for the repository's entries there. A
 // relative require the copy misses fails the run loudly.
-const SUITE_FILES = ['nest.test.js', 'fixtures/child-env.js', 'fixtures/http-request.js', 'fixtures/pollution.js']
+const SUITE_FILES = ['nest.test.js', 'helpers.js', 'fixtures/child-env.js', 'fixtures/http-request.js', 'fixtures/pollution.js']
 const SHIMS = {
   'index.js': `module.exports = require('${main.name}')\n`,
   'lib/nest.js': `module.exports = require('${main.name}/nest')\n`,
