@@ -6,7 +6,16 @@ import globals from 'globals'
 export default [
   {
     // Generated or third-party: the WASI glue napi-rs writes, build output (examples/dist is tsc's), the fuzz workspace.
-    ignores: ['node_modules/', 'target/', 'fuzz/', 'examples/dist/', '**/*.wasi.cjs', '**/*.wasi-browser.js', '**/wasi-worker*.mjs', '**/browser.js'],
+    ignores: [
+      'node_modules/',
+      'target/',
+      'fuzz/',
+      'examples/dist/',
+      '**/*.wasi.cjs',
+      '**/*.wasi-browser.js',
+      '**/wasi-worker*.mjs',
+      '**/browser.js',
+    ],
   },
   js.configs.recommended,
   // `_next`: Express tells error handlers by their four parameters, used or not.

@@ -31,8 +31,12 @@ const {
   verify: nativeVerify,
 } = require('./binding.js')
 
-const { ERR_INVALID_ARG_TYPE, ERR_INVALID_THIS, ERR_TRUSTED_IDENTITY_NOT_CLONEABLE, ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM } =
-  codes
+const {
+  ERR_INVALID_ARG_TYPE,
+  ERR_INVALID_THIS,
+  ERR_TRUSTED_IDENTITY_NOT_CLONEABLE,
+  ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM,
+} = codes
 const disposeSymbol = Symbol.dispose ?? Symbol.for('nodejs.dispose')
 
 /** The error `validate(a, b)` throws, or undefined: for #refuse, which decides which one is thrown. */
@@ -48,7 +52,8 @@ function errorOf(validate, a, b) {
 /** Throws for verify's user id, then for its signature. */
 function validateVerifyArguments(userId, signature) {
   validateUserId(userId, 'userId')
-  if (typeof signature !== 'string') throw new ERR_INVALID_ARG_TYPE('signature', 'a string of 64 hex characters', signature)
+  if (typeof signature !== 'string')
+    throw new ERR_INVALID_ARG_TYPE('signature', 'a string of 64 hex characters', signature)
 }
 
 /** The `signal` of signManyAsync's `options` (`{ signal }` or undefined), an AbortSignal or undefined. */
@@ -247,7 +252,10 @@ function sign(userId, platform) {
 }
 
 // keysTemplate, for lib/source.js: a static under a symbol, so it is not part of the typed API.
-ObjectDefineProperty(TrustedIdentity, Symbol.for('mtribes-trusted-identity.keysTemplate'), { __proto__: null, value: keysTemplate })
+ObjectDefineProperty(TrustedIdentity, Symbol.for('mtribes-trusted-identity.keysTemplate'), {
+  __proto__: null,
+  value: keysTemplate,
+})
 
 // A signer is a capability: no other module may replace its methods (to be handed `this`) or
 // this module's exports (to be handed the secrets). Subclassing still works.

@@ -32,7 +32,7 @@ describe('a 64 MB user id is signed correctly', () => {
     })
   }
 
-  it('ids that together are longer than V8\'s longest string are signed in chunks of their own', async () => {
+  it("ids that together are longer than V8's longest string are signed in chunks of their own", async () => {
     // Two ids of just over half the longest string V8 can make: joined, they could not be one string.
     const { MAX_STRING_LENGTH } = require('node:buffer').constants
     const long = `${'a'.repeat(Math.floor(MAX_STRING_LENGTH / 2))}z`
@@ -59,7 +59,10 @@ describe('arrays that claim 2^32 - 1 elements are refused at their first hole, n
   // A deadline so that walking all 4 billion indices fails the test rather than hanging the run.
   const sparse = () => new Array(2 ** 32 - 1)
   const proxy = () => new Proxy([], { get: (target, key) => (key === 'length' ? 2 ** 32 - 1 : undefined) })
-  for (const [label, make] of [['a sparse array', sparse], ['a Proxy', proxy]]) {
+  for (const [label, make] of [
+    ['a sparse array', sparse],
+    ['a Proxy', proxy],
+  ]) {
     const name = `${label}: signMany, signManyAsync, fromEnv's platforms -> ERR_INVALID_ARG_TYPE naming index 0`
     it(name, { timeout: 30_000 }, async () => {
       const ti = identity()
@@ -178,11 +181,34 @@ describe('Proxies and getters', () => {
   it('a throwing trap or getter in secrets: that very error reaches the caller, nothing is built', () => {
     const boom = new Error('boom from the caller')
     const sources = [
-      new Proxy({ ios: SECRET }, { ownKeys: () => { throw boom } }),
-      new Proxy({ ios: SECRET }, { get: () => { throw boom } }),
-      { ios: SECRET, get android() { throw boom } },
+      new Proxy(
+        { ios: SECRET },
+        {
+          ownKeys: () => {
+            throw boom
+          },
+        },
+      ),
+      new Proxy(
+        { ios: SECRET },
+        {
+          get: () => {
+            throw boom
+          },
+        },
+      ),
+      {
+        ios: SECRET,
+        get android() {
+          throw boom
+        },
+      },
     ]
-    for (const secrets of sources) assert.throws(() => new TrustedIdentity(secrets), (error) => error === boom)
+    for (const secrets of sources)
+      assert.throws(
+        () => new TrustedIdentity(secrets),
+        (error) => error === boom,
+      )
   })
 
   it('each secret is read once: a getter that changes its answer cannot swap the key after checks', () => {
@@ -210,15 +236,25 @@ describe('Proxies and getters', () => {
         return Reflect.get(target, key, receiver)
       },
     })
-    assert.deepEqual(identity().signMany(ids, 'ios'), ['u0', 'u1', 'u2'].map((id) => hmac(SECRET, id)))
+    assert.deepEqual(
+      identity().signMany(ids, 'ios'),
+      ['u0', 'u1', 'u2'].map((id) => hmac(SECRET, id)),
+    )
     assert.deepEqual([...reads.values()], [1, 1, 1])
   })
 
   it('a throwing element getter in the ids array reaches the caller, nothing signed', () => {
     const boom = new Error('boom from an element')
     const ids = ['u0', 'u1']
-    Object.defineProperty(ids, 1, { get: () => { throw boom } })
-    assert.throws(() => identity().signMany(ids, 'ios'), (error) => error === boom)
+    Object.defineProperty(ids, 1, {
+      get: () => {
+        throw boom
+      },
+    })
+    assert.throws(
+      () => identity().signMany(ids, 'ios'),
+      (error) => error === boom,
+    )
   })
 })
 

@@ -377,9 +377,12 @@ describe("the query rule reads a URL's platform parameters as URLSearchParams do
   )
   // Without what the URL parser drops before it reads a query (tabs and newlines anywhere, C0
   // controls and spaces at the end), which a request target cannot hold anyway.
-  const query = fc
-    .array(piece, { maxLength: 24 })
-    .map((pieces) => pieces.join('').replace(/[\t\n\r]/g, '').replace(/[\0-\x20]+$/, ''))
+  const query = fc.array(piece, { maxLength: 24 }).map((pieces) =>
+    pieces
+      .join('')
+      .replace(/[\t\n\r]/g, '')
+      .replace(/[\0-\x20]+$/, ''),
+  )
 
   it('the values of every parameter named platform, in order; none: the header', () => {
     fc.assert(

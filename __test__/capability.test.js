@@ -18,7 +18,8 @@ const ON_WASI = require('../lib/loader.js').loadNativeBinding().from.includes('w
 // The WASI build's glue (emnapi, JavaScript) copies a constructor secret's bytes into WebAssembly
 // memory, and reads and makes strings (ids, signatures) and promises, with ordinary built-ins
 // (SECURITY.md says so); the native build hands them to Rust directly. Each leak names its caller.
-const WASI_GLUE = / from \S*(node_modules\/@emnapi\/|node_modules\/@napi-rs\/wasm-runtime\/|mtribes-trusted-identity\.wasi\.cjs)/
+const WASI_GLUE =
+  / from \S*(node_modules\/@emnapi\/|node_modules\/@napi-rs\/wasm-runtime\/|mtribes-trusted-identity\.wasi\.cjs)/
 
 /** The leaks of `kind` the package itself is answerable for: on WASI, not those of its glue. */
 function leaksOf(report, kind) {
@@ -48,11 +49,11 @@ function shippedScripts() {
 const isClass = (value) => typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value))
 
 describe('nothing signs under a key the caller does not hold', () => {
-  it('no function of any shipped file, by any path and with any arguments, signs with the app\'s key', () => {
+  it("no function of any shipped file, by any path and with any arguments, signs with the app's key", () => {
     const report = forge('call')
-    assert.deepEqual(report.forged, [], 'these calls returned a signature under the app\'s key')
+    assert.deepEqual(report.forged, [], "these calls returned a signature under the app's key")
     // The calls reach signing code: with the attacker's own keyrings and signers they sign.
-    assert.ok(report.attackerSigned > 0, 'no call signed even with the attacker\'s own keyring')
+    assert.ok(report.attackerSigned > 0, "no call signed even with the attacker's own keyring")
     assert.ok(report.modules >= 20, `only ${report.modules} modules loaded`)
     assert.ok(report.callables >= 60, `only ${report.callables} functions tried`)
     assert.ok(report.calls >= 100_000, `only ${report.calls} calls made`)
@@ -74,11 +75,11 @@ describe('nothing signs under a key the caller does not hold', () => {
     assert.ok(lied.lies >= 30, `only ${lied.lies} lies`)
     // The platforms of each of the 3 signers, and 5 paths on each of their 4, 3 and 2 platforms.
     assert.equal(lied.checked, 48)
-    assert.deepEqual(lied.wrong, [], 'these answers were not node:crypto\'s')
+    assert.deepEqual(lied.wrong, [], "these answers were not node:crypto's")
     assert.deepEqual(lied.leaks.keyrings, [], 'lies saw keyrings')
     assert.deepEqual(leaksOf(lied, 'secrets'), [], 'lies saw secrets')
     assert.deepEqual(leaksOf(lied, 'signatures'), [], 'lies saw signatures')
-    assert.ok(lied.byApp > 0, 'the app\'s own built-in call was not recorded')
+    assert.ok(lied.byApp > 0, "the app's own built-in call was not recorded")
   })
 })
 
@@ -96,7 +97,15 @@ describe('no other module can replace what the package hands out', () => {
   const INTRINSICS = new Set([Map, Promise, Uint8Array, Uint32Array, Array.prototype, Object.prototype])
   const scripts = shippedScripts()
   it('the shipped files include every entry and lib/ module', () => {
-    for (const file of ['index.js', 'index.mjs', 'binding.js', 'lib/validation.js', 'lib/env.js', 'lib/endpoint.js', 'lib/express.mjs']) {
+    for (const file of [
+      'index.js',
+      'index.mjs',
+      'binding.js',
+      'lib/validation.js',
+      'lib/env.js',
+      'lib/endpoint.js',
+      'lib/express.mjs',
+    ]) {
       assert.ok(scripts.includes(file), file)
     }
   })
@@ -108,7 +117,8 @@ describe('no other module can replace what the package hands out', () => {
         // lib/primordials.js hands out the realm's own built-ins (Map, Array.prototype, ...): no
         // module of the package made them, and freezing them would change every other module.
         if (INTRINSICS.has(value)) continue
-        if ((typeof value === 'object' && value !== null) || isClass(value)) assert.equal(Object.isFrozen(value), true, name)
+        if ((typeof value === 'object' && value !== null) || isClass(value))
+          assert.equal(Object.isFrozen(value), true, name)
       }
     })
   }

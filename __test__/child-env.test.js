@@ -31,7 +31,7 @@ function withEnv(vars, fn) {
   }
 }
 
-describe('childEnv(env): env, PATH and the runners\' variables of this process', () => {
+describe("childEnv(env): env, PATH and the runners' variables of this process", () => {
   const LIBRARY_PATH = { NAPI_RS_NATIVE_LIBRARY_PATH: '/x.node' }
   const RUNNERS = { MTRIBES_TI_WINE: '1', MTRIBES_TI_KNOWN_DIFFERENCES_LOG: '/log' }
   const OTHERS = { MTRIBES_IOS_SECRET: 's', MTI_TEST_IOS_SECRET: 's', MTI_CHILD_ENV_OTHER: 'x' }
@@ -59,24 +59,37 @@ describe('childEnv(env): env, PATH and the runners\' variables of this process',
 describe('a child or worker started with childEnv() loads the build this process loads (WASI under test:wasi)', () => {
   // [name, how it starts BUILD_PROBE and gives back the `from` it printed]
   const starts = [
-    ['a child process (spawnSync)', () => {
-      const r = spawnSync(process.execPath, ['-e', BUILD_PROBE], { env: childEnv(), encoding: 'utf8', timeout: 30_000 })
-      assert.equal(r.status, 0, r.stderr)
-      return JSON.parse(r.stdout).from
-    }],
-    ['helpers.js\'s runNode', () => {
-      const r = runNode(['-e', BUILD_PROBE])
-      assert.equal(r.status, 0, r.stderr)
-      return JSON.parse(r.stdout).from
-    }],
-    ['helpers.js\'s childJson', () => childJson(BUILD_PROBE).from],
-    ['a worker thread with an env of its own', async () => {
-      const loader = JSON.stringify(path.join(__dirname, '..', 'lib', 'loader.js'))
-      const code = `require('node:worker_threads').parentPort.postMessage(require(${loader}).loadNativeBinding().from)`
-      const worker = new Worker(code, { eval: true, env: childEnv() })
-      const from = new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject))
-      return from.finally(() => worker.terminate())
-    }],
+    [
+      'a child process (spawnSync)',
+      () => {
+        const r = spawnSync(process.execPath, ['-e', BUILD_PROBE], {
+          env: childEnv(),
+          encoding: 'utf8',
+          timeout: 30_000,
+        })
+        assert.equal(r.status, 0, r.stderr)
+        return JSON.parse(r.stdout).from
+      },
+    ],
+    [
+      "helpers.js's runNode",
+      () => {
+        const r = runNode(['-e', BUILD_PROBE])
+        assert.equal(r.status, 0, r.stderr)
+        return JSON.parse(r.stdout).from
+      },
+    ],
+    ["helpers.js's childJson", () => childJson(BUILD_PROBE).from],
+    [
+      'a worker thread with an env of its own',
+      async () => {
+        const loader = JSON.stringify(path.join(__dirname, '..', 'lib', 'loader.js'))
+        const code = `require('node:worker_threads').parentPort.postMessage(require(${loader}).loadNativeBinding().from)`
+        const worker = new Worker(code, { eval: true, env: childEnv() })
+        const from = new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject))
+        return from.finally(() => worker.terminate())
+      },
+    ],
   ]
   for (const [name, start] of starts) {
     it(name, async () => assertSameBuild(await start(), name))

@@ -190,17 +190,23 @@ describe('exit codes through a real process (node lib/cli.js)', () => {
   }
 
   // child_process takes strings only: a POSIX shell's printf makes the argument from octal escapes.
-  it('verify, an id argument of bytes that are not UTF-8 (0xff): exit 2, never "valid"', {
-    skip: (process.platform === 'win32' || !fs.existsSync('/bin/sh')) && 'needs /bin/sh',
-  }, () => {
-    const script = `exec "$0" "$1" verify -p ios "$(printf '\\377')" ${sig('\uFFFD')}`
-    const r = childOutput(spawnSync('/bin/sh', ['-c', script, process.execPath, CLI], {
-      env: childEnv(ENV),
-      encoding: 'utf8',
-      timeout: 60_000,
-    }))
-    assertUsageError(r, /^mtribes-trusted-identity: argument 4 \(the user id\) contains U\+FFFD, .*sign --stdin/)
-  })
+  it(
+    'verify, an id argument of bytes that are not UTF-8 (0xff): exit 2, never "valid"',
+    {
+      skip: (process.platform === 'win32' || !fs.existsSync('/bin/sh')) && 'needs /bin/sh',
+    },
+    () => {
+      const script = `exec "$0" "$1" verify -p ios "$(printf '\\377')" ${sig('\uFFFD')}`
+      const r = childOutput(
+        spawnSync('/bin/sh', ['-c', script, process.execPath, CLI], {
+          env: childEnv(ENV),
+          encoding: 'utf8',
+          timeout: 60_000,
+        }),
+      )
+      assertUsageError(r, /^mtribes-trusted-identity: argument 4 \(the user id\) contains U\+FFFD, .*sign --stdin/)
+    },
+  )
 })
 
 describe('sign --platform <name> <userId> prints the signature', () => {
@@ -333,7 +339,10 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
       const stdout = sink()
       const run = cli(['sign', '-p', 'ios', '--stdin'], { stdin, stdout })
       stdin.write(input)
-      await within(untilLine(() => stdout.text, stdout.nextWrite), 'the first signature')
+      await within(
+        untilLine(() => stdout.text, stdout.nextWrite),
+        'the first signature',
+      )
       assert.equal(stdout.text, signatures(['first']))
       stdin.write(more) // no newline, and stdin is not ended
       assertUsageError(await within(run, 'the refusal'), message, signatures(['first']))
@@ -343,7 +352,10 @@ describe('sign --stdin: one id per line in, one signature per line out', () => {
   it('end to end: a signature comes out while a real stdin pipe is still open', async () => {
     const child = startChild(['sign', '-p', 'ios', '--stdin'])
     child.stdin.write('first\n')
-    await untilLine(() => child.output.stdout, () => new Promise((resolve) => child.stdout.once('data', resolve)))
+    await untilLine(
+      () => child.output.stdout,
+      () => new Promise((resolve) => child.stdout.once('data', resolve)),
+    )
     assert.equal(child.output.stdout, signatures(['first']))
     child.stdin.end('second\n')
     assert.deepEqual(await child.exited, { status: 0, signal: null })
@@ -378,8 +390,14 @@ describe('sign --stdin: the 1 MiB limit counts the id (not its line end or BOM),
     ['an id of 1 MiB and 1 byte, then CRLF', '', `${LIMIT}y`, '\r\nb\n', [], 1],
     ['an id of 1 MiB and 1 byte after a BOM', BOM, `${LIMIT}y`, '\nb\n', [], 1],
     ['an id of 1 MiB, a CR and a byte (a CR inside an id counts)', 'a\n', `${LIMIT}\ry`, '\n', ['a'], 2],
-    ['a BOM on line 2 and 1 MiB less 2 bytes (only line 1 skips a BOM)', 'a\n', `${BOM}${LIMIT.slice(2)}`, '\n',
-      ['a'], 2],
+    [
+      'a BOM on line 2 and 1 MiB less 2 bytes (only line 1 skips a BOM)',
+      'a\n',
+      `${BOM}${LIMIT.slice(2)}`,
+      '\n',
+      ['a'],
+      2,
+    ],
   ]
   for (const [name, before, id, after, signed, refused] of cases) {
     const input = Buffer.from(`${before}${id}${after}`)
@@ -446,19 +464,23 @@ describe('sign --stdin from a stdin that cannot be read: exit 2, one line naming
     assertSigned(await cli(['sign', '-p', 'ios', '--stdin'], { stdin: onFd(0), fstat: file }), ['a'])
   })
 
-  it('end to end: < a directory (stdin a directory descriptor): exit 2, EISDIR, no path', {
-    skip: process.platform === 'win32' && 'a directory cannot be opened as a file on Windows',
-  }, async (t) => {
-    const dir = tempDir(t, 'ti-cli-stdin-')
-    const fd = fs.openSync(dir, 'r')
-    t.after(() => fs.closeSync(fd))
-    // spawn, not spawnSync: Deno's spawnSync ignores a descriptor given as the child's stdin.
-    const child = startChild(['sign', '--platform', 'ios', '--stdin'], { stdio: [fd, 'pipe', 'pipe'] })
-    const { status } = await child.exited
-    const r = childOutput({ ...child.output, status })
-    assertUsageError(r, /^mtribes-trusted-identity: cannot read stdin \(EISDIR\): /)
-    assert.ok(!r.stderr.includes(dir) && !r.stderr.includes(os.tmpdir()), r.stderr)
-  })
+  it(
+    'end to end: < a directory (stdin a directory descriptor): exit 2, EISDIR, no path',
+    {
+      skip: process.platform === 'win32' && 'a directory cannot be opened as a file on Windows',
+    },
+    async (t) => {
+      const dir = tempDir(t, 'ti-cli-stdin-')
+      const fd = fs.openSync(dir, 'r')
+      t.after(() => fs.closeSync(fd))
+      // spawn, not spawnSync: Deno's spawnSync ignores a descriptor given as the child's stdin.
+      const child = startChild(['sign', '--platform', 'ios', '--stdin'], { stdio: [fd, 'pipe', 'pipe'] })
+      const { status } = await child.exited
+      const r = childOutput({ ...child.output, status })
+      assertUsageError(r, /^mtribes-trusted-identity: cannot read stdin \(EISDIR\): /)
+      assert.ok(!r.stderr.includes(dir) && !r.stderr.includes(os.tmpdir()), r.stderr)
+    },
+  )
 })
 
 describe('usage errors: exit 2 with a one-line message on stderr', () => {
@@ -468,8 +490,11 @@ describe('usage errors: exit 2 with a one-line message on stderr', () => {
     ['an unknown option', ['sign', '--colour', '-p', 'ios', 'u'], /unknown option --colour/],
     ['--platform without a value', ['sign', 'u', '--platform'], /needs a value/],
     ['no --platform', ['sign', 'u'], /--platform is required/],
-    ['an invalid platform name', ['sign', '-p', 'IOS', 'u'],
-      /--platform is not a valid platform name: platform names are lowercase/],
+    [
+      'an invalid platform name',
+      ['sign', '-p', 'IOS', 'u'],
+      /--platform is not a valid platform name: platform names are lowercase/,
+    ],
     ['sign without a user id', ['sign', '-p', 'ios'], /sign takes one user id/],
     ['sign with two user ids', ['sign', '-p', 'ios', 'a', 'b'], /sign takes one user id/],
     ['sign --stdin with a user id too', ['sign', '-p', 'ios', '--stdin', 'a'], /give none as arguments/],
@@ -513,8 +538,11 @@ describe('configuration errors: exit 2 naming the variables, never showing a sec
     ['no secret for the platform', {}, /MTRIBES_IOS_SECRET/],
     ['a secret for another platform only', { MTRIBES_ANDROID_SECRET: SECRET }, /MTRIBES_IOS_SECRET/],
     ['both _SECRET and _SECRET_FILE set', { ...ENV, MTRIBES_IOS_SECRET_FILE: file }, /MTRIBES_IOS_SECRET/],
-    ['a _SECRET_FILE that does not exist', { MTRIBES_IOS_SECRET_FILE: path.join(dir, 'missing') },
-      /MTRIBES_IOS_SECRET_FILE/],
+    [
+      'a _SECRET_FILE that does not exist',
+      { MTRIBES_IOS_SECRET_FILE: path.join(dir, 'missing') },
+      /MTRIBES_IOS_SECRET_FILE/,
+    ],
     ['a secret with a trailing space', { MTRIBES_IOS_SECRET: `${SECRET} ` }, /MTRIBES_IOS_SECRET/],
   ]
   const commands = [
@@ -536,11 +564,19 @@ describe('what a failure of main becomes on stderr (exitCodeOf): one line, exit 
   const loadError = Object.assign(new Error('Cannot load it\nTried, in order:\n  - here\n'), { code: LOAD })
   const cases = [
     ['a usage error: its message on one line', new UsageError('two\n  lines'), 2, `${NAME}: two lines\n`],
-    ['an unexpected error: its code and first line only', Object.assign(new Error('boom\nat x'), { code: 'E_X' }), 2,
-      `${NAME}: unexpected error E_X: boom\n`],
+    [
+      'an unexpected error: its code and first line only',
+      Object.assign(new Error('boom\nat x'), { code: 'E_X' }),
+      2,
+      `${NAME}: unexpected error E_X: boom\n`,
+    ],
     ['a thrown non-Error', 'a string', 2, `${NAME}: unexpected error: a string\n`],
-    ['a native module that cannot load: the whole message', loadError, 2,
-      `${NAME}: the native module could not be loaded (${LOAD}):\nCannot load it\nTried, in order:\n  - here\n`],
+    [
+      'a native module that cannot load: the whole message',
+      loadError,
+      2,
+      `${NAME}: the native module could not be loaded (${LOAD}):\nCannot load it\nTried, in order:\n  - here\n`,
+    ],
     ['EPIPE: nothing written, exit 0', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }), 0, ''],
   ]
   for (const [name, error, status, stderr] of cases) {
@@ -552,7 +588,7 @@ describe('what a failure of main becomes on stderr (exitCodeOf): one line, exit 
   }
 })
 
-describe('a native module that cannot load: exit 2, the loader\'s whole message under one label on stderr', () => {
+describe("a native module that cannot load: exit 2, the loader's whole message under one label on stderr", () => {
   const LABEL = 'mtribes-trusted-identity: the native module could not be loaded (ERR_TRUSTED_IDENTITY_NATIVE_LOAD):'
   const VERSION = require('../package.json').version
 
@@ -614,8 +650,14 @@ describe('a native module that cannot load: exit 2, the loader\'s whole message 
         else assert.match(lines[3 + i], expected)
       })
       assert.match(lines[7], /^Fix: .*--omit=optional/)
-      assert.ok(lines.some((line) => line.includes(`npm install ${NAME}-`) && line.includes(`@${VERSION}`)), r.stderr)
-      assert.ok(lines.some((line) => line.includes('set NAPI_RS_NATIVE_LIBRARY_PATH')), r.stderr)
+      assert.ok(
+        lines.some((line) => line.includes(`npm install ${NAME}-`) && line.includes(`@${VERSION}`)),
+        r.stderr,
+      )
+      assert.ok(
+        lines.some((line) => line.includes('set NAPI_RS_NATIVE_LIBRARY_PATH')),
+        r.stderr,
+      )
     })
   }
 

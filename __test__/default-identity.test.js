@@ -21,7 +21,7 @@ function child(code, env = {}, { esm = false } = {}) {
   return JSON.parse(r.stdout)
 }
 
-describe('the defaultIdentity tests\' children', () => {
+describe("the defaultIdentity tests' children", () => {
   it('its children load the build this process loads (the WASI build under test:wasi)', () => {
     assertSameBuild(child(BUILD_PROBE).from, 'child()')
   })

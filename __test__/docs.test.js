@@ -68,7 +68,11 @@ const TSCONFIG = {
 /** The documents whose code blocks are checked, relative to the repository root. */
 function documents() {
   const docs = fs.existsSync(path.join(root, 'docs'))
-    ? fs.readdirSync(path.join(root, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)
+    ? fs
+        .readdirSync(path.join(root, 'docs'))
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => `docs/${name}`)
     : []
   return ['README.md', 'SECURITY.md', 'CONTRIBUTING.md', ...docs].filter((file) => fs.existsSync(path.join(root, file)))
 }
@@ -83,7 +87,10 @@ function codeBlocks(text) {
     const [, indent, fence, info] = open
     const body = []
     let end = index + 1
-    while (end < lines.length && !(lines[end].trim().startsWith(fence) && lines[end].trim().replace(/[`~]/g, '') === '')) {
+    while (
+      end < lines.length &&
+      !(lines[end].trim().startsWith(fence) && lines[end].trim().replace(/[`~]/g, '') === '')
+    ) {
       body.push(lines[end].startsWith(indent) ? lines[end].slice(indent.length) : lines[end])
       end++
     }
@@ -161,10 +168,13 @@ describe('code blocks in the documentation', () => {
     const result = spawnSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir, encoding: 'utf8' })
     // Report each error at its place in the Markdown file: snippet line N is doc line (start + N - 1).
     const byFile = new Map(checked.map((entry) => [entry.file, entry]))
-    const report = `${result.stdout}${result.stderr}`.replace(/^([^\s(]+)\((\d+),(\d+)\)/gm, (match, file, line, column) => {
-      const entry = byFile.get(path.basename(file))
-      return entry ? `${entry.doc}:${entry.line + Number(line) - 1}:${column}` : match
-    })
+    const report = `${result.stdout}${result.stderr}`.replace(
+      /^([^\s(]+)\((\d+),(\d+)\)/gm,
+      (match, file, line, column) => {
+        const entry = byFile.get(path.basename(file))
+        return entry ? `${entry.doc}:${entry.line + Number(line) - 1}:${column}` : match
+      },
+    )
     assert.equal(result.status, 0, `code blocks do not compile:\n${report}`)
   })
 })
@@ -173,7 +183,10 @@ describe("the README's runtimes table", () => {
   it('counts the known differences of Bun and Deno as __test__/known-differences.json lists them', () => {
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8')
     const { differences } = require('./known-differences.json')
-    for (const [runtime, row] of [['bun', '| Bun '], ['deno', '| Deno ']]) {
+    for (const [runtime, row] of [
+      ['bun', '| Bun '],
+      ['deno', '| Deno '],
+    ]) {
       const line = readme.split('\n').find((text) => text.startsWith(row) && text.includes('listed differences'))
       const count = Number(line?.match(/all but (\d+) listed differences/)?.[1])
       assert.equal(count, differences.filter((entry) => entry.runtime === runtime).length, `${runtime}: ${line}`)

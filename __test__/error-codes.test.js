@@ -70,7 +70,10 @@ describe('lib/errors.js', () => {
   it('has a constructor for every ERR_TRUSTED_IDENTITY_* code the JS layer throws', () => {
     const made = Object.keys(codes).filter((code) => code.startsWith('ERR_TRUSTED_IDENTITY_'))
     // Each constructor's arguments, where a reason alone is not what it takes.
-    const args = { ERR_TRUSTED_IDENTITY_NATIVE_LOAD: [['line'], 'target', [], []], ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM: [['ios']] }
+    const args = {
+      ERR_TRUSTED_IDENTITY_NATIVE_LOAD: [['line'], 'target', [], []],
+      ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM: [['ios']],
+    }
     for (const code of made) {
       const error = new codes[code](...(args[code] ?? ['reason']))
       assert.equal(error.code, code)

@@ -441,7 +441,13 @@ describe('signMany and signManyAsync read the array once: its length once, each 
       assert.equal(reads, 1)
     })
 
-    for (const [label, length] of [['-1', -1], ['1.5', 1.5], ['2^32', 2 ** 32], ['NaN', NaN], ['a string', '2']]) {
+    for (const [label, length] of [
+      ['-1', -1],
+      ['1.5', 1.5],
+      ['2^32', 2 ** 32],
+      ['NaN', NaN],
+      ['a string', '2'],
+    ]) {
       const name = `${method}: a Proxy with a length of ${label} -> TypeError ERR_INVALID_ARG_VALUE, nothing signed`
       it(name, async () => {
         spy.calls = 0

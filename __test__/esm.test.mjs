@@ -68,4 +68,3 @@ process.stdout.write(out)`
     assert.equal(r.stdout, 'ERR_TRUSTED_IDENTITY_NO_SECRETS')
   })
 })
-

@@ -99,7 +99,7 @@ for (const name of SERVERS) {
       } finally {
         await example.stop()
       }
-      assertNoLeak(example.output(), [SECRET, BROWSER_SECRET], 'the example\'s output')
+      assertNoLeak(example.output(), [SECRET, BROWSER_SECRET], "the example's output")
     })
 
     it('refuses to start without a secret, naming the variable', () => {

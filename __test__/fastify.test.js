@@ -210,8 +210,14 @@ for (const [version, Fastify] of VERSIONS) {
           200,
           signed('user-4', 'android', ANDROID_SECRET),
         ],
-        ["POST: 200, signed is node:crypto's HMAC", 'POST', '/identity?platform=ios', { 'X-Test-User': 'p' }, 200,
-          signed('p', 'ios', IOS_SECRET)],
+        [
+          "POST: 200, signed is node:crypto's HMAC",
+          'POST',
+          '/identity?platform=ios',
+          { 'X-Test-User': 'p' },
+          200,
+          signed('p', 'ios', IOS_SECRET),
+        ],
         ['nobody logged in: 401', 'GET', '/identity?platform=ios', {}, 401, { error: NOT_LOGGED_IN }],
       ]
       for (const [name, method, url, headers, status, body] of cases) {
@@ -291,19 +297,25 @@ for (const [version, Fastify] of VERSIONS) {
         const text = await r.text()
         await closing
         assertNoLeak(text, LEAKS, 'the answer')
-        assert.deepEqual({ status: r.status, body: JSON.parse(text) }, {
-          status: 200,
-          body: signed('late-user', 'ios', IOS_SECRET),
-        })
+        assert.deepEqual(
+          { status: r.status, body: JSON.parse(text) },
+          {
+            status: 200,
+            body: signed('late-user', 'ios', IOS_SECRET),
+          },
+        )
         assert.throws(() => identity.sign('u', 'ios'), DISPOSED, 'disposed once closed')
       })
 
       it('a made TrustedIdentity is disposed at once when its route is a duplicate', async () => {
         await withApp(Fastify, async (app) => {
           app.get(ENDPOINT, async () => 'taken')
-          await assert.rejects(async () => {
-            await app.register(trustedIdentity, { secrets: SECRETS, route: { userId: () => 'u' } })
-          }, { code: 'FST_ERR_DUPLICATED_ROUTE' })
+          await assert.rejects(
+            async () => {
+              await app.register(trustedIdentity, { secrets: SECRETS, route: { userId: () => 'u' } })
+            },
+            { code: 'FST_ERR_DUPLICATED_ROUTE' },
+          )
           assert.throws(() => app.trustedIdentity.sign('u', 'ios'), DISPOSED)
         })
       })
@@ -545,7 +557,10 @@ describe('without a signer, the handler signs with the env-configured default Tr
     return childJson(code, { env, secrets: LEAKS })
   }
 
-  for (const [version, fastify] of [['Fastify 5', 'fastify'], ['Fastify 4', 'fastify4']]) {
+  for (const [version, fastify] of [
+    ['Fastify 5', 'fastify'],
+    ['Fastify 4', 'fastify4'],
+  ]) {
     it(`${version}: signs with MTRIBES_IOS_SECRET and lists the configured platforms on a 400`, () => {
       const script = `return [await get('?platform=ios'), await get('?platform=roku')]`
       assert.deepEqual(child(fastify, script, { MTRIBES_IOS_SECRET: IOS_SECRET }), [
@@ -572,7 +587,10 @@ describe('TypeScript types (strict tsc over __test__/types/fastify.cts and fasti
   function diagnostics(files, extraOptions = {}) {
     const { config } = ts.readConfigFile(path.join(dir, 'tsconfig.json'), ts.sys.readFile)
     const { options } = ts.parseJsonConfigFileContent(config, ts.sys, dir)
-    const program = ts.createProgram(files.map((file) => path.join(dir, file)), { ...options, ...extraOptions })
+    const program = ts.createProgram(
+      files.map((file) => path.join(dir, file)),
+      { ...options, ...extraOptions },
+    )
     const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => dir, getNewLine: () => '\n' }
     return { program, text: ts.formatDiagnostics(ts.getPreEmitDiagnostics(program), host) }
   }

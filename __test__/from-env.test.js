@@ -298,7 +298,7 @@ describe('fromEnv errors', () => {
   const text = (string, encoding, bom = '') =>
     Buffer.concat([Buffer.from(bom, 'latin1'), Buffer.from(string, encoding)])
   for (const [label, content, says] of [
-    ['UTF-16LE with a BOM (PowerShell\'s >)', text(`utf16-${MARKER}\r\n`, 'utf16le', '\xff\xfe'), SAVE_AS_UTF8],
+    ["UTF-16LE with a BOM (PowerShell's >)", text(`utf16-${MARKER}\r\n`, 'utf16le', '\xff\xfe'), SAVE_AS_UTF8],
     ['UTF-16LE without a BOM', text(`utf16-${MARKER}`, 'utf16le'), 'save the file as UTF-8'],
     ['UTF-16BE with a BOM', Buffer.from([0xfe, 0xff, 0, 0x73, 0, 0x33]), 'save the file as UTF-8'],
     ['a NUL byte', Buffer.from(`nul-${MARKER}\0x`), 'NUL'],

@@ -57,7 +57,10 @@ function secretFormsInSnapshot(mode, env) {
     secrets: [SECRET],
   })
   assert.equal(child.status, 0, `child (${mode}) failed: ${child.stderr.slice(0, 2000)}`)
-  assert.deepEqual(JSON.parse(child.stdout).signatures, ['user-1', 'user-2', 'user-3'].map((id) => hmac(SECRET, id)))
+  assert.deepEqual(
+    JSON.parse(child.stdout).signatures,
+    ['user-1', 'user-2', 'user-3'].map((id) => hmac(SECRET, id)),
+  )
   const bytes = fs.readFileSync(snapshot)
   fs.rmSync(snapshot)
   assert.ok(bytes.length > 100_000, 'the snapshot looks empty')

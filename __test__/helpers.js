@@ -22,7 +22,11 @@ function hmac(secret, userId) {
  */
 function leakForms(secret) {
   const bytes = Buffer.from(secret)
-  const forms = [bytes.toString(), bytes.toString('hex'), bytes.toString('base64').slice(0, Math.floor(bytes.length / 3) * 4)]
+  const forms = [
+    bytes.toString(),
+    bytes.toString('hex'),
+    bytes.toString('base64').slice(0, Math.floor(bytes.length / 3) * 4),
+  ]
   return forms.filter((form) => form.length >= 4)
 }
 
@@ -53,18 +57,22 @@ function assertNoLeak(text, secrets, where = 'the text') {
  */
 function checkError(error, expected) {
   // Own properties only: a test under a polluted Object.prototype must not check what it holds.
-  const option = (key, otherwise) => (Object.hasOwn(expected, key) && expected[key] !== undefined ? expected[key] : otherwise)
+  const option = (key, otherwise) =>
+    Object.hasOwn(expected, key) && expected[key] !== undefined ? expected[key] : otherwise
   const [type, notType, name, code, message] = ['type', 'notType', 'name', 'code', 'message'].map((key) => option(key))
   const [includes, excludes, secrets] = ['includes', 'excludes', 'secrets'].map((key) => option(key, []))
   assert.ok(error instanceof Error, `expected an Error, got ${typeof error}`)
   assert.equal(typeof error.message, 'string')
-  if (type !== undefined) assert.ok(error instanceof type, `expected a ${type.name}, got a ${error.name}: ${error.message}`)
+  if (type !== undefined)
+    assert.ok(error instanceof type, `expected a ${type.name}, got a ${error.name}: ${error.message}`)
   if (notType !== undefined) assert.ok(!(error instanceof notType), `expected no ${notType.name}: ${error.message}`)
   if (name !== undefined) assert.equal(error.name, name, error.message)
   if (code !== undefined) assert.equal(error.code, code, `wrong code; message: ${error.message}`)
   if (message !== undefined) assert.match(error.message, message)
-  for (const part of includes) assert.ok(error.message.includes(part), `message lacks ${JSON.stringify(part)}: ${error.message}`)
-  for (const part of excludes) assert.ok(!error.message.includes(part), `message holds ${JSON.stringify(part)}: ${error.message}`)
+  for (const part of includes)
+    assert.ok(error.message.includes(part), `message lacks ${JSON.stringify(part)}: ${error.message}`)
+  for (const part of excludes)
+    assert.ok(!error.message.includes(part), `message holds ${JSON.stringify(part)}: ${error.message}`)
   assertNoLeak(error.message, secrets, 'the message')
   assertNoLeak(error.stack, secrets, 'the stack')
   return error

@@ -92,7 +92,7 @@ describe('util.inspect shows the class name and platforms only', () => {
 })
 
 describe('JSON.stringify gives only the platforms', () => {
-  it("is exactly '{\"platforms\":[\"ios\",\"android\"]}'", () => {
+  it('is exactly \'{"platforms":["ios","android"]}\'', () => {
     assert.equal(JSON.stringify(make()), '{"platforms":["ios","android"]}')
   })
 
@@ -216,7 +216,11 @@ describe('no property, getter or method returns the secret', () => {
   it('toString, toJSON, valueOf and Symbol.toPrimitive (when present) return no secret', () => {
     const ti = make()
     const probes = [() => String(ti), () => `${ti}`, () => ti + '']
-    probes.push(() => ti.toJSON?.(), () => ti.valueOf?.(), () => ti.toString?.())
+    probes.push(
+      () => ti.toJSON?.(),
+      () => ti.valueOf?.(),
+      () => ti.toString?.(),
+    )
     // None of them throws: a TrustedIdentity in a template string or a log line is harmless.
     for (const probe of probes) {
       const out = probe()

@@ -20,7 +20,10 @@ const path = require('node:path')
 // The table itself: known-differences.json, { runtime, file, test, reason } per test, where
 // reason is the reason itself or the name of one in its `reasons` (shared by several tests).
 const table = require('./known-differences.json')
-const differences = table.differences.map((entry) => ({ ...entry, reason: table.reasons[entry.reason] ?? entry.reason }))
+const differences = table.differences.map((entry) => ({
+  ...entry,
+  reason: table.reasons[entry.reason] ?? entry.reason,
+}))
 
 function currentRuntime() {
   if (process.versions.bun) return 'bun'

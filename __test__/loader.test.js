@@ -62,7 +62,10 @@ describe('the platform triple', () => {
   ]
   for (const [platform, arch, musl, expected] of cases) {
     it(`${platform} ${arch}${musl ? ' musl' : ''} -> ${expected}`, () => {
-      assert.equal(targetName(platform, arch, () => musl), expected)
+      assert.equal(
+        targetName(platform, arch, () => musl),
+        expected,
+      )
     })
   }
 
@@ -89,12 +92,42 @@ describe('musl detection: from files only, in order ldd, /proc/self/maps, /lib/l
   // [case, readable files, names in /lib (null: unreadable), expected, files read in order]
   const cases = [
     ['ldd mentions musl', { [LDD]: LDD_MUSL, [MAPS]: MAPS_GLIBC }, [], true, [LDD]],
-    ['ldd without musl (glibc)', { [LDD]: LDD_GLIBC, [MAPS]: mapping('/lib/ld-musl-x86_64.so.1') }, ['ld-musl-x86_64.so.1'], false, [LDD]],
-    ['no ldd; ld-musl-<arch>.so.1 mapped', { [MAPS]: MAPS_STATIC + mapping('/lib/ld-musl-x86_64.so.1') }, null, true, [LDD, MAPS]],
-    ['no ldd; libc.musl-<arch>.so.1 mapped', { [MAPS]: MAPS_STATIC + mapping('/usr/lib/libc.musl-aarch64.so.1') }, null, true, [LDD, MAPS]],
+    [
+      'ldd without musl (glibc)',
+      { [LDD]: LDD_GLIBC, [MAPS]: mapping('/lib/ld-musl-x86_64.so.1') },
+      ['ld-musl-x86_64.so.1'],
+      false,
+      [LDD],
+    ],
+    [
+      'no ldd; ld-musl-<arch>.so.1 mapped',
+      { [MAPS]: MAPS_STATIC + mapping('/lib/ld-musl-x86_64.so.1') },
+      null,
+      true,
+      [LDD, MAPS],
+    ],
+    [
+      'no ldd; libc.musl-<arch>.so.1 mapped',
+      { [MAPS]: MAPS_STATIC + mapping('/usr/lib/libc.musl-aarch64.so.1') },
+      null,
+      true,
+      [LDD, MAPS],
+    ],
     ['no ldd; libc.so.6 mapped', { [MAPS]: MAPS_GLIBC }, ['ld-musl-x86_64.so.1'], false, [LDD, MAPS]],
-    ['no ldd; a deleted libc.so.6 mapped', { [MAPS]: MAPS_STATIC + mapping('/lib64/libc.so.6 (deleted)') }, null, false, [LDD, MAPS]],
-    ['no ldd; no libc mapped (static); a musl loader in /lib', { [MAPS]: MAPS_STATIC }, ['libz.so.1', 'ld-musl-x86_64.so.1'], true, [LDD, MAPS]],
+    [
+      'no ldd; a deleted libc.so.6 mapped',
+      { [MAPS]: MAPS_STATIC + mapping('/lib64/libc.so.6 (deleted)') },
+      null,
+      false,
+      [LDD, MAPS],
+    ],
+    [
+      'no ldd; no libc mapped (static); a musl loader in /lib',
+      { [MAPS]: MAPS_STATIC },
+      ['libz.so.1', 'ld-musl-x86_64.so.1'],
+      true,
+      [LDD, MAPS],
+    ],
     ['no ldd, maps unreadable; a musl loader in /lib', {}, ['ld-musl-aarch64.so.1'], true, [LDD, MAPS]],
     ['no ldd, maps unreadable; no musl loader in /lib', {}, ['ld-linux-x86-64.so.2', 'libc.so.6'], false, [LDD, MAPS]],
     ['nothing readable: glibc', {}, null, false, [LDD, MAPS]],
@@ -244,9 +277,7 @@ describe('when every candidate fails: one Error with the triple, each candidate 
     const error = loadError({ dir: fixture(), platform: 'freebsd', arch: 'x64' })
     assert.equal(error.target, 'freebsd-x64')
     checkError(error, {
-      includes: [
-        `${NAME}-freebsd-x64 (platform package): no prebuilt binary exists for freebsd-x64`,
-      ],
+      includes: [`${NAME}-freebsd-x64 (platform package): no prebuilt binary exists for freebsd-x64`],
     })
     checkError(error, { includes: [`npm install ${NAME}-wasm32-wasi@${VERSION} --cpu=wasm32`] })
   })

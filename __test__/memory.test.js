@@ -79,7 +79,10 @@ function printableSecret(length) {
  */
 function makeKeys(dir, count) {
   const keys = []
-  for (const [identity, lengths] of [['disposed', [32, 100]], ['collected', [100, 32]]]) {
+  for (const [identity, lengths] of [
+    ['disposed', [32, 100]],
+    ['collected', [100, 32]],
+  ]) {
     for (let i = 0; i < count; i++) {
       const platform = `${identity}${i}`
       const secret = printableSecret(lengths[i % 2])
@@ -157,7 +160,10 @@ describe('fixtures/memscan.js finds every copy of a key, however it is placed', 
       whole('the secret, 100 bytes'),
       whole('SHA-256 of the secret (the HMAC key)'),
       {
-        bytes: wordsToBytes(shaNiOrder.map((i) => inner[i]), 'LE'),
+        bytes: wordsToBytes(
+          shaNiOrder.map((i) => inner[i]),
+          'LE',
+        ),
         expect: shaNiOrder.slice(1).map((second, m) => [`inner[${shaNiOrder[m]}] then inner[${second}], LE`, 4 * m]),
       },
     ]

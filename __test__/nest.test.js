@@ -203,32 +203,70 @@ describe('the module provides a TrustedIdentity that signs like node:crypto', ()
   ]
   // [name, the imports of App, its controller's prefix (none: a feature module's), the environment, [route, body]...]
   const cases = [
-    ['forRoot({ secrets })', [forRoot({ secrets: { ios: SECRET, android } })], 'mtribes', {}, [
-      ios('mtribes', 'user-1', ['ios', 'android']),
+    [
+      'forRoot({ secrets })',
+      [forRoot({ secrets: { ios: SECRET, android } })],
+      'mtribes',
+      {},
       [
-        '/mtribes/identity?user=u-2&platform=android',
-        { ...signedBody('u-2', 'android', android), platforms: ['ios', 'android'] },
+        ios('mtribes', 'user-1', ['ios', 'android']),
+        [
+          '/mtribes/identity?user=u-2&platform=android',
+          { ...signedBody('u-2', 'android', android), platforms: ['ios', 'android'] },
+        ],
       ],
-    ]],
+    ],
     // fromEnv is read when the app starts.
-    ['forRoot({ fromEnv: true }): every MTRIBES_<PLATFORM>_SECRET', [forRoot({ fromEnv: true })], 'm',
+    [
+      'forRoot({ fromEnv: true }): every MTRIBES_<PLATFORM>_SECRET',
+      [forRoot({ fromEnv: true })],
+      'm',
       { MTRIBES_ROKU_SECRET: SECRET },
-      [['/m/identity?user=user-1&platform=roku', { ...signedBody('user-1', 'roku'), platforms: ['roku'] }]]],
-    ['forRoot({ fromEnv: { platforms, prefix } })', [forRoot({ fromEnv: ENV })], 'm',
-      { NESTTEST_IOS_SECRET: SECRET, NESTTEST_ANDROID_SECRET: 'other' }, [ios('m', 'u')]],
-    ['forRootAsync, useFactory returning { secrets }',
-      [fromConfig((config) => ({ secrets: { ios: config.iosSecret } }))], 'm', {}, [ios('m', 'user-9')]],
-    ['forRootAsync, async useFactory returning { secrets }',
-      [fromConfig(async (config) => ({ secrets: { ios: config.iosSecret } }))], 'm', {}, [ios('m', 'user-9')]],
-    ['forRootAsync, useFactory returning a TrustedIdentity',
-      [fromConfig((config) => new TrustedIdentity({ ios: config.iosSecret }))], 'm', {}, [ios('m', 'user-9')]],
+      [['/m/identity?user=user-1&platform=roku', { ...signedBody('user-1', 'roku'), platforms: ['roku'] }]],
+    ],
+    [
+      'forRoot({ fromEnv: { platforms, prefix } })',
+      [forRoot({ fromEnv: ENV })],
+      'm',
+      { NESTTEST_IOS_SECRET: SECRET, NESTTEST_ANDROID_SECRET: 'other' },
+      [ios('m', 'u')],
+    ],
+    [
+      'forRootAsync, useFactory returning { secrets }',
+      [fromConfig((config) => ({ secrets: { ios: config.iosSecret } }))],
+      'm',
+      {},
+      [ios('m', 'user-9')],
+    ],
+    [
+      'forRootAsync, async useFactory returning { secrets }',
+      [fromConfig(async (config) => ({ secrets: { ios: config.iosSecret } }))],
+      'm',
+      {},
+      [ios('m', 'user-9')],
+    ],
+    [
+      'forRootAsync, useFactory returning a TrustedIdentity',
+      [fromConfig((config) => new TrustedIdentity({ ios: config.iosSecret }))],
+      'm',
+      {},
+      [ios('m', 'user-9')],
+    ],
     // A feature module injects it without importing TrustedIdentityModule.
-    ['forRoot({ global: true }): injectable in every module',
+    [
+      'forRoot({ global: true }): injectable in every module',
       [forRoot({ secrets: { ios: SECRET }, global: true }), ...feature('feature')],
-      undefined, {}, [ios('feature', 'u')]],
-    ['forRootAsync({ global: true }) too',
+      undefined,
+      {},
+      [ios('feature', 'u')],
+    ],
+    [
+      'forRootAsync({ global: true }) too',
       [forRootAsync({ global: true, useFactory: () => ({ secrets: { ios: SECRET } }) }), ...feature('feature')],
-      undefined, {}, [ios('feature', 'u')]],
+      undefined,
+      {},
+      [ios('feature', 'u')],
+    ],
   ]
   for (const [name, imports, prefix, env, answers] of cases) {
     it(name, async () => {
@@ -276,8 +314,11 @@ describe('the app fails to start on a bad source, no secret in the message', () 
     ['useFactory returning both secrets and fromEnv', [returning({ secrets: { ios: SECRET }, fromEnv: true })], VALUE],
     ['useFactory returning a global key (not allowed here)', [returning({ fromEnv: true, global: true })], VALUE],
     // Options, not a signer.
-    ['useFactory returning a plain object with sign and platforms',
-      [returning({ sign: () => 's', platforms: ['ios'] })], VALUE],
+    [
+      'useFactory returning a plain object with sign and platforms',
+      [returning({ sign: () => 's', platforms: ['ios'] })],
+      VALUE,
+    ],
     ['useFactory returning an empty secrets object', [returning({ secrets: {} })], NO_SECRETS],
   ]
   for (const [name, imports, code, includes] of cases) {
@@ -469,40 +510,85 @@ describe('forRoot({ controller }) serves the identity endpoint on both Nest plat
   const INTERNAL = { status: 500, cacheControl: 'no-store', body: INTERNAL_BODY }
   // [name, the module's options, configure(app), [route, request headers, expected]...]
   const cases = [
-    ['?platform=ios: 200 signed like node:crypto, no-store', { secrets: SECRETS, controller: byHeader() }, undefined,
-      [[IOS, USER, ok('user-1', 'ios')]]],
-    ['the platform from the X-Mtribes-Platform header', { secrets: SECRETS, controller: byHeader() }, undefined,
-      [['/mtribes/identity', { ...USER, 'x-mtribes-platform': 'android' }, ANDROID]]],
-    ['nobody logged in: 401, no-store', { secrets: SECRETS, controller: byHeader() }, undefined,
-      [[IOS, {}, { status: 401, cacheControl: 'no-store', body: NOT_LOGGED_IN }]]],
-    ['an unconfigured platform: 400 with the allowed platforms, no-store',
-      { secrets: SECRETS, controller: byHeader() }, undefined,
-      [['/mtribes/identity?platform=roku', USER, { status: 400, cacheControl: 'no-store', body: NOT_CONFIGURED }]]],
+    [
+      '?platform=ios: 200 signed like node:crypto, no-store',
+      { secrets: SECRETS, controller: byHeader() },
+      undefined,
+      [[IOS, USER, ok('user-1', 'ios')]],
+    ],
+    [
+      'the platform from the X-Mtribes-Platform header',
+      { secrets: SECRETS, controller: byHeader() },
+      undefined,
+      [['/mtribes/identity', { ...USER, 'x-mtribes-platform': 'android' }, ANDROID]],
+    ],
+    [
+      'nobody logged in: 401, no-store',
+      { secrets: SECRETS, controller: byHeader() },
+      undefined,
+      [[IOS, {}, { status: 401, cacheControl: 'no-store', body: NOT_LOGGED_IN }]],
+    ],
+    [
+      'an unconfigured platform: 400 with the allowed platforms, no-store',
+      { secrets: SECRETS, controller: byHeader() },
+      undefined,
+      [['/mtribes/identity?platform=roku', USER, { status: 400, cacheControl: 'no-store', body: NOT_CONFIGURED }]],
+    ],
     // userId's error goes to Nest's exception handling.
-    ['a ForbiddenException of userId answers 403',
-      { secrets: { ios: SECRET }, controller: { userId: () => Promise.reject(new ForbiddenException()) } }, undefined,
-      [[IOS, USER, { status: 403, cacheControl: 'no-store', body: { statusCode: 403, message: 'Forbidden' } }]]],
+    [
+      'a ForbiddenException of userId answers 403',
+      { secrets: { ios: SECRET }, controller: { userId: () => Promise.reject(new ForbiddenException()) } },
+      undefined,
+      [[IOS, USER, { status: 403, cacheControl: 'no-store', body: { statusCode: 403, message: 'Forbidden' } }]],
+    ],
     // With no id and no secret.
-    ["a number as user id is Nest's 500", { secrets: { ios: SECRET }, controller: { userId: () => 4242 } }, undefined,
-      [[IOS, USER, INTERNAL]]],
+    [
+      "a number as user id is Nest's 500",
+      { secrets: { ios: SECRET }, controller: { userId: () => 4242 } },
+      undefined,
+      [[IOS, USER, INTERNAL]],
+    ],
     // As passport's AuthGuard does.
-    ['a global guard runs first, and userId reads the req.user it set',
+    [
+      'a global guard runs first, and userId reads the req.user it set',
       { secrets: { ios: SECRET }, controller: { userId: (req) => req.user?.id } },
       (app) => app.useGlobalGuards(setUser),
-      [[IOS, USER, { body: signedBody('guarded-user-1') }], [IOS, {}, { status: 403 }]]],
+      [
+        [IOS, USER, { body: signedBody('guarded-user-1') }],
+        [IOS, {}, { status: 403 }],
+      ],
+    ],
     // The answer is written through the adapter.
-    ['a global interceptor that reshapes bodies does not change the answer',
-      { secrets: { ios: SECRET }, controller: byHeader() }, (app) => app.useGlobalInterceptors(reshape),
-      [[IOS, USER, { body: signedBody('user-1') }]]],
-    ['platform(req) chooses the platform when given',
-      { secrets: { ios: SECRET }, controller: byHeader({ platform: (req) => req.headers['x-client'] }) }, undefined,
-      [['/mtribes/identity?platform=android', { ...USER, 'x-client': 'ios' }, { body: signedBody('user-1') }]]],
-    ["path 'api/v2/identity' serves there, not at the default",
-      { secrets: { ios: SECRET }, controller: byHeader({ path: 'api/v2/identity' }) }, undefined,
-      [['/api/v2/identity?platform=ios', USER, { body: signedBody('user-1') }], [IOS, USER, { status: 404 }]]],
-    ["the app's global prefix applies (/api/mtribes/identity)", { secrets: { ios: SECRET }, controller: byHeader() },
+    [
+      'a global interceptor that reshapes bodies does not change the answer',
+      { secrets: { ios: SECRET }, controller: byHeader() },
+      (app) => app.useGlobalInterceptors(reshape),
+      [[IOS, USER, { body: signedBody('user-1') }]],
+    ],
+    [
+      'platform(req) chooses the platform when given',
+      { secrets: { ios: SECRET }, controller: byHeader({ platform: (req) => req.headers['x-client'] }) },
+      undefined,
+      [['/mtribes/identity?platform=android', { ...USER, 'x-client': 'ios' }, { body: signedBody('user-1') }]],
+    ],
+    [
+      "path 'api/v2/identity' serves there, not at the default",
+      { secrets: { ios: SECRET }, controller: byHeader({ path: 'api/v2/identity' }) },
+      undefined,
+      [
+        ['/api/v2/identity?platform=ios', USER, { body: signedBody('user-1') }],
+        [IOS, USER, { status: 404 }],
+      ],
+    ],
+    [
+      "the app's global prefix applies (/api/mtribes/identity)",
+      { secrets: { ios: SECRET }, controller: byHeader() },
       (app) => app.setGlobalPrefix('api'),
-      [['/api/mtribes/identity?platform=ios', USER, { body: signedBody('user-1') }], [IOS, USER, { status: 404 }]]],
+      [
+        ['/api/mtribes/identity?platform=ios', USER, { body: signedBody('user-1') }],
+        [IOS, USER, { status: 404 }],
+      ],
+    ],
   ]
   for (const [platform, adapter] of PLATFORMS) {
     for (const [name, options, configure, answers] of cases) {

@@ -72,8 +72,15 @@ describe('platform packages (npm/<target>)', () => {
 describe('main package.json', () => {
   it('ships only the JS API and its types, lib/ (loader, validation, integrations, CLI), SECURITY.md, CHANGELOG.md and the license (README and package.json are added by npm)', () => {
     assert.deepEqual([...pkg.files].sort(), [
-      'CHANGELOG.md', 'LICENSE', 'SECURITY.md', 'binding.js',
-      'index.d.mts', 'index.d.ts', 'index.js', 'index.mjs', 'lib/',
+      'CHANGELOG.md',
+      'LICENSE',
+      'SECURITY.md',
+      'binding.js',
+      'index.d.mts',
+      'index.d.ts',
+      'index.js',
+      'index.mjs',
+      'lib/',
     ])
     for (const file of pkg.files) assert.ok(fs.existsSync(path.join(ROOT, file)), file)
   })

@@ -34,7 +34,7 @@ const RECORDER = `
   ]
 `
 
-describe('the peer tests\' children', () => {
+describe("the peer tests' children", () => {
   it('its children load the build this process loads (the WASI build under test:wasi)', () => {
     assertSameBuild(node(['-e', BUILD_PROBE]).from, 'node()')
   })
@@ -72,7 +72,11 @@ describe('the main entry never loads a framework (express, fastify, hono, @nestj
     assert.ok(out.includes('@nestjs/common'), JSON.stringify(out))
   })
 
-  for (const [entry, located] of [['express', 'express'], ['hono', 'hono'], ['fetch', 'nothing']]) {
+  for (const [entry, located] of [
+    ['express', 'express'],
+    ['hono', 'hono'],
+    ['fetch', 'nothing'],
+  ]) {
     it(`the ${entry} entry only locates ${located}; it does not load it`, () => {
       const file = JSON.stringify(path.join(ROOT, 'lib', `${entry}.js`))
       const out = node(['-e', `${RECORDER} require(${file}); process.stdout.write(JSON.stringify(peers()))`])

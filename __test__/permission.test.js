@@ -199,7 +199,13 @@ describe("under Node's permission model, with only the flags docs/usage.md lists
 
   // [what, CLI arguments, stdin, exit status, stdout]
   const CLI = [
-    ['sign, from _SECRET_FILE', ['sign', '--platform', 'ios', USER], undefined, 0, () => `${hmac(SECRETS.ios, USER)}\n`],
+    [
+      'sign, from _SECRET_FILE',
+      ['sign', '--platform', 'ios', USER],
+      undefined,
+      0,
+      () => `${hmac(SECRETS.ios, USER)}\n`,
+    ],
     ['verify, a match', ['verify', '--platform', 'ios', USER, hmac(SECRETS.ios, USER)], undefined, 0, () => 'valid\n'],
     ['verify, no match', ['verify', '--platform', 'ios', USER, hmac(SECRETS.android, USER)], undefined, 1, () => ''],
     [

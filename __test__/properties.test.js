@@ -234,9 +234,9 @@ describe(`a string secret is refused exactly when it starts or ends with whitesp
 
 describe(`signMany is sign mapped over the ids, in order ${TAG}`, () => {
   it('for 0 to 20 ids, duplicates included', () => {
-    const ids = fc.array(shortUserId, { maxLength: 20 }).chain((unique) =>
-      fc.shuffledSubarray([...unique, ...unique]).map((some) => [...unique, ...some]),
-    )
+    const ids = fc
+      .array(shortUserId, { maxLength: 20 })
+      .chain((unique) => fc.shuffledSubarray([...unique, ...unique]).map((some) => [...unique, ...some]))
     fc.assert(
       fc.property(usableSecret, ids, (s, list) => {
         const identity = new TrustedIdentity({ android: s.given })
@@ -253,10 +253,17 @@ describe(`signMany is sign mapped over the ids, in order ${TAG}`, () => {
     const key = crypto.randomBytes(32)
     const identity = new TrustedIdentity({ android: key })
     const boundary = boundaryIds().map(({ id }) => id)
-    assert.deepEqual(identity.signMany(boundary, 'android'), boundary.map((id) => hmac(key, id)))
+    assert.deepEqual(
+      identity.signMany(boundary, 'android'),
+      boundary.map((id) => hmac(key, id)),
+    )
     for (const count of [1023, 1024, 1025, 2049, 4095, 4096, 4097]) {
       const many = Array.from({ length: count }, (_, index) => `user-${index % 1500}-${'é'.repeat(index % 7)}`)
-      assert.deepEqual(identity.signMany(many, 'android'), many.map((id) => hmac(key, id)), `${count} ids`)
+      assert.deepEqual(
+        identity.signMany(many, 'android'),
+        many.map((id) => hmac(key, id)),
+        `${count} ids`,
+      )
     }
   })
 })

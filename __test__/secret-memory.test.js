@@ -37,7 +37,10 @@ function run(command, args) {
 
 /** Whether this kernel offers memfd_secret, asked without this package (Python's ctypes). */
 function kernelHasSecretMemory() {
-  const probe = run('python3', ['-c', 'import ctypes, os; fd = ctypes.CDLL(None, use_errno=True).syscall(447, 0); print(fd >= 0)'])
+  const probe = run('python3', [
+    '-c',
+    'import ctypes, os; fd = ctypes.CDLL(None, use_errno=True).syscall(447, 0); print(fd >= 0)',
+  ])
   return probe.status === 0 && probe.stdout.trim() === 'True'
 }
 
@@ -111,8 +114,20 @@ function keysEnv(keys, extra = {}) {
  */
 async function runChild({ keys, env, prefix = [], ulimits = [], cwd, input, then = 'exit' }, onIdle) {
   const limits = ulimits.map((flag) => `ulimit ${flag}`).join('; ')
-  const command = [...prefix, 'bash', '-c', `${limits}${limits ? '; ' : ''}exec "$0" "$@"`, process.execPath, '--expose-gc', CHILD]
-  const child = spawn(command[0], command.slice(1), { env: childEnv(keysEnv(keys, env)), cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+  const command = [
+    ...prefix,
+    'bash',
+    '-c',
+    `${limits}${limits ? '; ' : ''}exec "$0" "$@"`,
+    process.execPath,
+    '--expose-gc',
+    CHILD,
+  ]
+  const child = spawn(command[0], command.slice(1), {
+    env: childEnv(keysEnv(keys, env)),
+    cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   let stderr = ''
   child.stderr.on('data', (data) => (stderr += data))
   child.stdin.on('error', () => {})
@@ -194,7 +209,9 @@ long syscall(long number, ...) {
 `,
   )
   const built = run('gcc', ['-shared', '-fPIC', '-O1', '-o', library, source, '-ldl'])
-  return built.status === 0 ? { library } : { skip: `gcc could not build the shim: ${(built.stderr || built.error?.message || '').trim()}` }
+  return built.status === 0
+    ? { library }
+    : { skip: `gcc could not build the shim: ${(built.stderr || built.error?.message || '').trim()}` }
 }
 
 const HAS_SECRETMEM = !SCAN_SKIP && !ON_WASI && kernelHasSecretMemory()
@@ -206,7 +223,9 @@ const HAS_SECRETMEM = !SCAN_SKIP && !ON_WASI && kernelHasSecretMemory()
 const CASES = [
   {
     name: 'memfd_secret available: secret pages, unreadable from outside, not in the dump',
-    skip: ON_WASI ? 'the WASI build keeps keys in WebAssembly memory (its own case)' : !HAS_SECRETMEM && 'this kernel has no memfd_secret (Linux 5.14+)',
+    skip: ON_WASI
+      ? 'the WASI build keeps keys in WebAssembly memory (its own case)'
+      : !HAS_SECRETMEM && 'this kernel has no memfd_secret (Linux 5.14+)',
     level: 'secret',
     inMemory: false,
     inCore: false,
@@ -253,17 +272,31 @@ describe('where the keys of a process that holds them can be read', { skip: SCAN
     dir = tempDir(undefined, 'mti-keys-')
     keys = makeKeys(dir)
     controls = { control: crypto.randomBytes(40), marker: crypto.randomBytes(48) }
-    const patterns = keyPatterns(keys.map(({ secret, platform }) => ({ secret, platform, what: 'key' })))
-      .filter((pattern) => pattern.kind !== 'secret' && pattern.kind !== 'secret piece' ? true : keys.find((k) => k.platform === pattern.key.platform).textAbsent)
-    const controlPatterns = keyPatterns([{ secret: controls.control, platform: 'control', what: 'control' }]).filter(({ kind }) => kind.includes('state'))
-    const marker = { key: { platform: 'marker', what: 'control' }, kind: 'marker', detail: 'the marker', bytes: controls.marker, whole: true }
+    const patterns = keyPatterns(keys.map(({ secret, platform }) => ({ secret, platform, what: 'key' }))).filter(
+      (pattern) =>
+        pattern.kind !== 'secret' && pattern.kind !== 'secret piece'
+          ? true
+          : keys.find((k) => k.platform === pattern.key.platform).textAbsent,
+    )
+    const controlPatterns = keyPatterns([{ secret: controls.control, platform: 'control', what: 'control' }]).filter(
+      ({ kind }) => kind.includes('state'),
+    )
+    const marker = {
+      key: { platform: 'marker', what: 'control' },
+      kind: 'marker',
+      detail: 'the marker',
+      bytes: controls.marker,
+      whole: true,
+    }
     scanner = createScanner([...patterns, ...controlPatterns, marker])
     shim = buildNoSecretShim(dir)
   })
   after(() => fs.rmSync(dir, { recursive: true, force: true }))
 
   const input = () => ({
-    given: Object.fromEntries(keys.filter(({ source }) => source === 'given').map(({ platform, secret }) => [platform, secret.toString('hex')])),
+    given: Object.fromEntries(
+      keys.filter(({ source }) => source === 'given').map(({ platform, secret }) => [platform, secret.toString('hex')]),
+    ),
     control: controls.control.toString('hex'),
     marker: controls.marker.toString('hex'),
   })
@@ -302,12 +335,18 @@ describe('where the keys of a process that holds them can be read', { skip: SCAN
           assertSignatures(report)
           assert.deepEqual(report.protection, { fromEnv: row.level, given: row.level })
           const pages = secretPagesInSmaps(pid)
-          t.diagnostic(`usage ${JSON.stringify(report.usage)}; smaps ${JSON.stringify({ ...pages, secretmemFlags: [...pages.secretmemFlags] })}`)
+          t.diagnostic(
+            `usage ${JSON.stringify(report.usage)}; smaps ${JSON.stringify({ ...pages, secretmemFlags: [...pages.secretmemFlags] })}`,
+          )
           assert.deepEqual([...pages.secretmemFlags], [], 'memfd_secret pages must be locked, not dumped, not forked')
           assert.equal(pages.otherWipeOnFork, 0, 'a wipe-on-fork page that is not left out of dumps')
           assert.ok(row.pages(pages), `smaps does not show '${row.level}' pages: ${JSON.stringify(pages)}`)
           if (row.require !== undefined) {
-            assert.equal(report.required.code, 'ERR_TRUSTED_IDENTITY_MEMORY_PROTECTION', JSON.stringify(report.required))
+            assert.equal(
+              report.required.code,
+              'ERR_TRUSTED_IDENTITY_MEMORY_PROTECTION',
+              JSON.stringify(report.required),
+            )
             assert.match(report.required.message, new RegExp(`'${row.require}' memory or better`))
             if (!ON_WASI) assert.match(report.required.message, /RLIMIT_MEMLOCK/)
           }
@@ -319,7 +358,9 @@ describe('where the keys of a process that holds them can be read', { skip: SCAN
         await runChild(options(row), (report, pid) => {
           const { hits, stats } = scanner.scan(pid)
           const found = split(hits)
-          t.diagnostic(`scanned ${(stats.bytes / 2 ** 20).toFixed(1)} MiB (${(stats.unreadable / 1024).toFixed(0)} KiB unreadable) in ${stats.ms.toFixed(0)} ms; key states found for: ${found.keyPlatforms.join(', ') || 'none'}`)
+          t.diagnostic(
+            `scanned ${(stats.bytes / 2 ** 20).toFixed(1)} MiB (${(stats.unreadable / 1024).toFixed(0)} KiB unreadable) in ${stats.ms.toFixed(0)} ms; key states found for: ${found.keyPlatforms.join(', ') || 'none'}`,
+          )
           assert.ok(found.marker, 'the scan did not find the marker: it does not read this process')
           assert.ok(found.controlState, "the scan did not find node:crypto's Hmac state")
           assert.deepEqual(found.other.map(describeHit), [], 'a pad block or a file secret was found')
@@ -328,40 +369,52 @@ describe('where the keys of a process that holds them can be read', { skip: SCAN
         })
       })
 
-      it(`its core dump: the controls are in it, the keys' states ${row.inCore ? 'are too' : 'are not'}`, { skip: CORE_SKIP }, async (t) => {
-        if (skip()) return t.skip(skip())
-        const cwd = fs.mkdtempSync(path.join(dir, 'core-'))
-        const { exit } = await runChild({ ...options(row), cwd, ulimits: [...(row.ulimits ?? []), '-c unlimited'], then: 'abort' }, () => {})
-        assert.equal(exit.signal, 'SIGABRT')
-        const core = fs.readdirSync(cwd).find((name) => name === 'core' || name.startsWith('core.'))
-        assert.ok(core, `no core file in ${cwd}`)
-        const { hits, stats } = scanner.scanFile(path.join(cwd, core))
-        fs.rmSync(cwd, { recursive: true, force: true })
-        const found = split(hits)
-        t.diagnostic(`core of ${(stats.bytes / 2 ** 20).toFixed(1)} MiB scanned in ${stats.ms.toFixed(0)} ms; key states found for: ${found.keyPlatforms.join(', ') || 'none'}`)
-        assert.ok(found.marker, 'the marker is not in the core dump')
-        assert.ok(found.controlState, "node:crypto's Hmac state is not in the core dump")
-        assert.deepEqual(found.other.map(describeHit), [], 'a pad block or a file secret is in the core dump')
-        if (row.inCore) assert.deepEqual(found.keyPlatforms, keys.map(({ platform }) => platform).sort())
-        else assert.deepEqual(found.keys.map(describeHit), [])
-      })
+      it(
+        `its core dump: the controls are in it, the keys' states ${row.inCore ? 'are too' : 'are not'}`,
+        { skip: CORE_SKIP },
+        async (t) => {
+          if (skip()) return t.skip(skip())
+          const cwd = fs.mkdtempSync(path.join(dir, 'core-'))
+          const { exit } = await runChild(
+            { ...options(row), cwd, ulimits: [...(row.ulimits ?? []), '-c unlimited'], then: 'abort' },
+            () => {},
+          )
+          assert.equal(exit.signal, 'SIGABRT')
+          const core = fs.readdirSync(cwd).find((name) => name === 'core' || name.startsWith('core.'))
+          assert.ok(core, `no core file in ${cwd}`)
+          const { hits, stats } = scanner.scanFile(path.join(cwd, core))
+          fs.rmSync(cwd, { recursive: true, force: true })
+          const found = split(hits)
+          t.diagnostic(
+            `core of ${(stats.bytes / 2 ** 20).toFixed(1)} MiB scanned in ${stats.ms.toFixed(0)} ms; key states found for: ${found.keyPlatforms.join(', ') || 'none'}`,
+          )
+          assert.ok(found.marker, 'the marker is not in the core dump')
+          assert.ok(found.controlState, "node:crypto's Hmac state is not in the core dump")
+          assert.deepEqual(found.other.map(describeHit), [], 'a pad block or a file secret is in the core dump')
+          if (row.inCore) assert.deepEqual(found.keyPlatforms, keys.map(({ platform }) => platform).sort())
+          else assert.deepEqual(found.keys.map(describeHit), [])
+        },
+      )
     })
   }
 
   describe('64 KiB of locked memory: secret pages while it lasts, then pages left out of dumps', () => {
     const skip = ON_WASI ? 'WASI' : !HAS_SECRETMEM ? 'this kernel has no memfd_secret' : NO_LOCK_PREFIX
     it(`${MANY} more signers: the first 'secret', the rest 'no-dump', every signature right`, { skip }, async () => {
-      await runChild({ ...options({}), prefix: lockPrefix, ulimits: ['-l 64'], input: { ...input(), many: MANY } }, (report, pid) => {
-        assertSignatures(report)
-        const firstNoDump = report.many.indexOf('no-dump')
-        assert.ok(firstNoDump > 0, `no signer fell back: ${JSON.stringify(report.usage)}`)
-        assert.deepEqual(new Set(report.many.slice(0, firstNoDump)), new Set(['secret']))
-        assert.deepEqual(new Set(report.many.slice(firstNoDump)), new Set(['no-dump']))
-        const pages = secretPagesInSmaps(pid)
-        assert.ok(pages.secretmem <= 64 * 1024, `${pages.secretmem} bytes of secret pages under a 64 KiB limit`)
-        assert.equal(pages.secretmem, report.usage.secret * report.usage.pageBytes)
-        assert.equal(pages.noDumpOnly, report.usage.noDump * report.usage.pageBytes)
-      })
+      await runChild(
+        { ...options({}), prefix: lockPrefix, ulimits: ['-l 64'], input: { ...input(), many: MANY } },
+        (report, pid) => {
+          assertSignatures(report)
+          const firstNoDump = report.many.indexOf('no-dump')
+          assert.ok(firstNoDump > 0, `no signer fell back: ${JSON.stringify(report.usage)}`)
+          assert.deepEqual(new Set(report.many.slice(0, firstNoDump)), new Set(['secret']))
+          assert.deepEqual(new Set(report.many.slice(firstNoDump)), new Set(['no-dump']))
+          const pages = secretPagesInSmaps(pid)
+          assert.ok(pages.secretmem <= 64 * 1024, `${pages.secretmem} bytes of secret pages under a 64 KiB limit`)
+          assert.equal(pages.secretmem, report.usage.secret * report.usage.pageBytes)
+          assert.equal(pages.noDumpOnly, report.usage.noDump * report.usage.pageBytes)
+        },
+      )
     })
   })
 })
@@ -387,7 +440,11 @@ describe('memoryProtection says where the keys are; requireMemoryProtection refu
   it('requiring the level the keys get, or any below it, succeeds; one above it fails at once', () => {
     const level = new TrustedIdentity({ ios: 'level-secret' }).memoryProtection
     for (const required of LEVELS) {
-      const make = () => new TrustedIdentity({ ios: 'level-secret', roku: Buffer.from('level-roku') }, { requireMemoryProtection: required })
+      const make = () =>
+        new TrustedIdentity(
+          { ios: 'level-secret', roku: Buffer.from('level-roku') },
+          { requireMemoryProtection: required },
+        )
       if (LEVELS.indexOf(required) <= LEVELS.indexOf(level)) {
         assert.equal(make().memoryProtection, level, required)
       } else {

@@ -19,10 +19,13 @@ const read = (file) => fs.readFileSync(path.join(ROOT, file), 'utf8')
 // The build job's matrix entry for `target`, as { target, build, check } from its `- host:` block.
 function buildEntry(target) {
   const job = text.slice(text.indexOf('\n  build:\n'), text.indexOf('\n  cargo-test:\n'))
-  const entries = job.split(/\n\s+- host: /).slice(1).map((block) => {
-    const field = (name) => block.match(new RegExp(`^\\s+${name}: (.*)$`, 'm'))?.[1]
-    return { target: field('target'), build: field('build'), check: field('check') }
-  })
+  const entries = job
+    .split(/\n\s+- host: /)
+    .slice(1)
+    .map((block) => {
+      const field = (name) => block.match(new RegExp(`^\\s+${name}: (.*)$`, 'm'))?.[1]
+      return { target: field('target'), build: field('build'), check: field('check') }
+    })
   const entry = entries.find((e) => e.target === target)
   assert.ok(entry, `no build entry for ${target}`)
   return entry
@@ -53,7 +56,14 @@ describe('.github/workflows/ci.yml', () => {
 
   it('tests on Node 20, 22, 24 and 26, on Linux, Alpine, macOS and Windows, and the WASI build', () => {
     assert.ok(text.includes("node: ['20', '22', '24', '26']"))
-    for (const needle of ['ubuntu-latest', '-alpine', 'macos-latest', 'windows-latest', 'run-node-tests.js --wasi', 'npm run test:install']) {
+    for (const needle of [
+      'ubuntu-latest',
+      '-alpine',
+      'macos-latest',
+      'windows-latest',
+      'run-node-tests.js --wasi',
+      'npm run test:install',
+    ]) {
       assert.ok(text.includes(needle), needle)
     }
   })
@@ -66,7 +76,10 @@ describe('.github/workflows/ci.yml', () => {
 
   it('builds Linux glibc with zig against glibc 2.17 (scripts/build-zig.sh), not --use-napi-cross, and checks the floor', () => {
     assert.ok(!text.includes('--use-napi-cross'))
-    for (const [target, platform] of [['x86_64-unknown-linux-gnu', 'linux-x64-gnu'], ['aarch64-unknown-linux-gnu', 'linux-arm64-gnu']]) {
+    for (const [target, platform] of [
+      ['x86_64-unknown-linux-gnu', 'linux-x64-gnu'],
+      ['aarch64-unknown-linux-gnu', 'linux-arm64-gnu'],
+    ]) {
       const entry = buildEntry(target)
       assert.equal(entry.build, `bash scripts/build-zig.sh ${target}`, target)
       assert.equal(entry.check, `bash scripts/check-binaries.sh mtribes-trusted-identity.${platform}.node`, target)
@@ -84,8 +97,15 @@ describe('.github/workflows/ci.yml', () => {
     assert.match(read('scripts/build-zig.sh'), new RegExp(`^MACOS_MIN=${min.replace('.', '\\.')}$`, 'm'))
     assert.match(read('scripts/check-binaries.sh'), new RegExp(`^MACOS_MIN=${min.replace('.', '\\.')}$`, 'm'))
     assert.match(read('build.rs'), /-install_name,@rpath\/mtribes-trusted-identity\.darwin-\{arch\}\.node/)
-    for (const [target, platform] of [['x86_64-apple-darwin', 'darwin-x64'], ['aarch64-apple-darwin', 'darwin-arm64']]) {
-      assert.equal(buildEntry(target).check, `bash scripts/check-binaries.sh mtribes-trusted-identity.${platform}.node`, target)
+    for (const [target, platform] of [
+      ['x86_64-apple-darwin', 'darwin-x64'],
+      ['aarch64-apple-darwin', 'darwin-arm64'],
+    ]) {
+      assert.equal(
+        buildEntry(target).check,
+        `bash scripts/check-binaries.sh mtribes-trusted-identity.${platform}.node`,
+        target,
+      )
     }
     assert.ok(text.includes('if: matrix.settings.check'))
   })

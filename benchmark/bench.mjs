@@ -36,7 +36,7 @@ async function perCall(ids, tasks) {
   for (const [name, fn] of Object.entries(tasks)) {
     let next = 0
     bench.add(name, () => {
-      for (let i = 0; i < BATCH; i++) sink += fn(ids[(next++) & 1023]).length
+      for (let i = 0; i < BATCH; i++) sink += fn(ids[next++ & 1023]).length
     })
   }
   await bench.run()
@@ -45,7 +45,8 @@ async function perCall(ids, tasks) {
 }
 
 function medianNs(task) {
-  if (task.result?.state !== 'completed') throw new Error(`${task.name}: ${task.result?.state}`, { cause: task.result?.error })
+  if (task.result?.state !== 'completed')
+    throw new Error(`${task.name}: ${task.result?.state}`, { cause: task.result?.error })
   return task.result.latency.p50 * 1e6
 }
 
@@ -139,14 +140,21 @@ for (const i of [0, 123_456, 999_999]) {
 }
 
 const cpu = os.cpus()[0]
-console.log(`machine: ${cpu?.model ?? 'unknown CPU'} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-  `Node ${process.version}, ${os.platform()} ${os.arch()}; load average ${os.loadavg()[0].toFixed(2)}`)
+console.log(
+  `machine: ${cpu?.model ?? 'unknown CPU'} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+    `Node ${process.version}, ${os.platform()} ${os.arch()}; load average ${os.loadavg()[0].toFixed(2)}`,
+)
 console.log(`median per call; tinybench ${TIME_MS} ms per task, ${BATCH} calls per iteration\n`)
 const width = Math.max(...rows.map((r) => r.what.length))
 for (const r of rows) {
   if (r.ns === undefined) console.log(`  ${r.what}`)
-  else console.log(`${r.what.padEnd(width)}  ${r.ns.toFixed(0).padStart(6)} ns  ${Math.round(r.opsPerSecond).toLocaleString('en-US').padStart(11)} ops/s  ${r.ratio.toFixed(2).padStart(6)}x`)
+  else
+    console.log(
+      `${r.what.padEnd(width)}  ${r.ns.toFixed(0).padStart(6)} ns  ${Math.round(r.opsPerSecond).toLocaleString('en-US').padStart(11)} ops/s  ${r.ratio.toFixed(2).padStart(6)}x`,
+    )
 }
-console.log(`\nsignManyAsync(1,000,000): ${asyncMs.toFixed(0)} ms; event loop delay p50 ${(histogram.percentile(50) / 1e6).toFixed(2)} ms, ` +
-  `p99 ${(histogram.percentile(99) / 1e6).toFixed(2)} ms, max ${(histogram.max / 1e6).toFixed(2)} ms`)
+console.log(
+  `\nsignManyAsync(1,000,000): ${asyncMs.toFixed(0)} ms; event loop delay p50 ${(histogram.percentile(50) / 1e6).toFixed(2)} ms, ` +
+    `p99 ${(histogram.percentile(99) / 1e6).toFixed(2)} ms, max ${(histogram.max / 1e6).toFixed(2)} ms`,
+)
 console.log(`signMany(1,000,000), for comparison: ${syncMs.toFixed(0)} ms with the event loop blocked throughout`)

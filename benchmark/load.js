@@ -54,7 +54,11 @@ const SERVERS = {
       const platform = req.query.platform
       if (typeof userId !== 'string' || platform !== 'ios') return res.status(400).json({ error: 'bad request' })
       res.set('Cache-Control', 'no-store')
-      res.json({ userId, platform, signed: crypto.createHmac('sha256', MTRIBES_IOS_SECRET).update(userId).digest('hex') })
+      res.json({
+        userId,
+        platform,
+        signed: crypto.createHmac('sha256', MTRIBES_IOS_SECRET).update(userId).digest('hex'),
+      })
     })
     return http.createServer(app)
   },
@@ -88,7 +92,9 @@ function start(name) {
 
 async function checkAnswer(port) {
   const userId = 'check-user-é😀'
-  const response = await fetch(`http://127.0.0.1:${port}/mtribes/identity?platform=ios&id=${encodeURIComponent(userId)}`)
+  const response = await fetch(
+    `http://127.0.0.1:${port}/mtribes/identity?platform=ios&id=${encodeURIComponent(userId)}`,
+  )
   const { signed } = await response.json()
   const expected = crypto.createHmac('sha256', SECRET).update(userId).digest('hex')
   if (signed !== expected) throw new Error(`wrong signature from the server: ${signed}`)

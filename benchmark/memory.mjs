@@ -34,7 +34,9 @@ function signCalls(count) {
 // The inputs exist before any baseline is taken, so what is measured is what signing allocates.
 const androidKey = crypto.randomBytes(32)
 // (Through JSON, so they are flat strings as they would be when read from configuration.)
-const iosSecrets = JSON.parse(JSON.stringify(Array.from({ length: 100_000 }, (_, i) => `secret-${i}-${crypto.randomUUID()}`)))
+const iosSecrets = JSON.parse(
+  JSON.stringify(Array.from({ length: 100_000 }, (_, i) => `secret-${i}-${crypto.randomUUID()}`)),
+)
 async function signers(count) {
   for (let i = 0; i < count; i++) {
     const identity = new TrustedIdentity({ ios: iosSecrets[i % iosSecrets.length], android: androidKey })
@@ -68,7 +70,10 @@ await measure('1,000 signManyAsync calls of 1,000 ids', () => asyncBatches(1000)
 /** This process's locked memory (VmLck of /proc/self/status), in bytes; null where unknown. */
 function lockedBytes() {
   try {
-    const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmLck:'))
+    const line = fs
+      .readFileSync('/proc/self/status', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmLck:'))
     return Number(line.split(/\s+/)[1]) * 1024
   } catch {
     return null
@@ -80,7 +85,10 @@ const held = await (async () => {
   const start = await settledRss()
   const lockedBefore = lockedBytes()
   const before = binding.secretMemoryUsage()
-  const signers = Array.from({ length: 100_000 }, (_, i) => new TrustedIdentity({ ios: iosSecrets[i], android: androidKey }))
+  const signers = Array.from(
+    { length: 100_000 },
+    (_, i) => new TrustedIdentity({ ios: iosSecrets[i], android: androidKey }),
+  )
   const usage = binding.secretMemoryUsage()
   const levels = new Set(signers.map((signer) => signer.memoryProtection))
   const rss = await settledRss()
@@ -90,7 +98,9 @@ const held = await (async () => {
   return { start, rss, before, usage, after, levels, locked: locked === null ? null : locked - lockedBefore }
 })()
 
-console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} x${os.cpus().length}, Node ${process.version}, ${os.platform()} ${os.arch()}`)
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'} x${os.cpus().length}, Node ${process.version}, ${os.platform()} ${os.arch()}`,
+)
 const mb = (bytes) => (bytes / MB).toFixed(1)
 for (const { label, start, first, second, seconds, heapTotal } of results) {
   const growth = (second - first) / MB

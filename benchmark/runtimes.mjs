@@ -26,14 +26,15 @@ async function measure() {
   for (const [name, fn] of Object.entries({ snippet, sign: (id) => identity.sign(id, 'ios') })) {
     let next = 0
     bench.add(name, () => {
-      for (let i = 0; i < BATCH; i++) sink += fn(ids[(next++) & 1023]).length
+      for (let i = 0; i < BATCH; i++) sink += fn(ids[next++ & 1023]).length
     })
   }
   await bench.run()
   if (sink === 0) throw new Error('nothing was computed')
   const ns = {}
   for (const task of bench.tasks) {
-    if (task.result?.state !== 'completed') throw new Error(`${task.name}: ${task.result?.state}`, { cause: task.result?.error })
+    if (task.result?.state !== 'completed')
+      throw new Error(`${task.name}: ${task.result?.state}`, { cause: task.result?.error })
     ns[task.name] = (task.result.latency.p50 * 1e6) / BATCH
   }
   console.log(JSON.stringify(ns))
@@ -56,9 +57,16 @@ function compare() {
   const rows = []
   for (const [name, spec, file, args] of RUNTIMES) {
     const binary = npmPackage(spec, file)
-    const version = spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0].replace(/^(v|deno )/, '').replace(/ \(.*/, '')
+    const version = spawnSync(binary, ['--version'], { encoding: 'utf8' })
+      .stdout.split('\n')[0]
+      .replace(/^(v|deno )/, '')
+      .replace(/ \(.*/, '')
     process.stderr.write(`${name} ${version}... `)
-    const r = spawnSync(binary, [...args, self, '--measure'], { cwd: path.dirname(self), encoding: 'utf8', timeout: 120_000 })
+    const r = spawnSync(binary, [...args, self, '--measure'], {
+      cwd: path.dirname(self),
+      encoding: 'utf8',
+      timeout: 120_000,
+    })
     if (r.status !== 0) throw new Error(`bench:runtimes: ${name} failed (exit ${r.status ?? r.signal}):\n${r.stderr}`)
     const ns = JSON.parse(r.stdout.trim().split('\n').pop())
     process.stderr.write('done\n')
@@ -66,13 +74,23 @@ function compare() {
   }
   const table = [
     ['runtime', 'snippet median ns', 'sign median ns', 'ratio'],
-    ...rows.map(([runtime, snippet, sign]) => [runtime, snippet.toFixed(0), sign.toFixed(0), `${(snippet / sign).toFixed(2)}x`]),
+    ...rows.map(([runtime, snippet, sign]) => [
+      runtime,
+      snippet.toFixed(0),
+      sign.toFixed(0),
+      `${(snippet / sign).toFixed(2)}x`,
+    ]),
   ]
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)))
   const cpu = os.cpus()[0]
-  console.log(`\nmachine: ${cpu?.model ?? 'unknown CPU'} x${os.cpus().length}, ${os.platform()} ${os.arch()}; load average ${os.loadavg()[0].toFixed(2)}`)
-  console.log(`36-character UUIDs; tinybench ${TIME_MS} ms per task, ${BATCH} calls per iteration; ratio = snippet / sign`)
-  for (const row of table) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '))
+  console.log(
+    `\nmachine: ${cpu?.model ?? 'unknown CPU'} x${os.cpus().length}, ${os.platform()} ${os.arch()}; load average ${os.loadavg()[0].toFixed(2)}`,
+  )
+  console.log(
+    `36-character UUIDs; tinybench ${TIME_MS} ms per task, ${BATCH} calls per iteration; ratio = snippet / sign`,
+  )
+  for (const row of table)
+    console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '))
 }
 
 if (process.argv.includes('--measure')) await measure()

@@ -74,7 +74,7 @@ function splitSignatures(hex, signatures, start, end) {
 /** The signatures of `ids` (checked) with the key at `position` of `keyring`, as an array. */
 function signAll(keyring, position, ids) {
   const signatures = bareArray()
-  for (let start = 0; start < ids.length; ) {
+  for (let start = 0; start < ids.length;) {
     const chunk = nextChunk(ids, start)
     splitSignatures(callNative(signBatch, keyring, position, chunk.joined, chunk.lengths), signatures, start, chunk.end)
     start = chunk.end
@@ -97,7 +97,7 @@ async function validateUserIdsInTurns(ids, name) {
  */
 async function signAllAsync(keyring, position, ids, signal, resolve) {
   const signatures = bareArray()
-  for (let start = 0; start < ids.length; ) {
+  for (let start = 0; start < ids.length;) {
     const chunk = nextChunk(ids, start)
     let hex
     try {

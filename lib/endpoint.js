@@ -96,7 +96,7 @@ function queryPlatforms(url) {
   if (query === -1) return values
   let end = stringIndexOf(url, '#', query)
   if (end === -1) end = url.length
-  for (let start = query + 1; start <= end; ) {
+  for (let start = query + 1; start <= end;) {
     let next = stringIndexOf(url, '&', start)
     if (next === -1 || next > end) next = end
     if (next > start) {
@@ -184,7 +184,8 @@ function identityEndpoint(options, names) {
       return answer(401, { error: 'not logged in: only a logged-in user can be given a signed id' })
     }
     if (typeof userId !== 'string') {
-      const hint = typeof userId === 'number' || typeof userId === 'bigint' ? '; for a numeric id return String(id)' : ''
+      const hint =
+        typeof userId === 'number' || typeof userId === 'bigint' ? '; for a numeric id return String(id)' : ''
       throw new codes.ERR_INVALID_ARG_TYPE(userIdCall, 'a string, or undefined when nobody is logged in', userId, hint)
     }
     // Resolved per request, so a missing secret shows as an error to fix rather than a crash at
@@ -198,4 +199,11 @@ function identityEndpoint(options, names) {
   }
 }
 
-module.exports = Object.freeze({ HEADERS, identityEndpoint, readEndpointOptions, requestedPlatform, own, PLATFORM_HEADER })
+module.exports = Object.freeze({
+  HEADERS,
+  identityEndpoint,
+  readEndpointOptions,
+  requestedPlatform,
+  own,
+  PLATFORM_HEADER,
+})

@@ -47,7 +47,9 @@ function parseName(name, prefix) {
     : stringEndsWith(rest, SECRET)
       ? stringSlice(rest, 0, -SECRET.length)
       : null
-  return upper !== null && regExpExec(UPPER_PLATFORM, upper) !== null ? { __proto__: null, platform: stringToLowerCase(upper), file } : null
+  return upper !== null && regExpExec(UPPER_PLATFORM, upper) !== null
+    ? { __proto__: null, platform: stringToLowerCase(upper), file }
+    : null
 }
 
 /**
@@ -113,7 +115,9 @@ function findEnvSecrets(env, prefix = DEFAULT_PREFIX, platforms = undefined) {
     const { secret, file } = mapGet(found, platform)
     const variable = variableName(prefix, platform)
     if (secret !== undefined && file !== undefined) {
-      throw new ERR_TRUSTED_IDENTITY_SECRET_SOURCE(`both ${variable} and ${variable}_FILE are set; set only one of them`)
+      throw new ERR_TRUSTED_IDENTITY_SECRET_SOURCE(
+        `both ${variable} and ${variable}_FILE are set; set only one of them`,
+      )
     }
     if (file !== undefined) {
       secrets[index] = { __proto__: null, platform, variable: file.name, file: file.value }

@@ -108,11 +108,16 @@ E(
   Error,
   (entry, name, install, cause) => ({ cause }),
 )
-E('ERR_TRUSTED_IDENTITY_NATIVE_LOAD', (lines) => lines.join('\n'), Error, (lines, target, tried, causes) => ({
-  target,
-  tried,
-  cause: new AggregateError(causes, 'causes, in the order tried'),
-}))
+E(
+  'ERR_TRUSTED_IDENTITY_NATIVE_LOAD',
+  (lines) => lines.join('\n'),
+  Error,
+  (lines, target, tried, causes) => ({
+    target,
+    tried,
+    cause: new AggregateError(causes, 'causes, in the order tried'),
+  }),
+)
 E('ERR_TRUSTED_IDENTITY_INTERNAL', (reason) => reason, Error)
 
 /** The CLI's usage and configuration errors: printed with exit code 2, never thrown to a caller. */

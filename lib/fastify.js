@@ -15,7 +15,14 @@ const { requirePeer } = require('./peer.js')
 requirePeer('fastify', 'mtribes-trusted-identity/fastify', { resolveOnly: true })
 
 const fp = require('fastify-plugin')
-const { HEADERS, identityEndpoint, readEndpointOptions, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
+const {
+  HEADERS,
+  identityEndpoint,
+  readEndpointOptions,
+  requestedPlatform,
+  own,
+  PLATFORM_HEADER,
+} = require('./endpoint.js')
 const { identitySource } = require('./source.js')
 const { validateOptions, validateRoutePath } = require('./validation.js')
 

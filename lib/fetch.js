@@ -44,7 +44,11 @@ async function report(onError, error, request) {
  */
 function trustedIdentityHandler(options) {
   const { signer, userId, platform, onError = reportError } = readEndpointOptions(options, NAMES, KEYS)
-  validateFunction(onError, 'options.onError', 'a function such as (error, request) => logger.error(error), or left out for console.error')
+  validateFunction(
+    onError,
+    'options.onError',
+    'a function such as (error, request) => logger.error(error), or left out for console.error',
+  )
   const identityAnswer = identityEndpoint({ signer, userId, platform }, NAMES)
 
   return async function trustedIdentity(request) {

@@ -55,7 +55,8 @@ const secretKeyExport = (() => {
   for (let index = 0; index < symbols.length; index++) {
     const symbol = symbols[index]
     const handle = probe[symbol]
-    const handleExport = typeof handle === 'object' && handle !== null ? ObjectGetPrototypeOf(handle)?.export : undefined
+    const handleExport =
+      typeof handle === 'object' && handle !== null ? ObjectGetPrototypeOf(handle)?.export : undefined
     if (typeof handleExport !== 'function') continue
     const exportHandle = uncurryThis(handleExport)
     let bytes
@@ -84,7 +85,8 @@ class Keys {
     this.keyring = keyring
     this.platforms = ObjectFreeze(ObjectSetPrototypeOf(platforms, ArrayPrototype))
     this.positions = new Map()
-    for (let position = 0; position < platforms.length; position++) mapSet(this.positions, platforms[position], position)
+    for (let position = 0; position < platforms.length; position++)
+      mapSet(this.positions, platforms[position], position)
     ObjectFreeze(this)
   }
 
@@ -148,7 +150,8 @@ function keysFromSecrets(secrets, options) {
     if (kind === 'text') insertBytes(keyring, platform, textEncode(encoder, secret), true, true)
     else if (kind === 'key') insertBytes(keyring, platform, secretKeyExport(secret), false, true)
     // Memory another thread can write while Rust reads it is copied first.
-    else if (isSharedArrayBuffer(typedArrayBuffer(secret))) insertBytes(keyring, platform, new Uint8Array(secret), false, true)
+    else if (isSharedArrayBuffer(typedArrayBuffer(secret)))
+      insertBytes(keyring, platform, new Uint8Array(secret), false, true)
     else insertBytes(keyring, platform, secret, false, false)
   })
   return new Keys(keyring, platforms)
@@ -163,7 +166,9 @@ const FROM_ENV_KEYS = ObjectFreeze(['platforms', 'prefix', 'unsetEnv', 'requireM
  */
 function keysFromEnv(options) {
   const { platforms, prefix, unsetEnv, requireMemoryProtection } =
-    options === undefined ? { __proto__: null } : validateOptions(options, 'options', FROM_ENV_KEYS, "{ platforms: ['ios'] }")
+    options === undefined
+      ? { __proto__: null }
+      : validateOptions(options, 'options', FROM_ENV_KEYS, "{ platforms: ['ios'] }")
   // Read once, each element once, the length checked first (a Proxy can claim any length).
   const names = platforms === undefined ? undefined : copyPlatformNames(platforms, 'options.platforms')
   if (prefix !== undefined) validatePrefix(prefix, 'options.prefix')

@@ -180,7 +180,9 @@ function loadError(ctx, attempts) {
   const lines = [
     `Cannot load the native module of ${NAME} ${version} for ${target} (Node ${ctx.nodeVersion}, ${platform} ${arch}).`,
     'Tried, in order:',
-    ...attempts.map(({ candidate, error }) => `  - ${candidate.label} (${candidate.what}): ${error.summary ?? firstLine(error)}`),
+    ...attempts.map(
+      ({ candidate, error }) => `  - ${candidate.label} (${candidate.what}): ${error.summary ?? firstLine(error)}`,
+    ),
   ]
   if (env.NAPI_RS_NATIVE_LIBRARY_PATH) {
     lines.push(

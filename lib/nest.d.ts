@@ -49,8 +49,10 @@ export type TrustedIdentitySource =
  *   userId: (req) => req.user?.id,
  * }
  */
-export interface TrustedIdentityControllerOptions<Req = any>
-  extends Omit<endpoint.TrustedIdentityHandlerOptions<Req>, 'signer'> {
+export interface TrustedIdentityControllerOptions<Req = any> extends Omit<
+  endpoint.TrustedIdentityHandlerOptions<Req>,
+  'signer'
+> {
   /** The route, under the app's global prefix. Default: `'mtribes/identity'`. */
   readonly path?: string
 }

@@ -11,12 +11,28 @@ const { requirePeer } = require('./peer.js')
 
 const PEER_ENTRY = 'mtribes-trusted-identity/nest'
 const PEER_INSTALL = '@nestjs/common @nestjs/core'
-const { Controller, Get, Inject, Module, Req, Res } = requirePeer('@nestjs/common', PEER_ENTRY, { install: PEER_INSTALL })
+const { Controller, Get, Inject, Module, Req, Res } = requirePeer('@nestjs/common', PEER_ENTRY, {
+  install: PEER_INSTALL,
+})
 const { HttpAdapterHost } = requirePeer('@nestjs/core', PEER_ENTRY, { install: PEER_INSTALL })
 const { TrustedIdentity } = require('../index.js')
-const { isPlainObject, isSigner, validateArray, validateBoolean, validateFunction, validateOptions, validateRoutePath } =
-  require('./validation.js')
-const { HEADERS, identityEndpoint, readEndpointOptions, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
+const {
+  isPlainObject,
+  isSigner,
+  validateArray,
+  validateBoolean,
+  validateFunction,
+  validateOptions,
+  validateRoutePath,
+} = require('./validation.js')
+const {
+  HEADERS,
+  identityEndpoint,
+  readEndpointOptions,
+  requestedPlatform,
+  own,
+  PLATFORM_HEADER,
+} = require('./endpoint.js')
 const { identitySource } = require('./source.js')
 
 // Each forRoot / forRootAsync call provides its own state to its module:
@@ -124,7 +140,10 @@ function controllers(controller) {
 function identityFromFactoryResult(result, state) {
   if (!isPlainObject(result) && isSigner(result)) return result
   const what = 'the value useFactory returned'
-  return madeBy(state, identitySource(validateOptions(result, what, SOURCE_KEYS, SOURCE_HINT), what, SOURCE_RULES).make())
+  return madeBy(
+    state,
+    identitySource(validateOptions(result, what, SOURCE_KEYS, SOURCE_HINT), what, SOURCE_RULES).make(),
+  )
 }
 
 /**

@@ -89,4 +89,3 @@ module.exports = Object.freeze({
   textEncode: uncurryThis(TextEncoder.prototype.encode),
   textDecode: uncurryThis(TextDecoder.prototype.decode),
 })
-

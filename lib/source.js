@@ -34,7 +34,8 @@ function identitySource({ secrets, fromEnv, signer }, what, { keys, hint, signer
   }
   if (secrets !== undefined && keysNow) return { make: keysTemplate(secrets).make, owned: true }
   if (secrets !== undefined) return { make: () => new TrustedIdentity(secrets), owned: true }
-  if (fromEnv !== true && !isOptionsObject(fromEnv)) throw new codes.ERR_INVALID_ARG_TYPE(`${what}.fromEnv`, FROM_ENV_EXPECTED, fromEnv)
+  if (fromEnv !== true && !isOptionsObject(fromEnv))
+    throw new codes.ERR_INVALID_ARG_TYPE(`${what}.fromEnv`, FROM_ENV_EXPECTED, fromEnv)
   return { make: () => TrustedIdentity.fromEnv(fromEnv === true ? undefined : fromEnv), owned: true }
 }
 

@@ -147,7 +147,8 @@ function isPlatformName(value) {
 
 /** Throws unless `value` is a platform name (see isPlatformName). */
 function validatePlatformName(value, name) {
-  if (!isPlatformName(value)) throw new ERR_INVALID_ARG_VALUE(name, `is not a valid platform name: ${PLATFORM_NAME_RULE}`)
+  if (!isPlatformName(value))
+    throw new ERR_INVALID_ARG_VALUE(name, `is not a valid platform name: ${PLATFORM_NAME_RULE}`)
 }
 
 /** Whether `userId` can be signed as it is (the fast check; validateUserId says why not). */
@@ -262,7 +263,11 @@ function isKeyObjectSafe(value) {
  */
 function validateSecrets(secrets, name) {
   if (!isPlainObject(secrets)) {
-    throw new ERR_INVALID_ARG_TYPE(name, 'a plain object from platform name to secret, such as { ios: secret }', secrets)
+    throw new ERR_INVALID_ARG_TYPE(
+      name,
+      'a plain object from platform name to secret, such as { ios: secret }',
+      secrets,
+    )
   }
   const platforms = ObjectKeys(secrets)
   if (platforms.length === 0) {
@@ -338,7 +343,10 @@ function validateRoutePath(path, name, { example, relative = false }) {
   if (relative) {
     validateString(path, name, `a string such as '${example}', or left out for that default`)
     if (path === '') {
-      throw new ERR_INVALID_ARG_VALUE(name, `is empty: pass a route such as '${example}', or leave it out for that default`)
+      throw new ERR_INVALID_ARG_VALUE(
+        name,
+        `is empty: pass a route such as '${example}', or leave it out for that default`,
+      )
     }
     return
   }

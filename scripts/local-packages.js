@@ -13,7 +13,9 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 // The child processes see no NODE_PATH and no npm_* variables from an `npm run` that started us,
 // so nothing of this repo (its node_modules, its npm prefix) can be found from the project.
 const cleanEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => k !== 'NODE_PATH' && !k.toLowerCase().startsWith('npm_') && !k.startsWith('NAPI_RS_')),
+  Object.entries(process.env).filter(
+    ([k]) => k !== 'NODE_PATH' && !k.toLowerCase().startsWith('npm_') && !k.startsWith('NAPI_RS_'),
+  ),
 )
 
 /** Runs npm in `cwd` with cleanEnv; returns its stdout (throws if it fails). */

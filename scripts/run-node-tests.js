@@ -65,14 +65,20 @@ if (musl) {
   const want = `linux-${process.arch}-musl`
   const { from, target, musl: onMusl } = probe('test:musl')
   if (!onMusl) {
-    console.error(`test:musl: ${process.execPath} does not run on musl (no musl loader in /proc/self/maps); see scripts/test-musl.js.`)
+    console.error(
+      `test:musl: ${process.execPath} does not run on musl (no musl loader in /proc/self/maps); see scripts/test-musl.js.`,
+    )
     process.exit(1)
   }
   if (target !== want || !from.endsWith(`.${want}.node`)) {
-    console.error(`test:musl: the loader picks ${from} (target ${target}), not the ${want} build; run \`npm run build:musl\` first.`)
+    console.error(
+      `test:musl: the loader picks ${from} (target ${target}), not the ${want} build; run \`npm run build:musl\` first.`,
+    )
     process.exit(1)
   }
-  console.log(`test:musl: every test runs on musl (Node ${process.version}, ${process.arch}), on the ${want} build (${from})`)
+  console.log(
+    `test:musl: every test runs on musl (Node ${process.version}, ${process.arch}), on the ${want} build (${from})`,
+  )
 }
 
 const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${testConcurrency()}`, ...testFiles()], {

@@ -94,7 +94,9 @@ function expected() {
   return {
     packages: Object.fromEntries(targets.map((t) => [t, platformPackage(t)])),
     // Sorted by name, as npm writes them.
-    optionalDependencies: Object.fromEntries(targets.map((t) => [`${main.name}-${t}`, main.version]).sort(([a], [b]) => (a < b ? -1 : 1))),
+    optionalDependencies: Object.fromEntries(
+      targets.map((t) => [`${main.name}-${t}`, main.version]).sort(([a], [b]) => (a < b ? -1 : 1)),
+    ),
   }
 }
 

@@ -45,7 +45,11 @@ function counts(output) {
   const total = { pass: 0, fail: 0, skip: 0 }
   const runs = [...output.matchAll(/^(?:ℹ|#) tests \d+$/gm)].length
   if (runs === 0) return null
-  for (const [key, names] of Object.entries({ pass: ['pass'], fail: ['fail', 'cancelled'], skip: ['skipped', 'todo'] })) {
+  for (const [key, names] of Object.entries({
+    pass: ['pass'],
+    fail: ['fail', 'cancelled'],
+    skip: ['skipped', 'todo'],
+  })) {
     for (const name of names) {
       for (const match of output.matchAll(new RegExp(`^(?:ℹ|#) ${name} (\\d+)$`, 'gm'))) total[key] += Number(match[1])
     }
@@ -63,8 +67,13 @@ function inMuslNamespace(ldd, argv) {
 /** Which build the musl Node (command) loads, and whether it runs on musl; asserts both. */
 function probe(arch, command) {
   const want = `linux-${arch}-musl`
-  const child = spawnSync(command[0], [...command.slice(1), '--no-warnings', '-e', PROBE_CODE], { cwd: root, env, encoding: 'utf8' })
-  if (child.status !== 0) fail(`${arch}: the musl Node does not load the addon:\n${child.stderr}${child.error?.message ?? ''}`)
+  const child = spawnSync(command[0], [...command.slice(1), '--no-warnings', '-e', PROBE_CODE], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+  })
+  if (child.status !== 0)
+    fail(`${arch}: the musl Node does not load the addon:\n${child.stderr}${child.error?.message ?? ''}`)
   const seen = JSON.parse(child.stdout)
   if (seen.arch !== arch || !seen.musl) fail(`${arch}: the Node is not an ${arch} musl Node: ${child.stdout}`)
   if (seen.target !== want || !seen.from.endsWith(`.${want}.node`)) {
@@ -79,7 +88,8 @@ function requireFile(file, build) {
 }
 
 function requireCommand(command, apt) {
-  if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0) fail(`${command} not found: apt-get install ${apt}`)
+  if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0)
+    fail(`${command} not found: apt-get install ${apt}`)
 }
 
 async function x64() {
@@ -91,7 +101,15 @@ async function x64() {
   const setup = Number(process.hrtime.bigint() - started) / 1e9
   const seen = probe('x64', inMuslNamespace(musl.ldd, musl.command))
   const result = await runTee(inMuslNamespace(musl.ldd, [...musl.command, 'scripts/run-node-tests.js', '--musl']))
-  return { arch: 'x64', node: seen.node, musl: musl.versions.musl, status: result.status, counts: counts(result.output), seconds: result.seconds, setup }
+  return {
+    arch: 'x64',
+    node: seen.node,
+    musl: musl.versions.musl,
+    status: result.status,
+    counts: counts(result.output),
+    seconds: result.seconds,
+    setup,
+  }
 }
 
 async function arm64() {
@@ -117,7 +135,8 @@ async function arm64() {
 }
 
 async function main() {
-  if (process.platform !== 'linux' || process.arch !== 'x64') fail('runs on a Linux x64 host (it runs arm64 under qemu)')
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    fail('runs on a Linux x64 host (it runs arm64 under qemu)')
   const parts = { x64, arm64 }
   if (only && !parts[only]) fail(`--only=${only}: there are x64 and arm64`)
   const results = []

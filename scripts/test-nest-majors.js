@@ -21,22 +21,47 @@ const MAJORS = args.filter((arg) => arg !== '--keep')
 const majors = MAJORS.length > 0 ? MAJORS : ['10', '11', '12']
 for (const major of majors) {
   if (!/^\d+$/.test(major)) {
-    console.error(`usage: node scripts/test-nest-majors.js [--keep] [major ...] (such as 10 11 12); got an argument that is not a major`)
+    console.error(
+      `usage: node scripts/test-nest-majors.js [--keep] [major ...] (such as 10 11 12); got an argument that is not a major`,
+    )
     process.exit(2)
   }
 }
 
 // nest.test.js's copy in the project, and the files standing for the repository's entries there. A
 // relative require the copy misses fails the run loudly.
-const SUITE_FILES = ['nest.test.js', 'helpers.js', 'fixtures/child-env.js', 'fixtures/http-request.js', 'fixtures/pollution.js']
+const SUITE_FILES = [
+  'nest.test.js',
+  'helpers.js',
+  'fixtures/child-env.js',
+  'fixtures/http-request.js',
+  'fixtures/pollution.js',
+]
 const SHIMS = {
   'index.js': `module.exports = require('${main.name}')\n`,
   'lib/nest.js': `module.exports = require('${main.name}/nest')\n`,
   'lib/nest.mjs': `export * from '${main.name}/nest'\n`,
 }
 // The names the tests require that must resolve into the project.
-const PROJECT_NAMES = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify', 'rxjs', main.name, `${main.name}/nest`]
-const VERSIONS = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify', 'express', 'fastify', 'rxjs', 'reflect-metadata']
+const PROJECT_NAMES = [
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/platform-express',
+  '@nestjs/platform-fastify',
+  'rxjs',
+  main.name,
+  `${main.name}/nest`,
+]
+const VERSIONS = [
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/platform-express',
+  '@nestjs/platform-fastify',
+  'express',
+  'fastify',
+  'rxjs',
+  'reflect-metadata',
+]
 
 /** Runs a command; resolves { code, stdout, stderr, seconds } (never rejects on a failed command). */
 function run(cmd, cmdArgs, cwd, { timeout = 240_000, env = cleanEnv } = {}) {
@@ -59,9 +84,16 @@ function run(cmd, cmdArgs, cwd, { timeout = 240_000, env = cleanEnv } = {}) {
 async function install(tmp, major, tarballs) {
   const project = path.join(tmp, `nest-${major}`)
   fs.mkdirSync(project)
-  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: `nest-${major}-check`, version: '1.0.0', private: true }))
+  fs.writeFileSync(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: `nest-${major}-check`, version: '1.0.0', private: true }),
+  )
   const packages = ['common', 'core', 'platform-express', 'platform-fastify'].map((name) => `@nestjs/${name}@${major}`)
-  const r = await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, ...packages, 'reflect-metadata', 'rxjs'], project)
+  const r = await run(
+    npm,
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, ...packages, 'reflect-metadata', 'rxjs'],
+    project,
+  )
   return { project, ...r }
 }
 
@@ -105,9 +137,11 @@ function checkResolution(project, suite, major) {
     versions[name] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).version : null
   }
   for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify']) {
-    if (versions[name]?.split('.')[0] !== major) throw new Error(`${name} ${versions[name]} installed, not major ${major}`)
+    if (versions[name]?.split('.')[0] !== major)
+      throw new Error(`${name} ${versions[name]} installed, not major ${major}`)
   }
-  if (out.from !== `${main.name}-${TARGET}`) throw new Error(`the native module loaded from ${out.from}, not the platform package`)
+  if (out.from !== `${main.name}-${TARGET}`)
+    throw new Error(`the native module loaded from ${out.from}, not the platform package`)
   return versions
 }
 
@@ -151,7 +185,9 @@ async function testMajor(project, major) {
       result.pass += pass
       result.fail += fail
       if (r.code !== 0 || fail > 0 || pass === 0) {
-        result.problems.push(`${name} (exit ${r.code}, ${pass} passed, ${fail} failed):\n${failures(r.stdout) || r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`)
+        result.problems.push(
+          `${name} (exit ${r.code}, ${pass} passed, ${fail} failed):\n${failures(r.stdout) || r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`,
+        )
       }
     }
   } catch (error) {
@@ -171,11 +207,14 @@ async function mainRun() {
   try {
     // Nothing above the projects may hold a node_modules folder that Node would search.
     for (let d = tmp; d !== path.dirname(d); d = path.dirname(d)) {
-      if (fs.existsSync(path.join(path.dirname(d), 'node_modules'))) throw new Error(`${path.dirname(d)}/node_modules exists`)
+      if (fs.existsSync(path.join(path.dirname(d), 'node_modules')))
+        throw new Error(`${path.dirname(d)}/node_modules exists`)
     }
     const { main: mainTarball, platform } = packMainAndPlatform(tmp, TARGET)
     const tarballs = [mainTarball, platform]
-    console.log(`packed ${tarballs.map((t) => path.basename(t)).join(' and ')}; installing Nest ${majors.join(', ')} side by side`)
+    console.log(
+      `packed ${tarballs.map((t) => path.basename(t)).join(' and ')}; installing Nest ${majors.join(', ')} side by side`,
+    )
     const installs = await Promise.all(majors.map((major) => install(tmp, major, tarballs)))
 
     const results = []
@@ -183,7 +222,14 @@ async function mainRun() {
       const installed = installs[index]
       let result
       if (installed.code !== 0) {
-        result = { major, versions: null, pass: 0, fail: 0, seconds: 0, problems: [`npm install failed (exit ${installed.code}):\n${installed.stderr.slice(-4000)}`] }
+        result = {
+          major,
+          versions: null,
+          pass: 0,
+          fail: 0,
+          seconds: 0,
+          problems: [`npm install failed (exit ${installed.code}):\n${installed.stderr.slice(-4000)}`],
+        }
       } else {
         result = await testMajor(installed.project, major)
       }
@@ -200,7 +246,9 @@ async function mainRun() {
       for (const problem of result.problems) console.log(problem.replace(/^/gm, '  | '))
     }
 
-    console.log('\n| Nest | @nestjs/core | platform-express (express) | platform-fastify (fastify) | result | passed | failed | install s | tests s |')
+    console.log(
+      '\n| Nest | @nestjs/core | platform-express (express) | platform-fastify (fastify) | result | passed | failed | install s | tests s |',
+    )
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
     for (const r of results) {
       const v = r.versions ?? {}

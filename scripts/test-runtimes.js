@@ -63,9 +63,17 @@ function version(binary, kind) {
 
 /** The whole suite with `node --test`: counts from the spec reporter's closing summary. */
 async function runNode(binary, env) {
-  const r = await run(binary, ['--test', `--test-concurrency=${runNodeTests.testConcurrency()}`, '--test-reporter=spec', ...testFiles], { env, timeoutMs: NODE_TIMEOUT_MS })
+  const r = await run(
+    binary,
+    ['--test', `--test-concurrency=${runNodeTests.testConcurrency()}`, '--test-reporter=spec', ...testFiles],
+    { env, timeoutMs: NODE_TIMEOUT_MS },
+  )
   const count = (label) => Number(r.output.match(new RegExp(`^ℹ ${label} (\\d+)$`, 'm'))?.[1] ?? NaN)
-  const counts = { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') }
+  const counts = {
+    passed: count('pass'),
+    failed: count('fail') + count('cancelled'),
+    skipped: count('skipped') + count('todo'),
+  }
   const problems = []
   if (r.timedOut) problems.push(`node --test did not finish in ${NODE_TIMEOUT_MS / 60_000} minutes`)
   if (Object.values(counts).some(Number.isNaN)) problems.push('node --test printed no summary')
@@ -89,7 +97,13 @@ function bunCounts(output) {
 function denoCounts(junitFile) {
   if (!fs.existsSync(junitFile)) return undefined
   const xml = fs.readFileSync(junitFile, 'utf8')
-  const unescape = (s) => s.replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&')
+  const unescape = (s) =>
+    s
+      .replace(/&gt;/g, '>')
+      .replace(/&lt;/g, '<')
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&amp;/g, '&')
   const cases = [...xml.matchAll(/<testcase name="([^"]*)"[^>]*>([\s\S]*?)<\/testcase>/g)].map(([, name, body]) => ({
     name: unescape(name),
     failed: body.includes('<failure'),
@@ -167,12 +181,19 @@ async function main() {
     const notes = []
     for (const entry of listed) {
       if (applied.has(key(entry))) notes.push(`  skipped on ${kind}: ${entry.file}: ${entry.test}: ${entry.reason}`)
-      else problems.push(`known-differences.json lists ${entry.file}: "${entry.test}" for ${kind}, but no such test was declared`)
+      else
+        problems.push(
+          `known-differences.json lists ${entry.file}: "${entry.test}" for ${kind}, but no such test was declared`,
+        )
     }
     counts.failed += problems.length
     failed ||= counts.failed > 0
     summaries.push(
-      [`${kind} ${ver}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${seconds} s)`, ...notes, ...problems.map((p) => `  FAILED: ${p}`)].join('\n'),
+      [
+        `${kind} ${ver}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${seconds} s)`,
+        ...notes,
+        ...problems.map((p) => `  FAILED: ${p}`),
+      ].join('\n'),
     )
   }
   console.log(`\n=== test:runtimes\n${summaries.join('\n')}`)

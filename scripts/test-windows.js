@@ -55,8 +55,26 @@ const hash = crypto.createHash('sha256').update(gccVersion)
 for (const file of sources) hash.update(fs.readFileSync(path.join(wineDir, file)))
 const dlls = tools.cached('wine', `dlls-${hash.digest('hex').slice(0, 16)}`, (tmp) => {
   const gcc = (out, ...args) =>
-    tools.run('compile', out, 'x86_64-w64-mingw32-gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-shared', '-nostdlib', '-e', 'DllMain', '-o', path.join(tmp, out), ...args])
-  gcc('bcryptprimitives.dll', path.join(wineDir, 'bcryptprimitives.c'), path.join(wineDir, 'bcryptprimitives.def'), '-lbcrypt', '-lkernel32')
+    tools.run('compile', out, 'x86_64-w64-mingw32-gcc', [
+      '-O2',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-shared',
+      '-nostdlib',
+      '-e',
+      'DllMain',
+      '-o',
+      path.join(tmp, out),
+      ...args,
+    ])
+  gcc(
+    'bcryptprimitives.dll',
+    path.join(wineDir, 'bcryptprimitives.c'),
+    path.join(wineDir, 'bcryptprimitives.def'),
+    '-lbcrypt',
+    '-lkernel32',
+  )
   gcc('libnode.dll', path.join(wineDir, 'libnode.c'))
 })
 
@@ -70,8 +88,13 @@ tools.run('cargo build', TARGET, 'cargo', ['build', '--locked', '--release', '--
   stdio: ['ignore', 'inherit', 'inherit'],
 })
 const built = path.join(root, 'target', TARGET, 'release', 'mtribes_trusted_identity.dll')
-const imports = [...tools.run('objdump', built, 'x86_64-w64-mingw32-objdump', ['-p', built], { maxBuffer: 256 << 20 }).matchAll(/DLL Name: (\S+)/g)].map((m) => m[1])
-if (imports.some((name) => name.toLowerCase() === 'libnode.dll')) fail(`${built} imports from the placeholder libnode.dll: ${imports.join(', ')}`)
+const imports = [
+  ...tools
+    .run('objdump', built, 'x86_64-w64-mingw32-objdump', ['-p', built], { maxBuffer: 256 << 20 })
+    .matchAll(/DLL Name: (\S+)/g),
+].map((m) => m[1])
+if (imports.some((name) => name.toLowerCase() === 'libnode.dll'))
+  fail(`${built} imports from the placeholder libnode.dll: ${imports.join(', ')}`)
 
 // The tests listed for Wine in __test__/known-differences.json: the test files skip them (nodeTest)
 // and log each skip, so an entry that skipped nothing is found after the run.
@@ -119,7 +142,13 @@ function underWine(name, args, timeoutMs) {
   const r = spawnSync(wine, args, { cwd: root, env: wineEnv, stdio: ['ignore', outFd, errFd], timeout: timeoutMs })
   fs.closeSync(outFd)
   fs.closeSync(errFd)
-  return { status: r.status, signal: r.signal, error: r.error, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8') }
+  return {
+    status: r.status,
+    signal: r.signal,
+    error: r.error,
+    stdout: fs.readFileSync(out, 'utf8'),
+    stderr: fs.readFileSync(err, 'utf8'),
+  }
 }
 
 if (fs.existsSync(backup)) {
@@ -134,16 +163,16 @@ for (const [name, args] of [
   ['winver', ['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f']],
 ]) {
   const r = underWine(name, args, 120_000)
-  if (r.status !== 0) fail(`Wine: ${args.join(' ')} failed (${r.error?.message ?? r.signal ?? r.status})\n${r.stderr.slice(-2000)}`)
+  if (r.status !== 0)
+    fail(`Wine: ${args.join(' ')} failed (${r.error?.message ?? r.signal ?? r.status})\n${r.stderr.slice(-2000)}`)
 }
 spawnSync('wineserver', ['-w'], { env: wineEnv })
-fs.copyFileSync(path.join(dlls, 'bcryptprimitives.dll'), path.join(prefix, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll'))
-
-const probe = underWine(
-  'probe',
-  [nodeExe, '-e', PROBE_CODE],
-  120_000,
+fs.copyFileSync(
+  path.join(dlls, 'bcryptprimitives.dll'),
+  path.join(prefix, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll'),
 )
+
+const probe = underWine('probe', [nodeExe, '-e', PROBE_CODE], 120_000)
 let loaded
 try {
   loaded = JSON.parse(probe.stdout)
@@ -154,7 +183,9 @@ const wineVersion = tools.run('version', 'wine', wine, ['--version']).trim()
 if (loaded.platform !== 'win32' || loaded.from !== `./${STAND_IN}` || loaded.target !== 'win32-x64-msvc') {
   fail(`expected node.exe on win32 to load ./${STAND_IN}; it loaded ${JSON.stringify(loaded)}`)
 }
-step(`node.exe ${nodeVersion} (win32) under ${wineVersion} loads ${loaded.from}, the ${TARGET} build standing in for win32-x64-msvc`)
+step(
+  `node.exe ${nodeVersion} (win32) under ${wineVersion} loads ${loaded.from}, the ${TARGET} build standing in for win32-x64-msvc`,
+)
 
 const files = testFiles()
 const tap = path.join(logs, 'tests.tap')
@@ -179,9 +210,18 @@ process.stdout.write(run.stdout)
 process.stderr.write(run.stderr)
 if (run.error) console.error(`test:windows: the test run did not finish: ${run.error.message}`)
 
-const logged = new Set(fs.readFileSync(skipLog, 'utf8').split('\n').filter(Boolean).map((line) => JSON.stringify(JSON.parse(line))))
+const logged = new Set(
+  fs
+    .readFileSync(skipLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.stringify(JSON.parse(line))),
+)
 const stale = listed.filter((d) => !logged.has(JSON.stringify(d)))
-for (const d of stale) console.error(`test:windows: __test__/known-differences.json lists "${d.test}" in ${d.file} for wine, but it skipped no test`)
+for (const d of stale)
+  console.error(
+    `test:windows: __test__/known-differences.json lists "${d.test}" in ${d.file} for wine, but it skipped no test`,
+  )
 if (stale.length > 0) process.exitCode = 1
 const listedSkipped = listed.length - stale.length
 const tapText = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : ''

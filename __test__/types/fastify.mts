@@ -4,7 +4,10 @@ import { trustedIdentity, trustedIdentityHandler, type TrustedIdentitySource } f
 import { TrustedIdentity } from 'mtribes-trusted-identity'
 
 const app = Fastify({ logger: false })
-await app.register(trustedIdentity, { fromEnv: true, route: { userId: (request) => (typeof request.query === 'object' ? 'u' : undefined) } })
+await app.register(trustedIdentity, {
+  fromEnv: true,
+  route: { userId: (request) => (typeof request.query === 'object' ? 'u' : undefined) },
+})
 const same: TrustedIdentity = app.trustedIdentity
 app.get('/identity', trustedIdentityHandler({ signer: app.trustedIdentity, userId: () => 'u' }))
 const plugin: FastifyPluginAsync<{ secrets: { ios: string } }> = trustedIdentity

@@ -12,8 +12,17 @@ interface LoggedIn extends express.Request {
 const app = express()
 // The handler fits Express's route methods, with the default request type or your own.
 app.get('/a', trustedIdentityHandler({ userId: (req) => req.headers['x-user'] as string | undefined }))
-app.get('/b', trustedIdentityHandler<LoggedIn>({ userId: (req) => req.user?.id, platform: (req) => req.params['platform']?.toString() }))
-app.post('/c', trustedIdentityHandler<express.Request>({ userId: async () => 'user-1', signer: new TrustedIdentity({ ios: 's' }) }))
+app.get(
+  '/b',
+  trustedIdentityHandler<LoggedIn>({
+    userId: (req) => req.user?.id,
+    platform: (req) => req.params['platform']?.toString(),
+  }),
+)
+app.post(
+  '/c',
+  trustedIdentityHandler<express.Request>({ userId: async () => 'user-1', signer: new TrustedIdentity({ ios: 's' }) }),
+)
 app.get('/d', trustedIdentityHandler({ userId: () => undefined, signer: defaultIdentity() }))
 const body: IdentityResponseBody = { userId: 'u', platform: 'ios', signed: 'x' }
 
@@ -25,11 +34,14 @@ trustedIdentityHandler({ userId: () => 42 })
 trustedIdentityHandler({ userId: () => 'u', signer: { ios: 's' } })
 
 const imports = [
-    TrustedIdentityModule.forRoot({ secrets: { ios: 's' } }),
-    TrustedIdentityModule.forRoot({ fromEnv: true, global: true }),
-    TrustedIdentityModule.forRoot({ fromEnv: { platforms: ['ios'] } }),
-    TrustedIdentityModule.forRootAsync({ inject: ['CONFIG'], useFactory: (config: { s: string }) => ({ secrets: { ios: config.s } }) }),
-    TrustedIdentityModule.forRootAsync({ useFactory: async () => TrustedIdentity.fromEnv() }),
+  TrustedIdentityModule.forRoot({ secrets: { ios: 's' } }),
+  TrustedIdentityModule.forRoot({ fromEnv: true, global: true }),
+  TrustedIdentityModule.forRoot({ fromEnv: { platforms: ['ios'] } }),
+  TrustedIdentityModule.forRootAsync({
+    inject: ['CONFIG'],
+    useFactory: (config: { s: string }) => ({ secrets: { ios: config.s } }),
+  }),
+  TrustedIdentityModule.forRootAsync({ useFactory: async () => TrustedIdentity.fromEnv() }),
 ]
 
 // @ts-expect-error secrets and fromEnv exclude each other

@@ -19,7 +19,10 @@ export class IdentityController {
   }
 }
 
-@Module({ imports: [TrustedIdentityModule.forRoot({ fromEnv: true, global: true })], controllers: [IdentityController] })
+@Module({
+  imports: [TrustedIdentityModule.forRoot({ fromEnv: true, global: true })],
+  controllers: [IdentityController],
+})
 export class AppModule {}
 
 // @ts-expect-error forRoot needs options

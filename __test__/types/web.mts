@@ -4,7 +4,10 @@ import { trustedIdentityHandler as honoHandler } from 'mtribes-trusted-identity/
 import { trustedIdentityHandler as fetchHandler } from 'mtribes-trusted-identity/fetch'
 
 const app = new Hono<{ Variables: { user?: { id: string } } }>()
-app.get('/mtribes/identity', honoHandler<{ Variables: { user?: { id: string } } }>({ userId: (c) => c.get('user')?.id }))
+app.get(
+  '/mtribes/identity',
+  honoHandler<{ Variables: { user?: { id: string } } }>({ userId: (c) => c.get('user')?.id }),
+)
 const handler: (request: Request) => Promise<Response> = fetchHandler({ userId: async () => undefined })
 
 // @ts-expect-error options are needed

@@ -25,7 +25,10 @@ export function createApp({ signer }: { signer?: TrustedIdentity } = {}): expres
 
   // The whole integration: 200 {"userId","platform","signed"}, 401 without a user, 400 for a
   // missing, repeated or unconfigured platform (?platform= or the X-Mtribes-Platform header).
-  app.get('/mtribes/identity', trustedIdentityHandler<express.Request>({ signer, userId: (req) => userFromCookie(req.headers.cookie) }))
+  app.get(
+    '/mtribes/identity',
+    trustedIdentityHandler<express.Request>({ signer, userId: (req) => userFromCookie(req.headers.cookie) }),
+  )
 
   return app
 }

@@ -23,7 +23,10 @@ export async function createApp(source: TrustedIdentitySource = { fromEnv: true 
   // 200 {"userId","platform","signed"}, 401 without a user, 400 for a missing or unconfigured
   // platform (?platform= or the X-Mtribes-Platform header). The app's close disposes the
   // TrustedIdentity the plugin made. A bad option or a missing secret rejects here.
-  await app.register(trustedIdentity, { ...source, route: { userId: (request) => userFromCookie(request.headers.cookie) } })
+  await app.register(trustedIdentity, {
+    ...source,
+    route: { userId: (request) => userFromCookie(request.headers.cookie) },
+  })
 
   return app
 }

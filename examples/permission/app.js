@@ -43,7 +43,8 @@ function tryInspector() {
 }
 
 async function main() {
-  if (!process.permission) console.error('warning: not under the permission model: node:inspector can reach this signer')
+  if (!process.permission)
+    console.error('warning: not under the permission model: node:inspector can reach this signer')
   const identity = TrustedIdentity.fromEnv({ platforms: ['ios', 'android'] }) // fails at boot if one is missing
   const userId = process.argv[2] ?? 'user-1'
   const ids = [userId, `${userId}-2`]
@@ -57,10 +58,13 @@ async function main() {
     signManyAsync: await identity.signManyAsync(ids, 'android'),
     inspector: tryInspector(),
     // fromEnv read this file in Rust; the app's own JavaScript may not even open it.
-    secretFileFromNodeFs: secretFile === undefined ? 'no MTRIBES_IOS_SECRET_FILE' : outcome(() => {
-      fs.accessSync(secretFile, fs.constants.R_OK)
-      return 'readable'
-    }),
+    secretFileFromNodeFs:
+      secretFile === undefined
+        ? 'no MTRIBES_IOS_SECRET_FILE'
+        : outcome(() => {
+            fs.accessSync(secretFile, fs.constants.R_OK)
+            return 'readable'
+          }),
   }
   identity.dispose()
   console.log(JSON.stringify(report, null, 2))

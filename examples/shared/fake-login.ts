@@ -31,7 +31,8 @@ export function listenAddress(): { host: string; port: number } {
  * variables to set), as one line with the error's code, and exits with 1.
  */
 export function cannotStart(error: unknown): void {
-  const { code, message } = error instanceof Error ? (error as Error & { code?: unknown }) : { code: undefined, message: String(error) }
+  const { code, message } =
+    error instanceof Error ? (error as Error & { code?: unknown }) : { code: undefined, message: String(error) }
   console.error(`cannot start: ${typeof code === 'string' ? `${code}: ` : ''}${message}`)
   process.exitCode = 1
 }
