@@ -199,11 +199,19 @@ function identityEndpoint(options, names) {
   }
 }
 
+/**
+ * requestedPlatform for a request of Node's http module (Express's, Fastify's, Nest's): its raw
+ * URL, and its X-Mtribes-Platform header read as an own property of `headers`.
+ */
+function nodeRequestPlatform(url, headers) {
+  return requestedPlatform(url, own(headers, PLATFORM_HEADER))
+}
+
 module.exports = Object.freeze({
   HEADERS,
+  PLATFORM_HEADER,
   identityEndpoint,
   readEndpointOptions,
   requestedPlatform,
-  own,
-  PLATFORM_HEADER,
+  nodeRequestPlatform,
 })

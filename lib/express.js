@@ -10,7 +10,7 @@ const { requirePeer } = require('./peer.js')
 
 requirePeer('express', 'mtribes-trusted-identity/express', { resolveOnly: true })
 
-const { HEADERS, identityEndpoint, requestedPlatform, own, PLATFORM_HEADER } = require('./endpoint.js')
+const { HEADERS, identityEndpoint, nodeRequestPlatform } = require('./endpoint.js')
 
 const NAMES = Object.freeze({
   request: 'req',
@@ -29,7 +29,7 @@ function trustedIdentityHandler(options) {
     for (const name of Object.keys(HEADERS)) res.set(name, HEADERS[name])
     // The raw URL, not req.query: the app's `query parser` setting decides what req.query holds.
     const { status, body } = await identityAnswer(req, () =>
-      requestedPlatform(req.originalUrl ?? req.url, own(req.headers, PLATFORM_HEADER)),
+      nodeRequestPlatform(req.originalUrl ?? req.url, req.headers),
     )
     res.status(status).json(body)
   }

@@ -15,14 +15,7 @@ const { requirePeer } = require('./peer.js')
 requirePeer('fastify', 'mtribes-trusted-identity/fastify', { resolveOnly: true })
 
 const fp = require('fastify-plugin')
-const {
-  HEADERS,
-  identityEndpoint,
-  readEndpointOptions,
-  requestedPlatform,
-  own,
-  PLATFORM_HEADER,
-} = require('./endpoint.js')
+const { HEADERS, identityEndpoint, readEndpointOptions, nodeRequestPlatform } = require('./endpoint.js')
 const { identitySource } = require('./source.js')
 const { validateOptions, validateRoutePath } = require('./validation.js')
 
@@ -61,7 +54,7 @@ function routeHandler(identityAnswer) {
     reply.headers(HEADERS)
     // The raw URL, not request.query: the app's querystringParser decides what request.query holds.
     const { status, body } = await identityAnswer(request, () =>
-      requestedPlatform(request.url ?? request.raw?.url, own(request.headers, PLATFORM_HEADER)),
+      nodeRequestPlatform(request.url ?? request.raw?.url, request.headers),
     )
     reply.code(status)
     // Any error above (from options.userId, the signer) rejects, for Fastify's error handling.

@@ -25,14 +25,7 @@ const {
   validateOptions,
   validateRoutePath,
 } = require('./validation.js')
-const {
-  HEADERS,
-  identityEndpoint,
-  readEndpointOptions,
-  requestedPlatform,
-  own,
-  PLATFORM_HEADER,
-} = require('./endpoint.js')
+const { HEADERS, identityEndpoint, readEndpointOptions, nodeRequestPlatform } = require('./endpoint.js')
 const { identitySource } = require('./source.js')
 
 // Each forRoot / forRootAsync call provides its own state to its module:
@@ -111,7 +104,7 @@ function identityController({ path, userId, platform }) {
       // The raw URL (Express's request and Fastify's both have it), not req.query, which the
       // platform's query parser makes.
       const { status, body } = await this.#answer(req, () =>
-        requestedPlatform(req.originalUrl ?? req.url, own(req.headers, PLATFORM_HEADER)),
+        nodeRequestPlatform(req.originalUrl ?? req.url, req.headers),
       )
       adapter.reply(res, body, status)
     }
