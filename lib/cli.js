@@ -10,7 +10,7 @@
 
 const fs = require('node:fs')
 const { parseArgs } = require('node:util')
-const { codes, UsageError } = require('./errors.js')
+const { codes, outputClosedError, UsageError } = require('./errors.js')
 const { isPlatformName, PLATFORM_NAME_RULE } = require('./validation.js')
 
 const NAME = 'mtribes-trusted-identity'
@@ -133,7 +133,7 @@ function drained(stream) {
       if (error) reject(error)
       else resolve()
     }
-    const closed = () => done(Object.assign(new Error('stdout closed'), { code: 'EPIPE' }))
+    const closed = () => done(outputClosedError())
     stream.on('drain', done)
     stream.on('error', done)
     stream.on('close', closed)

@@ -120,6 +120,23 @@ E(
 )
 E('ERR_TRUSTED_IDENTITY_INTERNAL', (reason) => reason, Error)
 
+/**
+ * Why one candidate of lib/loader.js did not load, as one line (`summary`): a cause of
+ * ERR_TRUSTED_IDENTITY_NATIVE_LOAD, never thrown to a caller.
+ */
+function candidateError(summary) {
+  const error = new Error(summary)
+  define(error, 'summary', summary)
+  return error
+}
+
+/** What the CLI's output gives once its reader has gone (`| head`): it exits 0 quietly, as for EPIPE. */
+function outputClosedError() {
+  const error = new Error('stdout closed')
+  define(error, 'code', 'EPIPE')
+  return error
+}
+
 /** The CLI's usage and configuration errors: printed with exit code 2, never thrown to a caller. */
 class UsageError extends Error {}
 ObjectFreeze(UsageError.prototype)
@@ -166,4 +183,14 @@ function callNative(fn, a, b, c, d, e) {
 
 ObjectFreeze(codes)
 
-module.exports = ObjectFreeze({ codes, fromNative, callNative, NATIVE_CODES, UsageError, describeType, listWords })
+module.exports = ObjectFreeze({
+  codes,
+  fromNative,
+  callNative,
+  NATIVE_CODES,
+  UsageError,
+  candidateError,
+  outputClosedError,
+  describeType,
+  listWords,
+})

@@ -13,7 +13,7 @@
 const fs = require('node:fs')
 const path = require('node:path')
 const { createRequire } = require('node:module')
-const { codes } = require('./errors.js')
+const { candidateError, codes } = require('./errors.js')
 
 const NAME = 'mtribes-trusted-identity'
 const WASI_TARGET = 'wasm32-wasi'
@@ -112,7 +112,7 @@ function candidates(ctx) {
     what,
     load() {
       const full = path.join(dir, file)
-      if (!fs.existsSync(full)) throw Object.assign(new Error('not found'), { summary: 'not found' })
+      if (!fs.existsSync(full)) throw candidateError('not found')
       return requireFrom(full)
     },
   })
@@ -126,14 +126,14 @@ function candidates(ctx) {
         manifest = requireFrom.resolve(`${name}/package.json`)
       } catch (error) {
         if (isNotFound(error, `${name}/package.json`)) {
-          throw Object.assign(new Error('not installed'), { summary: 'not installed' })
+          throw candidateError('not installed')
         }
         throw error
       }
       const installed = JSON.parse(fs.readFileSync(manifest, 'utf8')).version
       if (installed !== version) {
         const summary = `version ${installed} is installed, ${NAME} ${version} needs exactly ${version}`
-        throw Object.assign(new Error(summary), { summary })
+        throw candidateError(summary)
       }
       return requireFrom(name)
     },
@@ -159,7 +159,7 @@ function candidates(ctx) {
       what: 'platform package',
       load() {
         const summary = `no prebuilt binary exists for ${target} (there are: ${NATIVE_TARGETS.join(', ')})`
-        throw Object.assign(new Error(summary), { summary })
+        throw candidateError(summary)
       },
     })
   }
