@@ -128,10 +128,19 @@ function childJson(code, options) {
   return JSON.parse(result.stdout)
 }
 
-/** A new empty directory, removed when test context `t` (or the file, given none) ends. */
+/**
+ * A new empty directory, removed when test context `t` (or the process, given none) ends. Removal
+ * is best effort: Windows cannot delete a native module the process still has loaded (EPERM).
+ */
 function tempDir(t, prefix = 'mti-test-') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
-  const remove = () => fs.rmSync(dir, { recursive: true, force: true })
+  const remove = () => {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true })
+    } catch {
+      // Left for the OS's temp cleanup.
+    }
+  }
   if (t?.after) t.after(remove)
   else process.once('exit', remove)
   return dir
