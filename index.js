@@ -21,7 +21,7 @@ const {
   validateUserId,
   validateUserIds,
 } = require('./lib/validation.js')
-const { Keys, copyKeys, keysFromEnv, keysFromSecrets } = require('./lib/keys.js')
+const { Keys, keysFromEnv, keysFromSecrets } = require('./lib/keys.js')
 const { signAll, signAllAsync, validateUserIdsInTurns } = require('./lib/batch.js')
 const {
   keyringDispose,
@@ -62,17 +62,6 @@ function readSignal(options) {
   const { signal } = validateOptions(options, 'options', ['signal'], '{ signal }')
   if (signal !== undefined) validateAbortSignal(signal, 'options.signal')
   return signal
-}
-
-/**
- * For lib/source.js (Nest's forRoot({ secrets }), whose module outlives any one app made from it):
- * the keys for `secrets`, made now (the secrets object is not kept), and `make()`, which gives a
- * new TrustedIdentity of copies of them each time. A template signs only for the keys its holder
- * gave it, so it is no capability beyond the secrets themselves.
- */
-function keysTemplate(secrets) {
-  const keys = keysFromSecrets(secrets, undefined)
-  return ObjectFreeze({ __proto__: null, make: () => new TrustedIdentity(copyKeys(keys)) })
 }
 
 /**
@@ -250,12 +239,6 @@ function defaultIdentity() {
 function sign(userId, platform) {
   return defaultIdentity().sign(userId, platform)
 }
-
-// keysTemplate, for lib/source.js: a static under a symbol, so it is not part of the typed API.
-ObjectDefineProperty(TrustedIdentity, Symbol.for('mtribes-trusted-identity.keysTemplate'), {
-  __proto__: null,
-  value: keysTemplate,
-})
 
 // A signer is a capability: no other module may replace its methods (to be handed `this`) or
 // this module's exports (to be handed the secrets). Subclassing still works.

@@ -6,9 +6,19 @@
 const { TrustedIdentity } = require('../index.js')
 const { codes, listWords } = require('./errors.js')
 const { isOptionsObject, isSigner } = require('./validation.js')
+const { copyKeys, keysFromSecrets } = require('./keys.js')
 
 const FROM_ENV_EXPECTED = "true or the options of TrustedIdentity.fromEnv, such as { platforms: ['ios'] }"
-const keysTemplate = TrustedIdentity[Symbol.for('mtribes-trusted-identity.keysTemplate')]
+
+/**
+ * The keys of `secrets`, made now, and a function giving a new TrustedIdentity of copies of them
+ * each time. Its own function: a closure made in identitySource would share that function's
+ * context, where another closure keeps `secrets`, and so keep the secrets object alive.
+ */
+function copiesOf(secrets) {
+  const keys = keysFromSecrets(secrets, undefined)
+  return () => new TrustedIdentity(copyKeys(keys))
+}
 
 /**
  * Checks the source options (already read by readOptions, so own properties only) and returns
@@ -32,7 +42,7 @@ function identitySource({ secrets, fromEnv, signer }, what, { keys, hint, signer
     if (!isSigner(signer)) throw new codes.ERR_INVALID_ARG_TYPE(`${what}.signer`, signerExpected, signer)
     return { make: () => signer, owned: false }
   }
-  if (secrets !== undefined && keysNow) return { make: keysTemplate(secrets).make, owned: true }
+  if (secrets !== undefined && keysNow) return { make: copiesOf(secrets), owned: true }
   if (secrets !== undefined) return { make: () => new TrustedIdentity(secrets), owned: true }
   if (fromEnv !== true && !isOptionsObject(fromEnv))
     throw new codes.ERR_INVALID_ARG_TYPE(`${what}.fromEnv`, FROM_ENV_EXPECTED, fromEnv)
