@@ -69,7 +69,7 @@ function readSignal(options) {
  * See index.d.ts for the documented API.
  */
 class TrustedIdentity {
-  /** The External naming this object's keyring in Rust: the capability to sign, never handed out. */
+  /** The object naming this signer's keyring in Rust (src/keyrings.rs): the capability to sign, never handed out. */
   #keyring
   #positions
   #platforms

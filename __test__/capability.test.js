@@ -83,6 +83,41 @@ describe('nothing signs under a key the caller does not hold', () => {
   })
 })
 
+describe('a module holding a keyring of its own cannot take the process down', () => {
+  // V8 13.6 and later (Node 24 and 26) die of SIGSEGV when an External is made a prototype, so a
+  // keyring is a wrapped ordinary object (src/keyrings.rs). Each use runs in a child of its own,
+  // so that one crash names its use.
+  const uses = {
+    'made the prototype of an object': 'Object.setPrototypeOf({}, keyring)',
+    'made the prototype of a function': 'Object.setPrototypeOf(function f() {}, keyring)',
+    'given to Object.create': 'Object.create(keyring)',
+    "assigned to an object's __proto__": 'const o = {}; o.__proto__ = keyring; o.x',
+    'given to a class as its prototype': 'class C {}; Object.setPrototypeOf(C.prototype, keyring); new C().x',
+    'frozen, then used': 'Object.freeze(keyring)',
+    'a Proxy target, a WeakMap key, structuredClone':
+      'new Proxy(keyring, {}).x; new WeakMap([[keyring, 1]]); structuredClone(keyring)',
+  }
+  for (const [use, code] of Object.entries(uses)) {
+    it(`a keyring ${use}: no crash, it still signs, and an object derived from it is none`, () => {
+      const child = `
+        const binding = require(${JSON.stringify(path.join(ROOT, 'binding.js'))})
+        const keyring = binding.keyringNew()
+        binding.keyringInsert(keyring, 'ios', Buffer.from('attacker-own-secret'), false)
+        ${code}
+        let derived
+        try { binding.sign(Object.create(keyring), 0, 'user-1') } catch (error) { derived = error.code }
+        console.log(JSON.stringify({ signature: binding.sign(keyring, 0, 'user-1'), derived }))`
+      const r = runNode(['-e', child])
+      assert.equal(r.signal, null, `the child died of ${r.signal}`)
+      assert.equal(r.status, 0, r.stderr)
+      assert.deepEqual(JSON.parse(r.stdout), {
+        signature: hmac('attacker-own-secret', 'user-1'),
+        derived: 'ERR_INVALID_ARG_TYPE',
+      })
+    })
+  }
+})
+
 describe('no other module can replace what the package hands out', () => {
   const api = require('..')
   for (const [name, value] of [

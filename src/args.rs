@@ -10,10 +10,10 @@ use napi::sys;
 use crate::core::{Error, ErrorKind};
 use crate::keyrings::{self, Address};
 
-/// A keyring argument: the address its External carries (see [`keyrings::address`]).
+/// A keyring argument: the address its object is wrapped with (see [`keyrings::address`]).
 pub struct KeyringArg(pub Address);
 
-js_type_name!(KeyringArg, "External", External);
+js_type_name!(KeyringArg, "Object", Object);
 
 impl FromNapiValue for KeyringArg {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {

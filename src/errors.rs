@@ -3,7 +3,7 @@
 //! from a napi-rs function, rejected by the batch signed on a worker thread, or thrown by the raw
 //! `sign` and `verify` ([`crate::fast`]). So each leaves with the core's stable `code` and its
 //! message, by which `index.js` rebuilds it (`fromNative`), and a misuse has one code everywhere.
-//! (Only a failure of Node-API itself, such as a string or External that could not be made, is
+//! (Only a failure of Node-API itself, such as a string or keyring object that could not be made, is
 //! reported as napi-rs reports it, with a napi status for its code.)
 
 use napi::bindgen_prelude::Unknown;

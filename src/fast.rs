@@ -2,7 +2,7 @@
 //! signature)` written directly against Node-API, because they run once per request and napi-rs's
 //! argument and `String` conversions cost more than the HMAC itself (the figures, with and without
 //! this path: docs/performance.md, "The raw Node-API path"). Per call: one argument read,
-//! the keyring found by its External ([`crate::keyrings`]), the id's UTF-8 read in one call into a
+//! the keyring found by its object ([`crate::keyrings`]), the id's UTF-8 read in one call into a
 //! stack buffer (the heap only for ids longer than it), the HMAC from prepared states, and the
 //! result made as a one-byte (latin1) string. `index.js` checks every argument before calling
 //! these; the checks here keep a misuse of the internal binding from doing harm, and refuse it

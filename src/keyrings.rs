@@ -1,14 +1,19 @@
 //! Binding: where the object a `TrustedIdentity` holds becomes its keyring. A keyring is named by
-//! an External (a JavaScript value only native code can make) whose data pointer is the address
+//! an ordinary, empty JavaScript object that native code has wrapped (`napi_wrap`) with the address
 //! of an allocation made for it; this thread's table maps that address to the keyring. JavaScript
-//! cannot make an External, cannot read its address, and cannot guess one into a number, so only
-//! code holding the External (kept in a `TrustedIdentity`'s private field) can sign with the
-//! keyring: it is a capability. Lookups compare addresses and never dereference one, so an
-//! External made by another addon is simply not found. Each JavaScript thread (main thread, each
-//! worker) has its own table; an External cannot cross threads.
+//! cannot wrap an object, cannot read the address, and cannot guess one into a number, so only code
+//! holding the object (kept in a `TrustedIdentity`'s private field) can sign with the keyring: it
+//! is a capability. Lookups compare addresses and never dereference one, so an object wrapped by
+//! another addon is simply not found. Each JavaScript thread (main thread, each worker) has its own
+//! table; an object cannot cross threads.
+//!
+//! Not an External (`napi_create_external`), as it was: V8 13.6 and later (Node 24 and 26) crash
+//! with SIGSEGV when JavaScript makes an External the prototype of an object
+//! (`Object.setPrototypeOf({}, external)`, `Object.create(external)`), so any module holding one
+//! of its own could take the process down. A wrapped object is an ordinary object.
 //!
 //! A keyring's keys are kept in secret memory ([`SecretMemory`]). A keyring is wiped (its keys
-//! dropped) on `dispose`, or when the External is garbage-collected, or, if a batch is signing with
+//! dropped) on `dispose`, or when its object is garbage-collected, or, if a batch is signing with
 //! it on a worker thread, as soon as that batch ends.
 
 use std::cell::RefCell;
@@ -27,8 +32,8 @@ use crate::secret_memory::Protection;
 /// A keyring whose keys are in secret memory.
 pub type SecretKeyring = Keyring<SecretMemory>;
 
-/// What an External's data pointer points at: one byte, allocated so that its address is unique
-/// for as long as the External lives. Nothing ever reads it.
+/// What a keyring's object is wrapped with: one byte, allocated so that its address is unique for
+/// as long as the object lives. Nothing ever reads it.
 struct Token(#[allow(dead_code)] u8);
 
 /// What the table holds for an address: the keyring, or the mark that it was disposed.
@@ -69,39 +74,44 @@ impl From<Unusable> for Error {
     }
 }
 
-/// The address a keyring's External carries.
+/// The address a keyring's object is wrapped with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Address(usize);
 
-/// Puts `keyring` in this thread's table and returns the External naming it.
+/// Puts `keyring` in this thread's table and returns the object naming it.
 ///
 /// # Safety
 /// `env` must be live, on its thread.
 pub unsafe fn create(env: sys::napi_env, keyring: SecretKeyring) -> napi::Result<sys::napi_value> {
+    let mut object = ptr::null_mut();
+    // SAFETY: `env` is live (caller's contract); `object` is a valid out-pointer written by Node.
+    if unsafe { sys::napi_create_object(env, &mut object) } != sys::Status::napi_ok {
+        return Err(napi::Error::new(Status::GenericFailure, "could not create a keyring"));
+    }
     let token = Box::into_raw(Box::new(Token(0)));
     let address = token as usize;
     TABLE.with_borrow_mut(|table| table.insert(address, Entry::Live(Arc::new(keyring))));
-    let mut external = ptr::null_mut();
-    // SAFETY: `env` is live (caller's contract); `token` is a live allocation that `finalize`
-    // frees exactly once, when the External is collected; `external` is written by Node.
+    // SAFETY: `env` is live and `object` a new object of this call, wrapped by nothing yet;
+    // `token` is a live allocation that `finalize` frees exactly once, when the object is
+    // collected; no reference is asked for (the result pointer is null), so the wrap is weak.
     let status = unsafe {
-        sys::napi_create_external(env, token.cast::<c_void>(), Some(finalize), ptr::null_mut(), &mut external)
+        sys::napi_wrap(env, object, token.cast::<c_void>(), Some(finalize), ptr::null_mut(), ptr::null_mut())
     };
     if status != sys::Status::napi_ok {
         forget(address);
-        // SAFETY: the External was not made, so nothing else holds `token`; it came from
+        // SAFETY: the object was not wrapped, so nothing else holds `token`; it came from
         // `Box::into_raw` above and is freed once, here.
         drop(unsafe { Box::from_raw(token) });
         return Err(napi::Error::new(Status::GenericFailure, "could not create a keyring"));
     }
-    Ok(external)
+    Ok(object)
 }
 
-/// Node calls this once, when the External is collected (or its environment torn down).
+/// Node calls this once, when the object is collected (or its environment torn down).
 unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
     forget(data as usize);
-    // SAFETY: `data` is the `token` that `create` passed to `napi_create_external`: a pointer
-    // from `Box::into_raw`, freed nowhere else, and Node calls this finalizer once.
+    // SAFETY: `data` is the `token` that `create` passed to `napi_wrap`: a pointer from
+    // `Box::into_raw`, freed nowhere else, and Node calls this finalizer once.
     drop(unsafe { Box::from_raw(data.cast::<Token>()) });
 }
 
@@ -115,16 +125,18 @@ fn forget(address: usize) {
     drop(removed);
 }
 
-/// The address `value` carries if it is an External (of any addon: lookups decide if it is ours).
-/// Any other value carries the null address, which no keyring has (each has an allocation's), so
-/// a value that is not a keyring is found to be none by the lookup, whatever kind of value it is.
+/// The address `value` is wrapped with if it is a wrapped object (of any addon: lookups decide if
+/// it is ours; a wrap is an object's own, so an object whose prototype is a keyring is none). Any
+/// other value carries the null address, which no keyring has (each has an allocation's), so a
+/// value that is not a keyring is found to be none by the lookup, whatever kind of value it is.
 ///
 /// # Safety
 /// `env` must be live, on its thread; `value` a value of the running call.
 pub unsafe fn address(env: sys::napi_env, value: sys::napi_value) -> Address {
     let mut data = ptr::null_mut();
-    // SAFETY: `data` is a valid out-pointer; Node checks that `value` is an External.
-    let status = unsafe { sys::napi_get_value_external(env, value, &mut data) };
+    // SAFETY: `data` is a valid out-pointer; Node checks that `value` is an object wrapped by
+    // Node-API and otherwise leaves `data` null.
+    let status = unsafe { sys::napi_unwrap(env, value, &mut data) };
     Address(if status == sys::Status::napi_ok { data as usize } else { 0 })
 }
 
@@ -193,7 +205,7 @@ pub fn is_disposed(address: Address) -> Result<bool, Unusable> {
     }
 }
 
-/// A keyring to hand to JavaScript as a new External: an empty one whose keys must be kept at
+/// A keyring to hand to JavaScript as a new object: an empty one whose keys must be kept at
 /// least this well, or a copy of another.
 pub enum NewKeyring {
     /// Empty, for keys kept at least as well as this.
@@ -202,7 +214,7 @@ pub enum NewKeyring {
     Copied(SecretKeyring),
 }
 
-js_type_name!(NewKeyring, "External", External);
+js_type_name!(NewKeyring, "Object", Object);
 
 impl ToNapiValue for NewKeyring {
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
@@ -220,7 +232,7 @@ mod tests {
     use super::*;
     use crate::core::{SecretKind, Source};
 
-    /// A table entry made as `create` makes one, without an External (no Node in `cargo test`).
+    /// A table entry made as `create` makes one, without an object (no Node in `cargo test`).
     fn register() -> (Address, Box<Token>) {
         let token = Box::new(Token(0));
         let address = &*token as *const Token as usize;
@@ -239,7 +251,7 @@ mod tests {
         );
         assert_eq!(with(address, |k| k.platforms().to_vec()), Ok(vec!["ios".to_owned()]));
         assert_eq!(with(Address(address.0 + 1), |_| ()), Err(Unusable::NotAKeyring));
-        assert_eq!(with(Address(0), |_| ()), Err(Unusable::NotAKeyring), "what a value that is no External carries");
+        assert_eq!(with(Address(0), |_| ()), Err(Unusable::NotAKeyring), "what a non-keyring value carries");
         let batch = shared(address).unwrap();
         assert_eq!(with_mut(address, |_| ()), Err(Unusable::SigningBatch), "no change while a batch holds it");
         assert_eq!(is_disposed(address), Ok(false));

@@ -4,7 +4,7 @@
 //! platforms) happens in `index.js` before a call reaches here; the core re-checks what it owns.
 //!
 //! - `keyringNew`, `keyringInsert`, `keyringInsertFile`, `keyringCopy`, `keyringDispose`,
-//!   `keyringCheck`, `keyringProtection` (here): build a keyring, named by an External that only
+//!   `keyringCheck`, `keyringProtection` (here): build a keyring, named by a wrapped object that only
 //!   `index.js` holds ([`keyrings`]); its keys are kept in secret memory ([`key_memory`],
 //!   [`secret_memory`]).
 //! - `sign`, `verify` ([`fast`]): the per-request calls, on raw Node-API.
@@ -61,7 +61,7 @@ pub fn exports(exports: Object, env: Env) -> napi::Result<()> {
     unsafe { fast::export(env.raw(), exports.raw()) }
 }
 
-/// A new, empty keyring, as the External that names it; its keys must be kept in memory at least
+/// A new, empty keyring, as the wrapped object that names it; its keys must be kept in memory at least
 /// as protected as `minimum` ('ordinary', 'no-dump', 'locked' or 'secret'; none: 'ordinary').
 #[napi(ts_args_type = "minimum?: string", ts_return_type = "object")]
 pub fn keyring_new(minimum: Option<String>) -> Result<NewKeyring> {
