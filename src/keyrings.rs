@@ -10,7 +10,9 @@
 //! Not an External (`napi_create_external`), as it was: V8 13.6 and later (Node 24 and 26) crash
 //! with SIGSEGV when JavaScript makes an External the prototype of an object
 //! (`Object.setPrototypeOf({}, external)`, `Object.create(external)`), so any module holding one
-//! of its own could take the process down. A wrapped object is an ordinary object.
+//! of its own could take the process down. A wrapped object is an ordinary object. (The WASI
+//! build's glue, emnapi, keeps wrapped objects in a JavaScript `WeakMap`: SECURITY.md says what that
+//! means there.)
 //!
 //! A keyring's keys are kept in secret memory ([`SecretMemory`]). A keyring is wiped (its keys
 //! dropped) on `dispose`, or when its object is garbage-collected, or, if a batch is signing with
