@@ -8,12 +8,7 @@
 const { realpathSync, statSync } = require('node:fs')
 const { channel } = require('node:diagnostics_channel')
 const { setInterval, clearInterval, setTimeout, clearTimeout } = require('node:timers')
-const {
-  NumberIsSafeInteger,
-  ObjectFreeze,
-  ObjectGetPrototypeOf,
-  uncurryThis,
-} = require('./primordials.js')
+const { NumberIsSafeInteger, ObjectFreeze, ObjectGetPrototypeOf, uncurryThis } = require('./primordials.js')
 const { callNative, codes } = require('./errors.js')
 const { validateOptions } = require('./validation.js')
 const { keyringReplace } = require('../binding.js')
