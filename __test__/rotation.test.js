@@ -275,7 +275,7 @@ describe('fromEnv({ watch })', () => {
     const worker = new Worker(code, {
       eval: true,
       workerData: { root: ROOT, file },
-      env: { MTRIBES_IOS_SECRET_FILE: file },
+      env: childEnv({ MTRIBES_IOS_SECRET_FILE: file }),
     })
     const [message] = await Promise.all([
       new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject)),

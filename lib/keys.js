@@ -228,10 +228,11 @@ function replaceKeys(keyring, positions, secrets, unknown) {
   try {
     for (let index = 0; index < platforms.length; index++) {
       const platform = platforms[index]
-      const position = mapGet(positions, platform)
-      if (position === undefined) throw unknown(platform)
+      // The secret's type first (a TypeError: Node checks types first), then its platform.
       const secret = secrets[platform]
       const kind = validateSecret(secret, `secrets.${platform}`)
+      const position = mapGet(positions, platform)
+      if (position === undefined) throw unknown(platform)
       let bytes = secret
       if (kind === 'text') bytes = textEncode(encoder, secret)
       else if (kind === 'key') bytes = secretKeyExport(secret)

@@ -8,7 +8,7 @@
 const { realpathSync, statSync } = require('node:fs')
 const { channel } = require('node:diagnostics_channel')
 const { setInterval, clearInterval, setTimeout, clearTimeout } = require('node:timers')
-const { NumberIsSafeInteger, ObjectFreeze, ObjectGetPrototypeOf, uncurryThis } = require('./primordials.js')
+const { NumberIsSafeInteger, ObjectFreeze, ObjectGetPrototypeOf, isArray, uncurryThis } = require('./primordials.js')
 const { callNative, codes } = require('./errors.js')
 const { validateOptions } = require('./validation.js')
 const { keyringReplace } = require('../binding.js')
@@ -50,7 +50,7 @@ function watchInterval(watch) {
   if (intervalMs === undefined) return DEFAULT_INTERVAL_MS
   if (typeof intervalMs !== 'number')
     throw new codes.ERR_INVALID_ARG_TYPE('options.watch.intervalMs', 'a number of milliseconds', intervalMs)
-  if (!NumberIsSafeInteger(intervalMs) || intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {
+  if (!isInterval(intervalMs)) {
     throw new codes.ERR_INVALID_ARG_VALUE(
       'options.watch.intervalMs',
       `must be a whole number of milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}, such as 10000`,
@@ -75,16 +75,48 @@ function fileState(path) {
   }
 }
 
+/** Whether `intervalMs` is one watchInterval can return. */
+function isInterval(intervalMs) {
+  return NumberIsSafeInteger(intervalMs) && intervalMs >= MIN_INTERVAL_MS && intervalMs <= MAX_INTERVAL_MS
+}
+
 /**
- * A watched file: `{ platform, variable, path, position, state }` (`state` taken before the file
- * was first read, so a change while it was read is seen on the first look).
+ * A watched file (made only by watchedFile, so startWatch takes nothing else): the platform, its
+ * variable, the path and its position in the keyring; `state`, taken before the file was first
+ * read, so that a change while it was read is seen on the first look.
  */
+class WatchedFile {
+  platform
+  variable
+  path
+  position = -1
+  state
+  warned = undefined
+  // A brand only: `#watched in value` tells a WatchedFile from anything else.
+  #watched = true
+
+  constructor(platform, variable, path) {
+    this.platform = platform
+    this.variable = variable
+    this.path = path
+    this.state = fileState(path)
+  }
+
+  static is(value) {
+    return typeof value === 'object' && value !== null && #watched in value
+  }
+}
+ObjectFreeze(WatchedFile.prototype)
+ObjectFreeze(WatchedFile)
+
 function watchedFile(platform, variable, path) {
-  return { __proto__: null, platform, variable, path, position: -1, state: fileState(path), warned: undefined }
+  return new WatchedFile(platform, variable, path)
 }
 
 /** Re-reads `file` if it changed; never throws (a signer signs on with its current key). */
 function look(watch, file) {
+  // Stopped (dispose) while an earlier file of this look was handled.
+  if (watch.timer === undefined) return
   const state = fileState(file.path)
   if (state === file.state) return
   file.state = state
@@ -93,10 +125,7 @@ function look(watch, file) {
   try {
     callNative(keyringReplace, watch.keyring, replacements)
   } catch (error) {
-    if (error?.code === 'ERR_TRUSTED_IDENTITY_DISPOSED') {
-      stopWatch(watch)
-      return
-    }
+    // dispose() stops the watch first, so this is the file refused.
     refused(file, error)
     return
   }
@@ -106,7 +135,7 @@ function look(watch, file) {
 
 /** Reports a refused reload: on the channel each time, as a process warning once per distinct failure. */
 function refused(file, error) {
-  const code = typeof error?.code === 'string' ? error.code : 'ERR_TRUSTED_IDENTITY_INTERNAL'
+  const code = typeof error?.code === 'string' ? error.code : codes.ERR_TRUSTED_IDENTITY_INTERNAL.code
   reloaded(file.platform, 'refused', code)
   // The message names the variable and what is wrong (src/core/secret_file.rs), never the content.
   const message = `${error?.message} (the new secret was refused; the current key is kept)`
@@ -124,6 +153,11 @@ function refused(file, error) {
  * `intervalMs`: a handle for stopWatch. The timer is unref'd: it never keeps the process alive.
  */
 function startWatch(keyring, files, intervalMs) {
+  if (!isArray(files) || !isInterval(intervalMs))
+    throw new codes.ERR_TRUSTED_IDENTITY_INTERNAL('not a watch of fromEnv')
+  for (let index = 0; index < files.length; index++) {
+    if (!WatchedFile.is(files[index])) throw new codes.ERR_TRUSTED_IDENTITY_INTERNAL('not a watch of fromEnv')
+  }
   const watch = { __proto__: null, keyring, files, timer: undefined }
   if (files.length === 0) return watch
   watch.timer = setInterval(() => {
@@ -135,7 +169,7 @@ function startWatch(keyring, files, intervalMs) {
 
 /** Stops the watch (calling it again does nothing). */
 function stopWatch(watch) {
-  if (watch.timer === undefined) return
+  if (typeof watch !== 'object' || watch === null || watch.timer === undefined) return
   clearInterval(watch.timer)
   watch.timer = undefined
   watch.keyring = undefined
