@@ -9,4 +9,5 @@ export type {
   SignManyAsyncOptions,
   TrustedIdentityErrorCode,
   TrustedIdentityOptions,
+  WatchOptions,
 } from './index.js'

@@ -101,6 +101,31 @@ export interface FromEnvOptions<P extends string = string> {
   readonly unsetEnv?: boolean
   /** As the constructor's option: the least protection the keys may be kept with. */
   readonly requireMemoryProtection?: MemoryProtection
+  /**
+   * Watch each `_SECRET_FILE` and re-read it when it changes (a symlink on its path swapped, as a
+   * Kubernetes Secret volume's `..data` is; the file rewritten in place or replaced by rename):
+   * `true` looks every 10 s, `{ intervalMs }` every `intervalMs` (a whole number, at least 100).
+   * The new key replaces the old at once (a call signs with one or the other) and the old is
+   * wiped. A new file that is refused (empty, not UTF-8, too large, missing) keeps the current key
+   * and is reported: `{ platform, outcome: 'refused', code }` on the `diagnostics_channel`
+   * `mtribes-trusted-identity:reload` (a good reload: `outcome: 'reloaded'`), and a process
+   * warning (`TrustedIdentityReloadWarning`, `code`: the error's) once per distinct failure,
+   * naming the variable, never the content or the path. Signing never throws because of a reload.
+   * `_SECRET` variables cannot change and are not watched. The watch never keeps the process
+   * alive and stops on `dispose()`. Default: `false`.
+   */
+  readonly watch?: boolean | WatchOptions
+}
+
+/**
+ * The `watch` option of {@link FromEnvOptions} as an object.
+ *
+ * @example
+ * TrustedIdentity.fromEnv({ watch: { intervalMs: 5_000 } })
+ */
+export interface WatchOptions {
+  /** How often each secret file is looked at, in milliseconds: a whole number from 100. Default: `10_000`. */
+  readonly intervalMs?: number
 }
 
 /**
@@ -235,6 +260,26 @@ export declare class TrustedIdentity<P extends string = string> {
    * identity.verify(user.id, 'ios', signedFromClient) // true or false
    */
   verify(userId: string, platform: P, signature: string): boolean
+
+  /**
+   * Gives the platforms named in `secrets` their new secrets, for secrets handed over at run time
+   * (a secret-manager SDK): all at once, each checked as the constructor checks it before any key
+   * changes. A call signs with the old key or the new one, never anything else; a `signManyAsync`
+   * in flight signs each chunk of 1,024 ids with one of them (each chunk with the key current when
+   * it started) and never rejects because of it. The old keys are wiped as soon as no chunk in
+   * flight uses them. Platforms not named keep their keys.
+   *
+   * @throws {Error} `ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM` for a platform this signer was not
+   *   made with; `ERR_TRUSTED_IDENTITY_NO_SECRETS` when `secrets` has none;
+   *   `ERR_TRUSTED_IDENTITY_DISPOSED` after `dispose()`. Either leaves every key as it was.
+   * @throws {TypeError} as the constructor for a bad secret (`ERR_INVALID_ARG_TYPE`,
+   *   `ERR_INVALID_ARG_VALUE`, naming `secrets.<platform>`); every key is left as it was.
+   *
+   * @example
+   * const { SecretString } = await secretsManager.getSecretValue({ SecretId: 'mtribes/ios' })
+   * identity.replace({ ios: SecretString })
+   */
+  replace(secrets: Partial<Record<P, Secret>>): void
 
   /**
    * Wipes the key material now. Every later `sign`, `signMany`, `signManyAsync` or `verify` fails

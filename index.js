@@ -21,7 +21,8 @@ const {
   validateUserId,
   validateUserIds,
 } = require('./lib/validation.js')
-const { Keys, keysFromEnv, keysFromSecrets } = require('./lib/keys.js')
+const { Keys, keysFromEnv, keysFromSecrets, replaceKeys } = require('./lib/keys.js')
+const { startWatch, stopWatch } = require('./lib/watch.js')
 const { signAll, signAllAsync, validateUserIdsInTurns } = require('./lib/batch.js')
 const {
   keyringDispose,
@@ -38,6 +39,7 @@ const {
   ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM,
 } = codes
 const disposeSymbol = Symbol.dispose ?? Symbol.for('nodejs.dispose')
+const watchRegistry = new FinalizationRegistry(stopWatch)
 
 /** The error `validate(a, b)` throws, or undefined: for #refuse, which decides which one is thrown. */
 function errorOf(validate, a, b) {
@@ -73,12 +75,19 @@ class TrustedIdentity {
   #keyring
   #positions
   #platforms
+  /** fromEnv({ watch })'s watch of its secret files (lib/watch.js), or undefined. */
+  #watch
 
   constructor(secrets, options) {
     const keys = Keys.take(secrets) ?? keysFromSecrets(secrets, options)
     this.#keyring = keys.keyring
     this.#platforms = keys.platforms
     this.#positions = keys.positions
+    if (keys.watch !== undefined) {
+      this.#watch = startWatch(keys.keyring, keys.watch.files, keys.watch.intervalMs)
+      // A signer collected without dispose() stops its watch (whose timer holds the keyring).
+      watchRegistry.register(this, this.#watch)
+    }
     // Structured clone (structuredClone, postMessage) copies own enumerable properties: this one
     // makes it fail loudly instead of producing a plain object that looks like a signer.
     ObjectDefineProperty(this, 'cloning', { __proto__: null, enumerable: true, get: refuseClone })
@@ -113,13 +122,7 @@ class TrustedIdentity {
   #refuse(platform, argumentError) {
     callNative(keyringCheck, this.#keyring)
     if (typeof platform !== 'string') throw new ERR_INVALID_ARG_TYPE('platform', "a string such as 'ios'", platform)
-    if (!mapHas(this.#positions, platform)) {
-      const lowercase = stringToLowerCase(platform)
-      throw new ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM(
-        this.#platforms,
-        mapHas(this.#positions, lowercase) ? lowercase : undefined,
-      )
-    }
+    if (!mapHas(this.#positions, platform)) throw this.#unknownPlatform(platform)
     if (argumentError !== undefined) throw argumentError
   }
 
@@ -192,8 +195,24 @@ class TrustedIdentity {
     await signAllAsync(this.#keyring, position, ids, signal, resolve)
   }
 
+  replace(secrets) {
+    TrustedIdentity.#check(this)
+    callNative(keyringCheck, this.#keyring)
+    replaceKeys(this.#keyring, this.#positions, secrets, (platform) => this.#unknownPlatform(platform))
+  }
+
+  /** ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM for `platform` (a string), naming the lowercase one if that is configured. */
+  #unknownPlatform(platform) {
+    const lowercase = stringToLowerCase(platform)
+    return new ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM(
+      this.#platforms,
+      mapHas(this.#positions, lowercase) ? lowercase : undefined,
+    )
+  }
+
   dispose() {
     TrustedIdentity.#check(this)
+    if (this.#watch !== undefined) stopWatch(this.#watch)
     keyringDispose(this.#keyring)
   }
 

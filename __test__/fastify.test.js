@@ -10,6 +10,8 @@
 
 const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
 const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 const util = require('node:util')
 
@@ -116,6 +118,29 @@ for (const [version, Fastify] of VERSIONS) {
             assert.equal(app.trustedIdentity.sign('user-1', 'ios'), hmac(IOS_SECRET, 'user-1'))
           }),
         )
+      })
+
+      it('fromEnv: { watch } is passed through: a rewritten secret file is re-read', async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-fastify-watch-'))
+        const file = path.join(dir, 'ios')
+        fs.writeFileSync(file, 'fastify-first')
+        try {
+          await withEnv({ FASTIFY_TEST_IOS_SECRET_FILE: file }, () =>
+            withApp(Fastify, async (app) => {
+              const fromEnv = { prefix: 'FASTIFY_TEST_', watch: { intervalMs: 100 } }
+              await app.register(trustedIdentity, { fromEnv })
+              assert.equal(app.trustedIdentity.sign('u', 'ios'), hmac('fastify-first', 'u'))
+              fs.writeFileSync(file, 'fastify-second')
+              const deadline = Date.now() + 20_000
+              while (app.trustedIdentity.sign('u', 'ios') !== hmac('fastify-second', 'u')) {
+                assert.ok(Date.now() < deadline, 'the rewritten file was not re-read')
+                await new Promise((resolve) => setTimeout(resolve, 20))
+              }
+            }),
+          )
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true })
+        }
       })
 
       it('a passed signer is the decorator itself', async () => {

@@ -12,6 +12,9 @@
 
 const { describe, it, afterEach } = require('node:test')
 const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
 const { NestFactory } = require('@nestjs/core')
 const { Controller, ForbiddenException, Get, Inject, Injectable, Module, Query } = require('@nestjs/common')
 const { ExpressAdapter } = require('@nestjs/platform-express')
@@ -286,6 +289,26 @@ describe('the module provides a TrustedIdentity that signs like node:crypto', ()
     assert.ok(identity instanceof main.TrustedIdentity)
     assert.equal(TrustedIdentity, main.TrustedIdentity)
     assert.equal(identity.sign('u', 'ios'), hmac(SECRET, 'u'))
+  })
+
+  it('forRoot({ fromEnv: { watch } }) is passed through: a rewritten secret file is re-read', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-nest-watch-'))
+    const file = path.join(dir, 'ios')
+    fs.writeFileSync(file, 'nest-first')
+    try {
+      const fromEnv = { prefix: 'NESTWATCH_', watch: { intervalMs: 100 } }
+      const app = await withEnv({ NESTWATCH_IOS_SECRET_FILE: file }, () => create(appOf([forRoot({ fromEnv })])))
+      const identity = app.get(TrustedIdentity)
+      assert.equal(identity.sign('u', 'ios'), hmac('nest-first', 'u'))
+      fs.writeFileSync(file, 'nest-second')
+      const deadline = Date.now() + 20_000
+      while (identity.sign('u', 'ios') !== hmac('nest-second', 'u')) {
+        assert.ok(Date.now() < deadline, 'the rewritten file was not re-read')
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it("an @Injectable service of the importing module signs with it (the app's own provider)", async () => {

@@ -1,6 +1,7 @@
 // Where a secret becomes a keyring and a platform name its position: the constructor's secrets and
 // fromEnv's variables, checked (lib/validation.js), go to a native keyring (src/core/keyring.rs
 // keeps the keys) as bytes wiped at once; each platform gets the position native calls sign with.
+// replace()'s new secrets take the same way (replaceKeys).
 'use strict'
 
 const {
@@ -13,6 +14,7 @@ const {
   ObjectSetPrototypeOf,
   isSharedArrayBuffer,
   isUint8Array,
+  mapGet,
   mapSet,
   textEncode,
   typedArrayBuffer,
@@ -33,7 +35,15 @@ const {
   validateSecrets,
 } = require('./validation.js')
 const { findEnvSecrets } = require('./env.js')
-const { keyringNew, keyringInsert, keyringInsertFile, keyringDispose, keyringCopy } = require('../binding.js')
+const { watchInterval, watchedFile } = require('./watch.js')
+const {
+  keyringNew,
+  keyringInsert,
+  keyringInsertFile,
+  keyringDispose,
+  keyringCopy,
+  keyringReplace,
+} = require('../binding.js')
 const { createSecretKey } = require('node:crypto')
 
 const encoder = new TextEncoder()
@@ -72,17 +82,20 @@ const secretKeyExport = (() => {
 
 /**
  * A keyring and its platforms: `platforms` in keyring order, `positions` from each name to its
- * position. Made only here; a TrustedIdentity takes one (Keys.take) exactly once.
+ * position; `watch`, for fromEnv({ watch }), `{ intervalMs, files }` (lib/watch.js), else
+ * undefined. Made only here; a TrustedIdentity takes one (Keys.take) exactly once.
  */
 class Keys {
   // Fields, not assignments: a setter on Object.prototype is never handed a keyring.
   keyring
   platforms
   positions
+  watch
   #untaken = true
 
-  constructor(keyring, platforms) {
+  constructor(keyring, platforms, watch = undefined) {
     this.keyring = keyring
+    this.watch = watch
     this.platforms = ObjectFreeze(ObjectSetPrototypeOf(platforms, ArrayPrototype))
     this.positions = new Map()
     for (let position = 0; position < platforms.length; position++)
@@ -157,7 +170,7 @@ function keysFromSecrets(secrets, options) {
   return new Keys(keyring, platforms)
 }
 
-const FROM_ENV_KEYS = ObjectFreeze(['platforms', 'prefix', 'unsetEnv', 'requireMemoryProtection'])
+const FROM_ENV_KEYS = ObjectFreeze(['platforms', 'prefix', 'unsetEnv', 'requireMemoryProtection', 'watch'])
 
 /**
  * The Keys of the secrets `options` (fromEnv's) names in `process.env` as the app sees it (dotenv,
@@ -165,7 +178,7 @@ const FROM_ENV_KEYS = ObjectFreeze(['platforms', 'prefix', 'unsetEnv', 'requireM
  * never becomes a JS value.
  */
 function keysFromEnv(options) {
-  const { platforms, prefix, unsetEnv, requireMemoryProtection } =
+  const { platforms, prefix, unsetEnv, requireMemoryProtection, watch } =
     options === undefined
       ? { __proto__: null }
       : validateOptions(options, 'options', FROM_ENV_KEYS, "{ platforms: ['ios'] }")
@@ -174,9 +187,21 @@ function keysFromEnv(options) {
   if (prefix !== undefined) validatePrefix(prefix, 'options.prefix')
   if (unsetEnv !== undefined) validateBoolean(unsetEnv, 'options.unsetEnv')
   const minimum = minimumProtection(requireMemoryProtection)
+  const intervalMs = watchInterval(watch)
   if (names !== undefined) validatePlatformNames(names, 'options.platforms')
   const env = process.env
   const found = findEnvSecrets(env, prefix, names)
+  // Each watched file is looked at before it is read (lib/watch.js: a change meanwhile is seen).
+  const files = bareArray()
+  if (intervalMs !== undefined) {
+    for (let index = 0; index < found.length; index++) {
+      const { platform, variable, file } = found[index]
+      if (file === undefined) continue
+      const watched = watchedFile(platform, variable, file)
+      watched.position = index
+      files[files.length] = watched
+    }
+  }
   const keyring = fillKeyring(minimum, found, (keyring, { platform, variable, value, file }) => {
     if (file !== undefined) callNative(keyringInsertFile, keyring, platform, variable, file)
     else insertBytes(keyring, platform, textEncode(encoder, value), true, true, variable)
@@ -186,7 +211,40 @@ function keysFromEnv(options) {
     loaded[index] = found[index].platform
     if (unsetEnv === true) delete env[found[index].variable]
   }
-  return new Keys(keyring, loaded)
+  const watching = intervalMs === undefined ? undefined : ObjectFreeze({ __proto__: null, intervalMs, files })
+  return new Keys(keyring, loaded, watching)
+}
+
+/**
+ * Gives the platforms of `secrets` (a replace() argument: platform name to secret) their new
+ * secrets in `keyring` at once, `positions` mapping each name to its position. Everything is
+ * checked before any key changes; `unknown(platform)` makes the error for a platform not in
+ * `positions`. Our own copies of the bytes are wiped once the keys are made.
+ */
+function replaceKeys(keyring, positions, secrets, unknown) {
+  const platforms = validateSecrets(secrets, 'secrets')
+  const replacements = bareArray()
+  const owned = bareArray()
+  try {
+    for (let index = 0; index < platforms.length; index++) {
+      const platform = platforms[index]
+      // The secret's type first (a TypeError: Node checks types first), then its platform.
+      const secret = secrets[platform]
+      const kind = validateSecret(secret, `secrets.${platform}`)
+      const position = mapGet(positions, platform)
+      if (position === undefined) throw unknown(platform)
+      let bytes = secret
+      if (kind === 'text') bytes = textEncode(encoder, secret)
+      else if (kind === 'key') bytes = secretKeyExport(secret)
+      // Memory another thread can write while Rust reads it is copied first.
+      else if (isSharedArrayBuffer(typedArrayBuffer(secret))) bytes = new Uint8Array(secret)
+      if (bytes !== secret) owned[owned.length] = bytes
+      replacements[index] = { __proto__: null, position, secret: bytes, text: kind === 'text' }
+    }
+    callNative(keyringReplace, keyring, replacements)
+  } finally {
+    for (let index = 0; index < owned.length; index++) typedArrayFill(owned[index], 0)
+  }
 }
 
 /** New Keys holding copies of the keys of `keys` (see keyringCopy), for the same platforms. */
@@ -199,4 +257,4 @@ function copyKeys(keys) {
 ObjectFreeze(Keys.prototype)
 ObjectFreeze(Keys)
 
-module.exports = ObjectFreeze({ Keys, keysFromSecrets, keysFromEnv, copyKeys })
+module.exports = ObjectFreeze({ Keys, keysFromSecrets, keysFromEnv, copyKeys, replaceKeys })

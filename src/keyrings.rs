@@ -195,6 +195,26 @@ pub fn dispose(address: Address) -> Result<(), Unusable> {
     Ok(())
 }
 
+/// Replaces the keyring with a copy of it changed by `change`, all at once: sync calls after this
+/// sign with the copy; a batch in flight keeps the keyring it started with, which is wiped (its
+/// keys dropped) as soon as no batch holds it. If `change` fails, nothing changes (the copy is wiped).
+///
+/// # Errors
+/// [`Unusable`] (as an [`Error`]) when the keyring was disposed or `address` names none; what
+/// `change` or the copy returns.
+pub fn replace(address: Address, change: impl FnOnce(&mut SecretKeyring) -> Result<(), Error>) -> Result<(), Error> {
+    let mut copy = with(address, |keys| keys.copy_into(*keys.memory()))??;
+    change(&mut copy)?;
+    let released = TABLE.with_borrow_mut(|table| match table.get_mut(&address.0) {
+        Some(Entry::Live(keyring)) => Ok(std::mem::replace(keyring, Arc::new(copy))),
+        Some(Entry::Disposed) => Err(Unusable::Disposed),
+        None => Err(Unusable::NotAKeyring),
+    })?;
+    // Dropped (wiped unless a batch still holds it) here, outside the borrow of the table.
+    drop(released);
+    Ok(())
+}
+
 /// Whether the keyring was disposed (`Err` when `address` names none).
 ///
 /// # Errors
@@ -267,6 +287,28 @@ mod tests {
         forget(address.0);
         assert_eq!(with(address, |_| ()), Err(Unusable::NotAKeyring));
         assert_eq!(dispose(address), Err(Unusable::NotAKeyring));
+        drop(token);
+    }
+
+    #[test]
+    fn replace_swaps_the_keyring_and_a_batch_keeps_the_old_one() {
+        let _serial = crate::secret_memory::TEST_SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (address, token) = register();
+        with_mut(address, |k| k.insert("ios", b"old", SecretKind::Text, Source::Argument)).unwrap().unwrap();
+        let old = with(address, |k| k.sign_hex(0, b"u").unwrap()).unwrap();
+        let batch = shared(address).unwrap();
+        replace(address, |k| k.replace(0, b"new", SecretKind::Text, Source::Argument)).unwrap();
+        let new = with(address, |k| k.sign_hex(0, b"u").unwrap()).unwrap();
+        assert_ne!(old, new);
+        assert_eq!(batch.sign_hex(0, b"u").unwrap(), old, "a batch in flight signs on with the key it started with");
+        drop(batch);
+        let refused = replace(address, |k| k.replace(0, b"", SecretKind::Text, Source::Argument));
+        assert_eq!(refused.unwrap_err().code(), "ERR_INVALID_ARG_VALUE");
+        assert_eq!(with(address, |k| k.sign_hex(0, b"u").unwrap()), Ok(new), "a refused change changes nothing");
+        dispose(address).unwrap();
+        let disposed = replace(address, |_| Ok(())).unwrap_err();
+        assert_eq!(disposed.code(), "ERR_TRUSTED_IDENTITY_DISPOSED");
+        forget(address.0);
         drop(token);
     }
 

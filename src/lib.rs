@@ -4,7 +4,8 @@
 //! platforms) happens in `index.js` before a call reaches here; the core re-checks what it owns.
 //!
 //! - `keyringNew`, `keyringInsert`, `keyringInsertFile`, `keyringCopy`, `keyringDispose`,
-//!   `keyringCheck`, `keyringProtection` (here): build a keyring, named by a wrapped object that only
+//!   `keyringCheck`, `keyringProtection`, `keyringReplace` (here): build a keyring (or give its
+//!   platforms new secrets), named by a wrapped object that only
 //!   `index.js` holds ([`keyrings`]); its keys are kept in secret memory ([`key_memory`],
 //!   [`secret_memory`]).
 //! - `sign`, `verify` ([`fast`]): the per-request calls, on raw Node-API.
@@ -114,6 +115,47 @@ pub fn keyring_insert(
 pub fn keyring_insert_file(keyring: KeyringArg, platform: String, variable: String, path: String) -> Result<u32> {
     let inserted = keyrings::with_mut(keyring.0, |keys| keys.insert_file(&platform, &variable, Path::new(&path)));
     inserted.map_err(to_js)?.map(to_u32).map_err(to_js)
+}
+
+/// One platform's new secret for `keyringReplace`: `secret` (read in place; `text` selects the
+/// rules for a string secret; `variable` names the environment variable it came from, for
+/// messages, none: `secrets.<platform>`), or the file at `path` named by `variable`, read here.
+#[napi(object, object_to_js = false)]
+pub struct Replacement {
+    pub position: u32,
+    pub secret: Option<Uint8Array>,
+    pub text: Option<bool>,
+    pub variable: Option<String>,
+    pub path: Option<String>,
+}
+
+/// Gives the platforms at the positions of `replacements` their new secrets, all at once: every
+/// new key is made before any is used, and a refused one leaves every key as it was. The old keys
+/// are wiped now, or, if a batch is signing with them, as soon as it ends.
+#[napi(
+    ts_args_type = "keyring: object, replacements: Array<{ position: number, secret?: Uint8Array, text?: boolean, variable?: string, path?: string }>"
+)]
+pub fn keyring_replace(keyring: KeyringArg, replacements: Vec<Replacement>) -> Result<()> {
+    let replaced = keyrings::replace(keyring.0, |keys| {
+        for item in &replacements {
+            let position = usize::try_from(item.position).unwrap_or(usize::MAX);
+            match (&item.path, &item.secret) {
+                (Some(path), _) => {
+                    keys.replace_file(position, item.variable.as_deref().unwrap_or(""), Path::new(path))?
+                }
+                (None, Some(secret)) => {
+                    let kind = if item.text == Some(true) { SecretKind::Text } else { SecretKind::Raw };
+                    let source = item.variable.as_deref().map_or(Source::Argument, Source::Variable);
+                    keys.replace(position, secret, kind, source)?;
+                }
+                (None, None) => {
+                    return Err(Error::new(ErrorKind::InvalidArgValue, "a replacement needs a secret or a path"))
+                }
+            }
+        }
+        Ok(())
+    });
+    replaced.map_err(to_js)
 }
 
 /// Wipes every key now (or, if a batch is signing on another thread, as soon as it ends).

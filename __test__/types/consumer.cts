@@ -18,6 +18,11 @@ identity.signManyAsync(['a'], 'web')
 const ok: boolean = identity.verify('user-1', 'android', signed)
 const platforms: readonly ('ios' | 'android' | 'roku')[] = identity.platforms
 const json: { platforms: ('ios' | 'android' | 'roku')[] } = identity.toJSON()
+identity.replace({ ios: 'new secret', roku: Buffer.from('k2') })
+// @ts-expect-error 'web' was not configured
+identity.replace({ web: 'secret' })
+// @ts-expect-error a secret is a string, Uint8Array or KeyObject
+identity.replace({ ios: 42 })
 identity.dispose()
 identity[Symbol.dispose]()
 
@@ -61,6 +66,10 @@ TrustedIdentity.fromEnv({ prefix: 1 })
 TrustedIdentity.fromEnv({ platforms: ['ios'], unsetEnv: true }).sign('u', 'ios')
 // @ts-expect-error unsetEnv is a boolean
 TrustedIdentity.fromEnv({ unsetEnv: 'yes' })
+TrustedIdentity.fromEnv({ watch: true })
+TrustedIdentity.fromEnv({ platforms: ['ios'], watch: { intervalMs: 5000 } }).replace({ ios: 's' })
+// @ts-expect-error intervalMs is a number
+TrustedIdentity.fromEnv({ watch: { intervalMs: '5s' } })
 
 const known: KnownPlatform = 'roku'
 // @ts-expect-error not a known platform

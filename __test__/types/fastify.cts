@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   await app.register(trustedIdentity, { secrets: { ios: 's' } })
   await app.register(trustedIdentity, { fromEnv: true, route: { userId: (request) => request.user?.id } })
   await app.register(trustedIdentity, { fromEnv: { platforms: ['ios'], prefix: 'APP_' } })
+  await app.register(trustedIdentity, { fromEnv: { platforms: ['ios'], watch: { intervalMs: 1000 } } })
   await app.register(trustedIdentity, {
     signer: defaultIdentity(),
     route: {

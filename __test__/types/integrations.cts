@@ -37,6 +37,7 @@ const imports = [
   TrustedIdentityModule.forRoot({ secrets: { ios: 's' } }),
   TrustedIdentityModule.forRoot({ fromEnv: true, global: true }),
   TrustedIdentityModule.forRoot({ fromEnv: { platforms: ['ios'] } }),
+  TrustedIdentityModule.forRoot({ fromEnv: { watch: true } }),
   TrustedIdentityModule.forRootAsync({
     inject: ['CONFIG'],
     useFactory: (config: { s: string }) => ({ secrets: { ios: config.s } }),

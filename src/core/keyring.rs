@@ -112,15 +112,60 @@ impl<M: KeyMemory> Keyring<M> {
         source: Source<'_>,
     ) -> Result<usize, Error> {
         self.check_new_platform(platform)?;
-        let key = PlatformKey::kept(&self.memory, secret, kind, |problem: SecretProblem| match source {
+        let key = self.make_key(platform, secret, kind, source)?;
+        Ok(self.push(platform, key))
+    }
+
+    /// The key for `secret`, kept in this keyring's memory; refusals worded as [`Keyring::insert`]'s.
+    fn make_key(&self, platform: &str, secret: &[u8], kind: SecretKind, source: Source<'_>) -> Result<M::Kept, Error> {
+        PlatformKey::kept(&self.memory, secret, kind, |problem: SecretProblem| match source {
             Source::Argument => {
                 Error::new(ErrorKind::InvalidArgValue, format!("secrets.{platform} {}", problem.describe()))
             }
             Source::Variable(variable) => {
                 Error::new(ErrorKind::SecretSource, format!("{variable} {}", problem.describe()))
             }
-        })?;
-        Ok(self.push(platform, key))
+        })
+    }
+
+    /// The key for the secret in the file at `path`, named by `variable` (see [`read_secret_file`]).
+    fn make_file_key(&self, variable: &str, path: &Path) -> Result<M::Kept, Error> {
+        let secret = read_secret_file(variable, path)?;
+        // The file's text passed its checks already, so this is only the key being made.
+        PlatformKey::kept(&self.memory, &secret, SecretKind::Text, |problem: SecretProblem| {
+            Error::new(ErrorKind::SecretSource, format!("{variable} {}", problem.describe()))
+        })
+    }
+
+    /// Gives the platform at `position` the key of `secret` (checked as [`Keyring::insert`] checks
+    /// it) in place of its key, which is wiped. A refused secret leaves the key as it was.
+    ///
+    /// # Errors
+    /// As [`Keyring::key`] for the position; as [`Keyring::insert`] for the secret.
+    pub fn replace(
+        &mut self,
+        position: usize,
+        secret: &[u8],
+        kind: SecretKind,
+        source: Source<'_>,
+    ) -> Result<(), Error> {
+        self.key(position)?;
+        let key = self.make_key(&self.platforms[position], secret, kind, source)?;
+        // The old key is dropped, so wiped, here.
+        self.keys[position] = key;
+        Ok(())
+    }
+
+    /// As [`Keyring::replace`], with the secret in the file at `path` (named by `variable`), read
+    /// as [`Keyring::insert_file`] reads it.
+    ///
+    /// # Errors
+    /// As [`Keyring::key`] for the position; as [`Keyring::insert_file`] for the file.
+    pub fn replace_file(&mut self, position: usize, variable: &str, path: &Path) -> Result<(), Error> {
+        self.key(position)?;
+        let key = self.make_file_key(variable, path)?;
+        self.keys[position] = key;
+        Ok(())
     }
 
     /// Adds `platform` with the secret in the file at `path`, named by the variable `variable`
@@ -131,11 +176,7 @@ impl<M: KeyMemory> Keyring<M> {
     /// file.
     pub fn insert_file(&mut self, platform: &str, variable: &str, path: &Path) -> Result<usize, Error> {
         self.check_new_platform(platform)?;
-        let secret = read_secret_file(variable, path)?;
-        // The file's text passed its checks already, so this is only the key being made.
-        let key = PlatformKey::kept(&self.memory, &secret, SecretKind::Text, |problem: SecretProblem| {
-            Error::new(ErrorKind::SecretSource, format!("{variable} {}", problem.describe()))
-        })?;
+        let key = self.make_file_key(variable, path)?;
         Ok(self.push(platform, key))
     }
 
@@ -310,6 +351,49 @@ mod tests {
         assert_eq!(err.code(), "ERR_TRUSTED_IDENTITY_SECRET_SOURCE");
         assert_eq!(keyring.platforms(), ["roku"]);
         std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn replace_swaps_one_key_and_a_refusal_changes_nothing() {
+        let mut keyring = Keyring::new();
+        keyring.insert("ios", b"old", Text, Argument).unwrap();
+        keyring.insert("android", b"other", Text, Argument).unwrap();
+        let sign_with = |secret: &[u8]| PlatformKey::new(secret, Text).unwrap().sign_hex(b"u");
+        keyring.replace(0, b"new", Text, Argument).unwrap();
+        assert_eq!(keyring.sign_hex(0, b"u").unwrap(), sign_with(b"new"));
+        assert_eq!(keyring.sign_hex(1, b"u").unwrap(), sign_with(b"other"));
+        let err = keyring.replace(0, b" spaced", Text, Argument).unwrap_err();
+        assert_eq!(err.code(), "ERR_INVALID_ARG_VALUE");
+        assert!(err.message().starts_with("secrets.ios starts or ends with whitespace"), "{}", err.message());
+        let err = keyring.replace(1, b"", Text, Variable("MTRIBES_ANDROID_SECRET")).unwrap_err();
+        assert_eq!(err.code(), "ERR_TRUSTED_IDENTITY_SECRET_SOURCE");
+        assert_eq!(
+            keyring.replace(2, b"k", Text, Argument).unwrap_err().code(),
+            "ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM"
+        );
+        assert_eq!(keyring.sign_hex(0, b"u").unwrap(), sign_with(b"new"));
+        assert_eq!(keyring.sign_hex(1, b"u").unwrap(), sign_with(b"other"));
+        assert_eq!(keyring.platforms(), ["ios", "android"]);
+    }
+
+    #[test]
+    fn replace_file_reads_the_new_file_and_keeps_the_key_when_it_is_refused() {
+        let path = std::env::temp_dir().join(format!("mti-keyring-replace-{}", std::process::id()));
+        std::fs::write(&path, "first\n").unwrap();
+        let mut keyring = Keyring::new();
+        keyring.insert_file("ios", "MTRIBES_IOS_SECRET_FILE", &path).unwrap();
+        std::fs::write(&path, "second\n").unwrap();
+        keyring.replace_file(0, "MTRIBES_IOS_SECRET_FILE", &path).unwrap();
+        let second = PlatformKey::new(b"second", Text).unwrap().sign_hex(b"u");
+        assert_eq!(keyring.sign_hex(0, b"u").unwrap(), second);
+        std::fs::write(&path, "").unwrap();
+        let err = keyring.replace_file(0, "MTRIBES_IOS_SECRET_FILE", &path).unwrap_err();
+        assert_eq!(err.code(), "ERR_TRUSTED_IDENTITY_SECRET_SOURCE");
+        std::fs::remove_file(&path).unwrap();
+        let err = keyring.replace_file(0, "MTRIBES_IOS_SECRET_FILE", &path).unwrap_err();
+        assert_eq!(err.code(), "ERR_TRUSTED_IDENTITY_SECRET_SOURCE");
+        assert!(err.message().starts_with("MTRIBES_IOS_SECRET_FILE"), "{}", err.message());
+        assert_eq!(keyring.sign_hex(0, b"u").unwrap(), second);
     }
 
     #[test]
