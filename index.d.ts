@@ -56,6 +56,7 @@ export type TrustedIdentityErrorCode =
   | 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD'
   | 'ERR_TRUSTED_IDENTITY_MISSING_PEER'
   | 'ERR_TRUSTED_IDENTITY_INTERNAL'
+  | 'ERR_TRUSTED_IDENTITY_UNSUPPORTED_RUNTIME'
 
 /**
  * How the keys are kept in memory, from most to least protected (SECURITY.md, "Key memory"):

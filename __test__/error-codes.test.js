@@ -27,6 +27,7 @@ function sorted(codes) {
   return [...new Set(codes)].sort()
 }
 
+const UNSUPPORTED = path.join('lib', 'unsupported-runtime.js')
 const JS_FILES = ['index.js', 'index.mjs', 'binding.js', ...filesUnder('lib', ['.js', '.mjs'])]
 const RUST_FILES = filesUnder('src', ['.rs'])
 const { codes, NATIVE_CODES } = require('../lib/errors.js')
@@ -63,8 +64,26 @@ function codesInReadmeTable() {
 describe('lib/errors.js', () => {
   it('is the one JS file that spells a code as a string (the others refer to its constructors)', () => {
     const literal = /['"`](ERR_TRUSTED_IDENTITY_[A-Z0-9_]+|ERR_INVALID_ARG_[A-Z]+|ERR_INVALID_THIS|ABORT_ERR)['"`]/
-    const spelled = JS_FILES.filter((file) => file !== path.join('lib', 'errors.js') && literal.test(read(file)))
+    // lib/unsupported-runtime.js too: it runs where lib/errors.js cannot load (the next test).
+    const own = [path.join('lib', 'errors.js'), UNSUPPORTED]
+    const spelled = JS_FILES.filter((file) => !own.includes(file) && literal.test(read(file)))
     assert.deepEqual(spelled, [])
+  })
+
+  it("lib/unsupported-runtime.js, which requires nothing, throws at load exactly errors.js's ERR_TRUSTED_IDENTITY_UNSUPPORTED_RUNTIME", () => {
+    const expected = new codes.ERR_TRUSTED_IDENTITY_UNSUPPORTED_RUNTIME()
+    assert.throws(
+      () => require(path.join(root, UNSUPPORTED)),
+      (error) => {
+        assert.ok(error instanceof Error)
+        assert.equal(error.code, expected.code)
+        assert.equal(error.message, expected.message)
+        return true
+      },
+    )
+    assert.doesNotMatch(read(UNSUPPORTED).replace(/\/\/.*$/gm, ''), /\brequire\(|^\s*import\b|\bimport\(/m)
+    assert.match(expected.message, /runtime = 'nodejs'/)
+    assert.match(expected.message, /createHmac\('sha256', secret\)/)
   })
 
   it('has a constructor for every ERR_TRUSTED_IDENTITY_* code the JS layer throws', () => {

@@ -9,7 +9,8 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { checkError, expectError, runNode, tempDir } = require('./helpers.js')
 
-const { loadNativeBinding, targetName, detectMusl, NATIVE_TARGETS } = require('../lib/loader.js')
+const loader = require('../lib/loader.js')
+const { loadNativeBinding, targetName, detectMusl, NATIVE_TARGETS } = loader
 
 const ROOT = path.join(__dirname, '..')
 const NAME = 'mtribes-trusted-identity'
@@ -362,5 +363,52 @@ describe('which candidate loads', () => {
   const notWasi = !process.env.NAPI_RS_FORCE_WASI && 'only under NAPI_RS_FORCE_WASI'
   it('under NAPI_RS_FORCE_WASI (npm run test:wasi) the WASI build is what loads', { skip: notWasi }, () => {
     assert.match(loadNativeBinding().from, /wasi/)
+  })
+})
+
+describe('bundled (a bundler moved loader.js, so __dirname is not the package: Turbopack gives /ROOT/...)', () => {
+  const moved = path.join(tmp, 'ROOT', 'node_modules', NAME) // holds no package.json
+
+  it('in place: the package folder is the parent of lib/', () => {
+    assert.deepEqual(loader.packageDir(ROOT, tmp), { dir: ROOT, bundled: false })
+  })
+
+  it('moved: the folder Node resolves the package to from the working directory', () => {
+    const app = path.join(tmp, `app-${++count}`)
+    const installed = path.join(app, 'node_modules', NAME)
+    fs.mkdirSync(installed, { recursive: true })
+    fs.writeFileSync(path.join(installed, 'package.json'), JSON.stringify({ name: NAME, version: VERSION }))
+    assert.deepEqual(loader.packageDir(moved, app), { dir: installed, bundled: true })
+  })
+
+  it('moved, and not found from the working directory: the error names serverExternalPackages', () => {
+    const cwd = path.join(tmp, `empty-${++count}`)
+    fs.mkdirSync(cwd)
+    assert.deepEqual(loader.packageDir(moved, cwd), { dir: moved, bundled: true })
+    const error = loadError({ here: moved, cwd })
+    assert.equal(error.code, 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD')
+    assert.ok(
+      error.message.includes(
+        `  This file was bundled and ${NAME} is not found from ${cwd}: leave the package external ` +
+          `(Next.js: serverExternalPackages: ['${NAME}'] in next.config), or start the server in the app's folder.`,
+      ),
+      error.message,
+    )
+  })
+
+  it('moved, found from the working directory: loads the platform package there', () => {
+    // An app's node_modules: the package, and its platform package beside it (as npm hoists it).
+    const app = path.join(tmp, `app-${++count}`)
+    for (const [name, file, content] of [
+      [NAME, 'package.json', JSON.stringify({ name: NAME, version: VERSION })],
+      [`${NAME}-linux-x64-gnu`, 'package.json', JSON.stringify({ name: `${NAME}-linux-x64-gnu`, version: VERSION })],
+      [`${NAME}-linux-x64-gnu`, 'index.js', JS_MODULE('bundled')],
+    ]) {
+      fs.mkdirSync(path.join(app, 'node_modules', name), { recursive: true })
+      fs.writeFileSync(path.join(app, 'node_modules', name, file), content)
+    }
+    const { binding, from } = loadNativeBinding({ env: {}, ...LINUX_GNU, here: moved, cwd: app })
+    assert.equal(from, `${NAME}-linux-x64-gnu`)
+    assert.equal(binding.marker, 'bundled')
   })
 })

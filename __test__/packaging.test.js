@@ -97,11 +97,27 @@ describe('main package.json', () => {
     }
   })
 
-  it('exports map: import and require, each with its types', () => {
+  it('exports map: import and require, each with its types; the runtimes without native addons get lib/unsupported-runtime.js', () => {
+    const unsupported = './lib/unsupported-runtime.js'
     assert.deepEqual(pkg.exports['.'], {
+      'edge-light': unsupported,
+      workerd: unsupported,
+      worker: unsupported,
+      browser: unsupported,
       import: { types: './index.d.mts', default: './index.mjs' },
       require: { types: './index.d.ts', default: './index.js' },
     })
+    for (const [subpath, conditions] of Object.entries(pkg.exports)) {
+      if (subpath === './package.json') continue
+      // Listed first: a bundler takes the first condition it matches, and all match import or require.
+      assert.deepEqual(
+        Object.keys(conditions),
+        ['edge-light', 'workerd', 'worker', 'browser', 'import', 'require'],
+        subpath,
+      )
+      for (const name of ['edge-light', 'workerd', 'worker', 'browser'])
+        assert.equal(conditions[name], unsupported, subpath)
+    }
     assert.equal(pkg.main, 'index.js')
     assert.equal(pkg.types, 'index.d.ts')
   })

@@ -119,6 +119,17 @@ E(
   }),
 )
 E('ERR_TRUSTED_IDENTITY_INTERNAL', (reason) => reason, Error)
+// Thrown at import by lib/unsupported-runtime.js (which cannot require this file, and spells the
+// same message): what the export conditions of the Edge runtime, Workers and browsers resolve to.
+E(
+  'ERR_TRUSTED_IDENTITY_UNSUPPORTED_RUNTIME',
+  'mtribes-trusted-identity cannot run on this runtime (the Next.js Edge runtime, Cloudflare Workers, a browser): ' +
+    "it loads a native Node.js addon. In a Next.js route, add `export const runtime = 'nodejs'` (and do not import " +
+    'it from Edge middleware). Where only node:crypto exists (a Worker with nodejs_compat), sign with ' +
+    "crypto.createHmac('sha256', secret).update(userId).digest('hex'), the same 64 hex characters. " +
+    'Never in a browser: the secret must stay on the server.',
+  Error,
+)
 
 /**
  * Why one candidate of lib/loader.js did not load, as one line (`summary`): a cause of

@@ -200,7 +200,10 @@ function loadError(ctx, attempts) {
           ? ` (or the slower WASI build, any OS: npm install --cpu=wasm32 ${NAME}-${WASI_TARGET}@${version}),`
           : ' --cpu=wasm32 (the WASI build: slower, any OS),'),
       `  or set NAPI_RS_NATIVE_LIBRARY_PATH to the full path of a ${NAME}.${target}.node file.`,
-      '  Bundlers must leave this package external (see "Troubleshooting" in its README).',
+      ctx.bundled
+        ? `  This file was bundled and ${NAME} is not found from ${ctx.cwd}: leave the package external ` +
+            `(Next.js: serverExternalPackages: ['${NAME}'] in next.config), or start the server in the app's folder.`
+        : '  Bundlers must leave this package external (see "Troubleshooting" in its README).',
     )
   }
   return new codes.ERR_TRUSTED_IDENTITY_NATIVE_LOAD(
@@ -212,11 +215,29 @@ function loadError(ctx, attempts) {
 }
 
 /**
+ * The package's folder, where the local build and the platform packages are found from: this
+ * file's parent, or, when a bundler moved this file (Next.js's Turbopack gives it a made-up
+ * `/ROOT/node_modules/...` as __dirname), the folder Node resolves the package to from the working
+ * directory (where `next start` runs). `bundled` tells the error to name serverExternalPackages.
+ */
+function packageDir(here = path.join(__dirname, '..'), cwd = process.cwd()) {
+  if (fs.existsSync(path.join(here, 'package.json'))) return { dir: here, bundled: false }
+  try {
+    const manifest = createRequire(path.join(cwd, 'noop.js')).resolve(`${NAME}/package.json`)
+    return { dir: path.dirname(manifest), bundled: true }
+  } catch {
+    return { dir: here, bundled: true }
+  }
+}
+
+/**
  * Loads the native module. Options exist for tests; a caller normally passes none.
  * @returns {{ binding: object, from: string, target: string }} the module, the candidate it came from, the target
  */
 function loadNativeBinding(options = {}) {
-  const dir = options.dir ?? path.join(__dirname, '..')
+  const cwd = options.cwd ?? process.cwd()
+  const { dir, bundled } =
+    options.dir === undefined ? packageDir(options.here, cwd) : { dir: options.dir, bundled: false }
   const platform = options.platform ?? process.platform
   const arch = options.arch ?? process.arch
   const isMusl = options.isMusl ?? detectMusl
@@ -227,7 +248,10 @@ function loadNativeBinding(options = {}) {
     env: options.env ?? process.env,
     nodeVersion: options.nodeVersion ?? process.versions.node,
     target: targetName(platform, arch, isMusl),
-    version: options.version ?? JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version,
+    // A static require: bundlers inline the JSON, where a read through __dirname would miss it.
+    version: options.version ?? require('../package.json').version,
+    bundled,
+    cwd,
     requireFrom: createRequire(path.join(dir, 'loader.js')),
   }
   const attempts = []
@@ -241,4 +265,4 @@ function loadNativeBinding(options = {}) {
   throw loadError(ctx, attempts)
 }
 
-module.exports = Object.freeze({ loadNativeBinding, targetName, detectMusl, NATIVE_TARGETS, WASI_TARGET })
+module.exports = Object.freeze({ loadNativeBinding, packageDir, targetName, detectMusl, NATIVE_TARGETS, WASI_TARGET })
