@@ -99,11 +99,14 @@ describe('main package.json', () => {
 
   it('exports map: import and require, each with its types; the runtimes without native addons get lib/unsupported-runtime.js', () => {
     const unsupported = './lib/unsupported-runtime.js'
+    // Each has the entry's CommonJS types (what TypeScript reads if a project adds the condition):
+    // without them publint reports each condition's types as missing.
+    const refused = (types) => ({ types, default: unsupported })
     assert.deepEqual(pkg.exports['.'], {
-      'edge-light': unsupported,
-      workerd: unsupported,
-      worker: unsupported,
-      browser: unsupported,
+      'edge-light': refused('./index.d.ts'),
+      workerd: refused('./index.d.ts'),
+      worker: refused('./index.d.ts'),
+      browser: refused('./index.d.ts'),
       import: { types: './index.d.mts', default: './index.mjs' },
       require: { types: './index.d.ts', default: './index.js' },
     })
@@ -116,7 +119,7 @@ describe('main package.json', () => {
         subpath,
       )
       for (const name of ['edge-light', 'workerd', 'worker', 'browser'])
-        assert.equal(conditions[name], unsupported, subpath)
+        assert.deepEqual(conditions[name], refused(conditions.require.types), subpath)
     }
     assert.equal(pkg.main, 'index.js')
     assert.equal(pkg.types, 'index.d.ts')

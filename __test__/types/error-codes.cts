@@ -16,6 +16,7 @@ function describeCode(code: TrustedIdentityErrorCode): string {
     case 'ERR_TRUSTED_IDENTITY_NATIVE_LOAD':
     case 'ERR_TRUSTED_IDENTITY_MISSING_PEER':
     case 'ERR_TRUSTED_IDENTITY_MEMORY_PROTECTION':
+    case 'ERR_TRUSTED_IDENTITY_UNSUPPORTED_RUNTIME':
       return 'installation'
     case 'ERR_TRUSTED_IDENTITY_INTERNAL':
       return 'bug'
