@@ -263,6 +263,22 @@ export declare class TrustedIdentity<P extends string = string> {
   verify(userId: string, platform: P, signature: string): boolean
 
   /**
+   * A name for the secret of `platform` that is safe to log and compare: `ti1:` and 16 hex digits
+   * (20 characters). The same secret gives the same fingerprint in every process, on every machine
+   * and for every platform (two platforms with one secret show one fingerprint); another secret
+   * gives another. It tells nothing about the secret that a signature does not, and it is never a
+   * signature nor the start of one (SECURITY.md, "Fingerprints"). After `replace` or a reload it
+   * names the new secret. The CLI prints the same: `mtribes-trusted-identity fingerprint`.
+   *
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE` (platform not a string).
+   * @throws {Error} `ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM`, `ERR_TRUSTED_IDENTITY_DISPOSED`.
+   *
+   * @example
+   * logger.info({ platform: 'ios', secret: identity.fingerprint('ios') }, 'mtribes secret loaded')
+   */
+  fingerprint(platform: P): string
+
+  /**
    * Gives the platforms named in `secrets` their new secrets, for secrets handed over at run time
    * (a secret-manager SDK): all at once, each checked as the constructor checks it before any key
    * changes. A call signs with the old key or the new one, never anything else; a `signManyAsync`

@@ -1,6 +1,7 @@
 // Public JavaScript API of mtribes-trusted-identity (hand-written): the TrustedIdentity class, its
 // inspect/JSON behaviour and the lazy module-level `sign`. A secret becomes keys in lib/keys.js; input
-// is checked in lib/validation.js; errors are made in lib/errors.js; batches cross in lib/batch.js.
+// is checked in lib/validation.js; errors are made in lib/errors.js; batches cross in lib/batch.js;
+// what is published on node:diagnostics_channel is built in lib/telemetry.js.
 'use strict'
 
 const { inspect } = require('node:util')
@@ -23,10 +24,12 @@ const {
 } = require('./lib/validation.js')
 const { Keys, keysFromEnv, keysFromSecrets, replaceKeys } = require('./lib/keys.js')
 const { startWatch, stopWatch } = require('./lib/watch.js')
+const { codeOf, publishReload, publishSign, signObserved } = require('./lib/telemetry.js')
 const { signAll, signAllAsync, validateUserIdsInTurns } = require('./lib/batch.js')
 const {
   keyringDispose,
   keyringCheck,
+  keyringFingerprint,
   keyringProtection,
   sign: nativeSign,
   verify: nativeVerify,
@@ -38,6 +41,11 @@ const {
   ERR_TRUSTED_IDENTITY_NOT_CLONEABLE,
   ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM,
 } = codes
+// The operations the sign channel names (lib/telemetry.js).
+const SIGN = 'sign'
+const VERIFY = 'verify'
+const SIGN_MANY = 'signMany'
+const SIGN_MANY_ASYNC = 'signManyAsync'
 const disposeSymbol = Symbol.dispose ?? Symbol.for('nodejs.dispose')
 const watchRegistry = new FinalizationRegistry(stopWatch)
 
@@ -128,6 +136,11 @@ class TrustedIdentity {
 
   sign(userId, platform) {
     TrustedIdentity.#check(this)
+    if (signObserved()) return this.#observed(SIGN, platform, userId, undefined)
+    return this.#sign(userId, platform)
+  }
+
+  #sign(userId, platform) {
     const position = mapGet(this.#positions, platform)
     if (position === undefined || !isSignable(userId)) this.#refuse(platform, errorOf(validateUserId, userId, 'userId'))
     return nativeSign(this.#keyring, position, userId)
@@ -135,6 +148,11 @@ class TrustedIdentity {
 
   verify(userId, platform, signature) {
     TrustedIdentity.#check(this)
+    if (signObserved()) return this.#observed(VERIFY, platform, userId, signature)
+    return this.#verify(userId, platform, signature)
+  }
+
+  #verify(userId, platform, signature) {
     const position = mapGet(this.#positions, platform)
     if (position === undefined || !isSignable(userId) || typeof signature !== 'string') {
       this.#refuse(platform, errorOf(validateVerifyArguments, userId, signature))
@@ -144,6 +162,11 @@ class TrustedIdentity {
 
   signMany(userIds, platform) {
     TrustedIdentity.#check(this)
+    if (signObserved()) return this.#observed(SIGN_MANY, platform, userIds, undefined)
+    return this.#signMany(userIds, platform)
+  }
+
+  #signMany(userIds, platform) {
     const position = mapGet(this.#positions, platform)
     // Every id is read once and checked before any is signed: all or nothing.
     let ids
@@ -158,13 +181,49 @@ class TrustedIdentity {
     return signAll(this.#keyring, position, ids)
   }
 
+  /**
+   * sign, verify or signMany (`operation`) when the sign channel has a subscriber: the call, then
+   * its message (lib/telemetry.js), also when it throws. Off the hot path, which checks
+   * signObserved() only.
+   */
+  #observed(operation, platform, input, signature) {
+    let result
+    try {
+      if (operation === SIGN) result = this.#sign(input, platform)
+      else if (operation === VERIFY) result = this.#verify(input, platform, signature)
+      else result = this.#signMany(input, platform)
+    } catch (error) {
+      publishSign(operation, this.#configured(platform), 0, 'error', codeOf(error))
+      throw error
+    }
+    if (operation === SIGN_MANY) publishSign(operation, platform, result.length, 'signed', undefined)
+    else if (operation === SIGN) publishSign(operation, platform, 1, 'signed', undefined)
+    else publishSign(operation, platform, 1, result ? 'valid' : 'invalid', undefined)
+    return result
+  }
+
+  /** `platform` if it is one of this signer's, else undefined: a message never holds another. */
+  #configured(platform) {
+    return typeof platform === 'string' && mapHas(this.#positions, platform) ? platform : undefined
+  }
+
   signManyAsync(userIds, platform, options) {
     // Not an async function: its promise would be resolved with the signatures by looking up
     // `then` on them, which Array.prototype or Object.prototype can answer. signAllAsync settles
     // this promise itself while the array has no prototype yet; a foreign `this` rejects it.
     return new Promise((resolve, reject) => {
       TrustedIdentity.#check(this)
-      this.#signManyAsync(userIds, platform, options, resolve, reject)
+      if (!signObserved()) return this.#signManyAsync(userIds, platform, options, resolve, reject)
+      // Observed: the message is published when the promise settles.
+      const signed = (signatures) => {
+        resolve(signatures)
+        publishSign(SIGN_MANY_ASYNC, platform, signatures.length, 'signed', undefined)
+      }
+      const failed = (error) => {
+        reject(error)
+        publishSign(SIGN_MANY_ASYNC, this.#configured(platform), 0, 'error', codeOf(error))
+      }
+      this.#signManyAsync(userIds, platform, options, signed, failed)
     })
   }
 
@@ -195,10 +254,23 @@ class TrustedIdentity {
     await signAllAsync(this.#keyring, position, ids, signal, resolve)
   }
 
+  fingerprint(platform) {
+    TrustedIdentity.#check(this)
+    const position = mapGet(this.#positions, platform)
+    if (position === undefined) this.#refuse(platform, undefined)
+    return callNative(keyringFingerprint, this.#keyring, position)
+  }
+
   replace(secrets) {
     TrustedIdentity.#check(this)
     callNative(keyringCheck, this.#keyring)
-    replaceKeys(this.#keyring, this.#positions, secrets, (platform) => this.#unknownPlatform(platform))
+    const unknown = (platform) => this.#unknownPlatform(platform)
+    replaceKeys(this.#keyring, this.#positions, secrets, unknown, (platform, outcome, error) => {
+      const keyring = this.#keyring
+      const position = mapGet(this.#positions, platform)
+      const fingerprint = () => (position === undefined ? undefined : callNative(keyringFingerprint, keyring, position))
+      publishReload(platform, 'replace', outcome, codeOf(error), fingerprint)
+    })
   }
 
   /** ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM for `platform` (a string), naming the lowercase one if that is configured. */

@@ -246,6 +246,156 @@ describe('verify --platform <name> <userId> <signature>: exit 0 on a match, 1 on
   }
 })
 
+describe('explain --platform <name> <userId> <signature>: what a wrong signature most likely is', () => {
+  const ANDROID = 'cli-Android-9c2e'
+  const env = { MTRIBES_IOS_SECRET: SECRET, MTRIBES_ANDROID_SECRET: ANDROID }
+  const explain = (userId, signature, options = {}) =>
+    cli(['explain', '--platform', options.platform ?? 'ios', userId, signature], { env: options.env ?? env })
+
+  /** exit 1, one explanation on stdout starting with `kind` and matching `pattern`, never the id. */
+  function assertExplained(r, kind, pattern, id = 'user-1') {
+    assert.equal(r.status, 1, r.stderr)
+    assert.equal(r.stderr, '')
+    assert.ok(r.stdout.startsWith(`${kind}: `), r.stdout)
+    assert.match(r.stdout, pattern)
+    assertNoLeak(r.stdout, [ANDROID, id], 'the explanation')
+  }
+
+  it('the right signature: exit 0, "valid", the secret named by variable and fingerprint', async () => {
+    const r = await explain('user-1', sig('user-1'))
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(
+      r.stdout,
+      /^valid: the signature of this user id under the ios secret \(MTRIBES_IOS_SECRET, ti1:[0-9a-f]{16}\)\n$/,
+    )
+  })
+
+  it("another configured platform's secret: names that platform", async () => {
+    assertExplained(
+      await explain('user-1', hmac(ANDROID, 'user-1')),
+      'wrong platform',
+      /under the android secret \(MTRIBES_ANDROID_SECRET, ti1:[0-9a-f]{16}\), not the ios one/,
+    )
+  })
+
+  const mistakes = [
+    ['a line end after the id', 'user-1\n', /with a line end \(\\n\) after it/],
+    ['a Windows line end after the id', 'user-1\r\n', /with a Windows line end/],
+    ['a space after the id', 'user-1 ', /with a space after it/],
+    ['a space before the id', ' user-1', /with a space before it/],
+    ['the id in uppercase', 'USER-1', /in uppercase/],
+  ]
+  for (const [name, signed, pattern] of mistakes) {
+    it(`the signature of ${name}: says so`, async () => {
+      assertExplained(await explain('user-1', sig(signed)), 'wrong id', pattern)
+    })
+  }
+
+  it('an id with whitespace that the signer trimmed, and one another case of which was signed', async () => {
+    assertExplained(
+      await explain(' user-1\t', sig('user-1')),
+      'wrong id',
+      /without its leading and trailing whitespace/,
+      ' user-1\t',
+    )
+    assertExplained(
+      await explain('User@Example.com', sig('user@example.com')),
+      'wrong id',
+      /in lowercase/,
+      'User@Example.com',
+    )
+  })
+
+  const numbers = [
+    [
+      'a number past 2^53, which Number rounds',
+      '12345678901234567890',
+      '12345678901234567000',
+      /as a JavaScript number prints it/,
+    ],
+    ['leading zeros', '00042', '42', /as a JavaScript number prints it|without its leading zeros/],
+    ['a float spelling', '42', '42.0', /with \.0 after it/],
+    ['an exponent', '1e3', '1000', /as a JavaScript number prints it/],
+  ]
+  for (const [name, id, signed, pattern] of numbers) {
+    it(`a number's other spelling (${name}): says so`, async () => {
+      assertExplained(await explain(id, sig(signed)), 'wrong id', pattern, id)
+    })
+  }
+
+  it("a mistake under another platform's secret: both named", async () => {
+    assertExplained(
+      await explain('user-1', hmac(ANDROID, 'user-1\n')),
+      'wrong id',
+      /line end .* under the android secret .*not the ios one/,
+    )
+  })
+
+  it('none of these: "no match", the platforms checked, and how to compare fingerprints', async () => {
+    const r = await explain('user-1', hmac('a-third-secret', 'user-1'))
+    assertExplained(r, 'no match', /under any configured secret \(android, ios\)/)
+    assert.match(r.stdout, /fingerprint\('ios'\) with ti1:[0-9a-f]{16}/)
+  })
+
+  it('a platform with no secret, a malformed signature or no --platform: exit 2', async () => {
+    assertUsageError(await explain('user-1', sig('user-1'), { platform: 'roku' }), /MTRIBES_ROKU_SECRET/)
+    assertUsageError(await explain('user-1', 'abc'), /64 hex characters/)
+    assertUsageError(await cli(['explain', 'user-1', sig('user-1')], { env }), /--platform is required/)
+    assertUsageError(await cli(['explain', '-p', 'ios', 'user-1'], { env }), /explain takes a user id and a signature/)
+  })
+})
+
+describe('fingerprint [--platform <name>]: the same for the same secret in every process, never a signature', () => {
+  /** The fingerprint of `secret` as SECURITY.md defines it ("Fingerprints"), on node:crypto. */
+  const fingerprintOf = (secret) =>
+    `ti1:${crypto.createHmac('sha256', secret).update(Buffer.from('\xffmtribes-trusted-identity key fingerprint v1', 'latin1')).digest('hex').slice(0, 16)}`
+
+  it('--platform ios: its fingerprint, which equals identity.fingerprint in another process', async () => {
+    const r = await cli(['fingerprint', '--platform', 'ios'])
+    assertSigned(r, [], `${fingerprintOf(SECRET)}\n`)
+    const child = runNode(
+      [
+        '-e',
+        `process.stdout.write(new (require(${JSON.stringify(ROOT)}).TrustedIdentity)({ ios: process.env.S }).fingerprint('ios'))`,
+      ],
+      { env: childEnv({ S: SECRET }) },
+    )
+    assert.equal(child.status, 0, child.stderr)
+    assert.equal(child.stdout, fingerprintOf(SECRET))
+    // A real process of the CLI prints the same.
+    assert.equal(childOutput(cliChild(['fingerprint', '-p', 'ios'])).stdout, `${fingerprintOf(SECRET)}\n`)
+  })
+
+  it('without --platform: one line per configured platform; one secret on two platforms shows as one fingerprint', async () => {
+    const env = { MTRIBES_IOS_SECRET: SECRET, MTRIBES_ROKU_SECRET: SECRET, MTRIBES_ANDROID_SECRET: 'cli-other-7' }
+    const r = await cli(['fingerprint'], { env })
+    const lines = r.stdout.trimEnd().split('\n').sort()
+    assert.deepEqual(lines, [
+      `android ${fingerprintOf('cli-other-7')}`,
+      `ios ${fingerprintOf(SECRET)}`,
+      `roku ${fingerprintOf(SECRET)}`,
+    ])
+  })
+
+  it('is never a signature nor the start of one: not hex, and not what sign prints for any id tried', async () => {
+    const fingerprint = (await cli(['fingerprint', '-p', 'ios'])).stdout.trimEnd()
+    assert.match(fingerprint, /^ti1:[0-9a-f]{16}$/)
+    assert.doesNotMatch(fingerprint, /^[0-9a-f]+$/)
+    for (const id of [
+      'ti1:',
+      fingerprint,
+      'mtribes-trusted-identity key fingerprint v1',
+      '\uFFFDmtribes-trusted-identity key fingerprint v1',
+    ])
+      assert.ok(!sig(id).includes(fingerprint.slice(4)), id)
+  })
+
+  it('no secret configured, or arguments: exit 2', async () => {
+    assertUsageError(await cli(['fingerprint'], { env: {} }), /no secrets found: set MTRIBES_<PLATFORM>_SECRET/)
+    assertUsageError(await cli(['fingerprint', 'ios']), /fingerprint takes no arguments/)
+  })
+})
+
 describe('an id argument containing U+FFFD is refused on every OS; through --stdin it is signed', () => {
   // Node gives argument bytes that are not UTF-8 as U+FFFD: such an argument may not be the id typed.
   const ids = [

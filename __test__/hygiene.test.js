@@ -182,7 +182,7 @@ describe('no property, getter or method returns the secret', () => {
         assertValueHoldsNoSecret(value, `property ${String(key)}`)
         assertNoLeak(deepInspect(value), SECRETS, `property ${String(key)}`)
         if (typeof value === 'function') {
-          const argumentLists = [[], ['u1'], ['u1', 'ios'], [['u1'], 'ios'], ['u1', 'ios', '0'.repeat(64)]]
+          const argumentLists = [[], ['ios'], ['u1'], ['u1', 'ios'], [['u1'], 'ios'], ['u1', 'ios', '0'.repeat(64)]]
           for (const args of [...argumentLists, [{ depth: 5 }, {}, util.inspect]]) {
             let result
             try {
@@ -193,6 +193,11 @@ describe('no property, getter or method returns the secret', () => {
             } catch (e) {
               assertNoLeak(`${e?.message} ${e?.stack}`, SECRETS, `${String(key)}(${args.length} args) error`)
               const label = `${String(key)}(${args.length} args) threw ${e?.name} ${e?.code}: ${e?.message}`
+              // fingerprint's first argument is a platform: 'u1' is an unknown one, its documented error.
+              if (key === 'fingerprint' && args[0] === 'u1') {
+                assert.equal(e.code, 'ERR_TRUSTED_IDENTITY_UNKNOWN_PLATFORM', label)
+                continue
+              }
               assert.ok(e instanceof TypeError, label)
               if (key === util.inspect.custom && typeof args[2] !== 'function') {
                 // util.inspect always passes itself as the hook's third argument; given a string

@@ -50,6 +50,12 @@ function kubernetesVolume(dir, content) {
   return { file: path.join(dir, 'ios'), swap }
 }
 
+/** The fingerprint of `secret` by its definition in SECURITY.md ("Fingerprints"), on node:crypto. */
+function fingerprintOf(secret) {
+  const message = Buffer.concat([Buffer.from([0xff]), Buffer.from('mtribes-trusted-identity key fingerprint v1')])
+  return `ti1:${crypto.createHmac('sha256', secret).update(message).digest('hex').slice(0, 16)}`
+}
+
 /** Records what is published on the reload channel until the test ends. */
 function recordReloads(t) {
   const messages = []
@@ -191,12 +197,21 @@ describe('fromEnv({ watch })', () => {
     await until(() => seen.has(old), 'the first signature')
     volume.swap('second-secret\n')
     await until(() => identity.sign('u', 'ios') === next, 'the new secret after the swap')
-    assert.deepEqual(reloads, [{ platform: 'ios', outcome: 'reloaded', code: undefined }])
+    const fingerprint = fingerprintOf('second-secret')
+    assert.deepEqual(reloads, [{ platform: 'ios', source: 'file', outcome: 'reloaded', code: undefined, fingerprint }])
+    assert.equal(identity.fingerprint('ios'), fingerprint)
 
     // A refused new version keeps the last good key, reported on the channel and as one warning.
     volume.swap('')
     await until(() => reloads.length === 2, 'the refused reload')
-    assert.deepEqual(reloads[1], { platform: 'ios', outcome: 'refused', code: 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE' })
+    // Its fingerprint is the key still in use.
+    assert.deepEqual(reloads[1], {
+      platform: 'ios',
+      source: 'file',
+      outcome: 'refused',
+      code: 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE',
+      fingerprint,
+    })
     await until(() => warnings.length === 1, 'the warning')
     assert.equal(warnings[0].code, 'ERR_TRUSTED_IDENTITY_SECRET_SOURCE')
     assert.match(warnings[0].message, /^MTRIBES_IOS_SECRET_FILE /)

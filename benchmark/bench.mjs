@@ -1,6 +1,7 @@
 // Speed benchmark (`npm run bench`): TrustedIdentity against the mtribes docs' node:crypto snippet and
 // other ways to sign, every ratio to the snippet of the same run. Details: CONTRIBUTING.md, Scripts.
 import crypto from 'node:crypto'
+import diagnosticsChannel from 'node:diagnostics_channel'
 import os from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { Bench } from 'tinybench'
@@ -65,6 +66,7 @@ for (const value of [
   if (value !== snippet(probe)) throw new Error('a contender disagrees with node:crypto')
 }
 
+let snippetUuidNs
 for (const length of [36, 8, 200]) {
   const ids = makeIds(length)
   const result = await perCall(ids, {
@@ -74,6 +76,7 @@ for (const length of [36, 8, 200]) {
     sign: (id) => identity.sign(id, 'ios'),
   })
   const label = length === 36 ? '36-char UUID' : `${length}-char id`
+  if (length === 36) snippetUuidNs = result.snippet
   row(`docs snippet, ${label}`, result.snippet, result.snippet)
   row(`createHmac + KeyObject, ${label}`, result.keyObject, result.snippet)
   row(`@noble/hashes hmac, ${label}`, result.noble, result.snippet)
@@ -106,6 +109,22 @@ for (const length of [36, 8, 200]) {
   row('sign, same 1,000 ids', sign, loop)
   row('verify, same 1,000 ids', verify, loop)
   rows.push({ what: `verify / sign time: ${(verify / sign).toFixed(2)}` })
+}
+
+{
+  // sign with a subscriber on the telemetry channel (per-platform counts, as examples/metrics does),
+  // against sign without one: what observing costs. The subscriber is removed afterwards.
+  const ids = makeIds(36)
+  const sign = (id) => identity.sign(id, 'ios')
+  const counts = new Map()
+  const count = (message) => counts.set(message.platform, (counts.get(message.platform) ?? 0) + message.count)
+  const idle = await perCall(ids, { sign })
+  diagnosticsChannel.subscribe('mtribes-trusted-identity:sign', count)
+  const observed = await perCall(ids, { sign })
+  diagnosticsChannel.unsubscribe('mtribes-trusted-identity:sign', count)
+  if (!(counts.get('ios') > 0)) throw new Error('the subscriber saw nothing')
+  row('sign, 36-char UUID, no channel subscriber', idle.sign, snippetUuidNs)
+  row('sign, 36-char UUID, a sign channel subscriber', observed.sign, snippetUuidNs)
 }
 
 // signManyAsync of 1,000,000 ids: how long, and how late the event loop ran meanwhile.

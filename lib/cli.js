@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Command line for mtribes-trusted-identity (`bin`: mtribes-trusted-identity): sign or verify user
 // ids with the secrets from MTRIBES_<PLATFORM>_SECRET[_FILE] (never from argv), one id or a stream
-// of ids on stdin for backfills (an empty line is refused, but for one at the very end). Ids must
+// of ids on stdin for backfills (an empty line is refused, but for one at the very end); explain a
+// signature that does not match; print the fingerprints of the secrets. Ids must
 // be UTF-8: an id argument containing U+FFFD is refused on every OS (Node gives argument bytes that
-// are not UTF-8 as U+FFFD); --stdin checks each line's bytes. Exit codes: 0 ok, 1 verify
+// are not UTF-8 as U+FFFD); --stdin checks each line's bytes. Exit codes: 0 ok, 1 verify or explain
 // mismatch, 2 usage or configuration error (a native module that cannot load included: its whole
 // message, the candidates tried and the fix, goes to stderr).
 'use strict'
@@ -28,6 +29,11 @@ const USAGE = `Usage:
   ${NAME} sign --platform <name> --stdin        read one user id per line, print one signature per line
   ${NAME} verify --platform <name> <userId> <signature>
                                                 exit 0 if the signature matches, 1 if not
+  ${NAME} explain --platform <name> <userId> <signature>
+                                                exit 0 if it matches; if not, exit 1 and say what
+                                                it is most likely the signature of
+  ${NAME} fingerprint [--platform <name>]       print the fingerprint of each secret (or of one),
+                                                to compare what two servers hold
   ${NAME} --help | --version
 
 With --stdin, lines end in LF or CRLF; an empty line stops with exit 2 naming it, except one empty
@@ -37,7 +43,11 @@ line at the very end of the input, which is ignored. An id argument containing U
 Secrets come only from the environment: MTRIBES_<PLATFORM>_SECRET (the secret) or
 MTRIBES_<PLATFORM>_SECRET_FILE (a file holding it), such as MTRIBES_IOS_SECRET for --platform ios.
 
-Exit codes: 0 ok, 1 signature does not match (verify), 2 usage or configuration error
+Without --platform, explain and fingerprint use every platform configured in the environment.
+A fingerprint (ti1: and 16 hex digits) is the same for the same secret everywhere and tells
+nothing about it; identity.fingerprint(platform) gives the same in the server.
+
+Exit codes: 0 ok, 1 signature does not match (verify, explain), 2 usage or configuration error
 (such as a missing secret, or a native module that cannot load: the message says how to fix it).
 `
 
@@ -98,19 +108,112 @@ function parse(args) {
   }
 }
 
-function loadIdentity(platform) {
+/** Throws unless `platform` (the --platform option) is given and a valid platform name. */
+function checkPlatformOption(platform) {
   if (platform === undefined || platform === '') {
     throw new UsageError(`--platform is required, such as --platform ios; run ${NAME} --help`)
   }
   if (!isPlatformName(platform)) {
     throw new UsageError(`--platform is not a valid platform name: ${PLATFORM_NAME_RULE}`)
   }
+}
+
+function loadIdentity(platform) {
+  checkPlatformOption(platform)
   const { TrustedIdentity } = require('../index.js')
   try {
     return TrustedIdentity.fromEnv({ platforms: [platform] })
   } catch (error) {
     throw new UsageError(String(error.message))
   }
+}
+
+/** A TrustedIdentity of every platform configured in the environment (explain, fingerprint). */
+function loadEveryPlatform() {
+  const { TrustedIdentity } = require('../index.js')
+  try {
+    return TrustedIdentity.fromEnv()
+  } catch (error) {
+    throw new UsageError(String(error.message))
+  }
+}
+
+/**
+ * The ids a signer may have signed instead of `userId`, each with what to call it: the mistakes
+ * users of HMAC identity schemes report most (whitespace from a file or a form, another case, a
+ * number spelled another way). Never the id itself in a label: the output names the change only.
+ */
+function variantsOf(userId) {
+  const variants = []
+  const add = (id, what) => {
+    if (id !== userId && id !== '' && !variants.some((variant) => variant.id === id)) variants.push({ id, what })
+  }
+  add(userId.trim(), 'the user id without its leading and trailing whitespace')
+  add(`${userId}\n`, 'the user id with a line end (\\n) after it, as read from a file or a line of input')
+  add(`${userId}\r\n`, 'the user id with a Windows line end (\\r\\n) after it')
+  add(`${userId} `, 'the user id with a space after it')
+  add(` ${userId}`, 'the user id with a space before it')
+  add(userId.toLowerCase(), 'the user id in lowercase')
+  add(userId.toUpperCase(), 'the user id in uppercase')
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(userId.trim())) {
+    const number = Number(userId)
+    if (Number.isFinite(number)) {
+      add(
+        String(number),
+        'the user id as a JavaScript number prints it (String(Number(id)): precision, exponent, zeros)',
+      )
+    }
+    add(userId.replace(/^([+-]?)0+(?=\d)/, '$1'), 'the user id without its leading zeros')
+    if (/^[+-]?\d+$/.test(userId)) add(`${userId}.0`, 'the user id with .0 after it (a float)')
+    add(userId.replace(/\.0+$/, ''), 'the user id without its trailing .0')
+  }
+  return variants
+}
+
+/**
+ * What `signature` most likely is, for `explain`: `{ valid: true }`, or the first of: the
+ * signature of `userId` under another configured platform's secret; of one of its variants
+ * (variantsOf) under `platform`'s secret, then under another's; or none of these.
+ */
+function explainSignature(identity, userId, platform, signature) {
+  if (identity.verify(userId, platform, signature)) return { valid: true }
+  const others = identity.platforms.filter((other) => other !== platform)
+  for (const other of others) {
+    if (identity.verify(userId, other, signature)) return { valid: false, platform: other, variant: undefined }
+  }
+  for (const variant of variantsOf(userId)) {
+    for (const candidate of [platform, ...others]) {
+      if (identity.verify(variant.id, candidate, signature)) return { valid: false, platform: candidate, variant }
+    }
+  }
+  return { valid: false, platform: undefined, variant: undefined }
+}
+
+/** The lines `explain` prints for `explained` (explainSignature's answer); never a secret or an id. */
+function explanation(identity, platform, explained) {
+  const secretOf = (name) => `the ${name} secret (MTRIBES_${name.toUpperCase()}_SECRET, ${identity.fingerprint(name)})`
+  if (explained.valid) return `valid: the signature of this user id under ${secretOf(platform)}\n`
+  const { platform: signer, variant } = explained
+  if (signer === undefined) {
+    const checked = identity.platforms.join(', ')
+    return (
+      `no match: not the signature of this user id, nor of it with whitespace, in another case or as another ` +
+      `spelling of a number, under any configured secret (${checked}).\n` +
+      `Most likely the server that signed it holds another ${platform} secret: compare its ` +
+      `identity.fingerprint('${platform}') with ${identity.fingerprint(platform)} (${NAME} fingerprint here).\n`
+    )
+  }
+  const under = signer === platform ? secretOf(platform) : `${secretOf(signer)}, not the ${platform} one`
+  if (variant === undefined) {
+    return (
+      `wrong platform: the signature of this user id under ${under}.\n` +
+      `The server signed with another platform's secret, or the client passed the wrong platform.\n`
+    )
+  }
+  return (
+    `wrong id: the signature of ${variant.what}, under ${under}.\n` +
+    `Sign the id exactly as the client passes it to session.start.\n`
+  )
 }
 
 /** Signs with `identity`, turning a refused id (empty, lone surrogate) into a usage error. */
@@ -320,10 +423,36 @@ async function main(args, { stdin, stdout, stderr, fstat = fs.fstatSync }) {
     stderr.write(`${NAME}: the signature does not match this user id and platform\n`)
     return EXIT_MISMATCH
   }
+  if (command === 'explain') {
+    if (values.stdin) throw new UsageError('--stdin works with sign only')
+    if (rest.length !== 2) throw new UsageError(`explain takes a user id and a signature; run ${NAME} --help`)
+    const userId = idArgument(1)
+    const signature = rest[1]
+    if (!SIGNATURE.test(signature)) throw new UsageError('the signature must be 64 hex characters, as sign prints')
+    checkPlatformOption(values.platform)
+    const identity = loadEveryPlatform()
+    if (!identity.platforms.includes(values.platform)) loadIdentity(values.platform) // its own error
+    signOne(identity, userId, values.platform) // the same checks of the id as sign
+    const explained = explainSignature(identity, userId, values.platform, signature)
+    stdout.write(explanation(identity, values.platform, explained))
+    return explained.valid ? EXIT_OK : EXIT_MISMATCH
+  }
+  if (command === 'fingerprint') {
+    if (values.stdin) throw new UsageError('--stdin works with sign only')
+    if (rest.length !== 0) throw new UsageError(`fingerprint takes no arguments but --platform; run ${NAME} --help`)
+    if (values.platform !== undefined) {
+      const identity = loadIdentity(values.platform)
+      stdout.write(`${identity.fingerprint(values.platform)}\n`)
+      return EXIT_OK
+    }
+    const identity = loadEveryPlatform()
+    for (const platform of identity.platforms) stdout.write(`${platform} ${identity.fingerprint(platform)}\n`)
+    return EXIT_OK
+  }
   throw new UsageError(
     command === undefined
       ? `a command is needed; run ${NAME} --help`
-      : `unknown command; the commands are sign and verify; run ${NAME} --help`,
+      : `unknown command; the commands are sign, verify, explain and fingerprint; run ${NAME} --help`,
   )
 }
 

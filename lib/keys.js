@@ -219,19 +219,26 @@ function keysFromEnv(options) {
  * Gives the platforms of `secrets` (a replace() argument: platform name to secret) their new
  * secrets in `keyring` at once, `positions` mapping each name to its position. Everything is
  * checked before any key changes; `unknown(platform)` makes the error for a platform not in
- * `positions`. Our own copies of the bytes are wiped once the keys are made.
+ * `positions`. Our own copies of the bytes are wiped once the keys are made. Each platform
+ * replaced is reported, `reloaded(platform, 'reloaded')`; a refusal is reported once,
+ * `reloaded(platform, 'refused', error)` before it is thrown, naming the configured platform whose
+ * secret was refused when that is known (a secret of the wrong type or an unknown platform after
+ * it; any refusal when one platform is given), else undefined.
  */
-function replaceKeys(keyring, positions, secrets, unknown) {
-  const platforms = validateSecrets(secrets, 'secrets')
+function replaceKeys(keyring, positions, secrets, unknown, reloaded) {
   const replacements = bareArray()
   const owned = bareArray()
+  let platforms
+  let current
   try {
+    platforms = validateSecrets(secrets, 'secrets')
     for (let index = 0; index < platforms.length; index++) {
       const platform = platforms[index]
       // The secret's type first (a TypeError: Node checks types first), then its platform.
       const secret = secrets[platform]
-      const kind = validateSecret(secret, `secrets.${platform}`)
       const position = mapGet(positions, platform)
+      current = position === undefined ? undefined : platform
+      const kind = validateSecret(secret, `secrets.${platform}`)
       if (position === undefined) throw unknown(platform)
       let bytes = secret
       if (kind === 'text') bytes = textEncode(encoder, secret)
@@ -241,10 +248,16 @@ function replaceKeys(keyring, positions, secrets, unknown) {
       if (bytes !== secret) owned[owned.length] = bytes
       replacements[index] = { __proto__: null, position, secret: bytes, text: kind === 'text' }
     }
+    // The native side refuses a secret by its message only: one platform's when only one is given.
+    current = platforms.length === 1 ? platforms[0] : undefined
     callNative(keyringReplace, keyring, replacements)
+  } catch (error) {
+    reloaded(current, 'refused', error)
+    throw error
   } finally {
     for (let index = 0; index < owned.length; index++) typedArrayFill(owned[index], 0)
   }
+  for (let index = 0; index < platforms.length; index++) reloaded(platforms[index], 'reloaded', undefined)
 }
 
 /** New Keys holding copies of the keys of `keys` (see keyringCopy), for the same platforms. */

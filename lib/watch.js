@@ -2,16 +2,16 @@
 // looked at (its real path, after every symlink, and that file's device, inode, size, mtime and
 // ctime); when anything changed, native code re-reads it (src/core/keyring.rs replace_file) and the
 // new key replaces the old at once. A refused file keeps the current key and is reported (the
-// reload channel, a process warning); the timer never keeps the process alive.
+// reload channel of lib/telemetry.js, a process warning); the timer never keeps the process alive.
 'use strict'
 
 const { realpathSync, statSync } = require('node:fs')
-const { channel } = require('node:diagnostics_channel')
 const { setInterval, clearInterval, setTimeout, clearTimeout } = require('node:timers')
 const { NumberIsSafeInteger, ObjectFreeze, ObjectGetPrototypeOf, isArray, uncurryThis } = require('./primordials.js')
 const { callNative, codes } = require('./errors.js')
 const { validateOptions } = require('./validation.js')
-const { keyringReplace } = require('../binding.js')
+const { publishReload } = require('./telemetry.js')
+const { keyringFingerprint, keyringReplace } = require('../binding.js')
 
 const DEFAULT_INTERVAL_MS = 10_000
 const MIN_INTERVAL_MS = 100
@@ -27,16 +27,11 @@ const timerUnref = (() => {
   return unref
 })()
 const emitWarning = process.emitWarning
-const reloadChannel = channel('mtribes-trusted-identity:reload')
 
-/**
- * Publishes one reload on `mtribes-trusted-identity:reload`, only when someone subscribes:
- * `{ platform, outcome: 'reloaded' | 'refused', code }` (`code`: the refusal's error code, else
- * undefined). Never a secret, a path, a file's content or a signature.
- */
-function reloaded(platform, outcome, code) {
-  if (!reloadChannel.hasSubscribers) return
-  reloadChannel.publish(ObjectFreeze({ __proto__: null, platform, outcome, code }))
+/** Publishes the reload of `file` (lib/telemetry.js), with the fingerprint of the key now in use. */
+function reloaded(watch, file, outcome, code) {
+  const { keyring } = watch
+  publishReload(file.platform, 'file', outcome, code, () => callNative(keyringFingerprint, keyring, file.position))
 }
 
 /**
@@ -126,17 +121,17 @@ function look(watch, file) {
     callNative(keyringReplace, watch.keyring, replacements)
   } catch (error) {
     // dispose() stops the watch first, so this is the file refused.
-    refused(file, error)
+    refused(watch, file, error)
     return
   }
   file.warned = undefined
-  reloaded(file.platform, 'reloaded', undefined)
+  reloaded(watch, file, 'reloaded', undefined)
 }
 
 /** Reports a refused reload: on the channel each time, as a process warning once per distinct failure. */
-function refused(file, error) {
+function refused(watch, file, error) {
   const code = typeof error?.code === 'string' ? error.code : codes.ERR_TRUSTED_IDENTITY_INTERNAL.code
-  reloaded(file.platform, 'refused', code)
+  reloaded(watch, file, 'refused', code)
   // The message names the variable and what is wrong (src/core/secret_file.rs), never the content.
   const message = `${error?.message} (the new secret was refused; the current key is kept)`
   if (file.warned === message) return
@@ -178,7 +173,6 @@ function stopWatch(watch) {
 module.exports = ObjectFreeze({
   DEFAULT_INTERVAL_MS,
   MIN_INTERVAL_MS,
-  reloaded,
   watchInterval,
   watchedFile,
   startWatch,

@@ -4,8 +4,8 @@
 //! platforms) happens in `index.js` before a call reaches here; the core re-checks what it owns.
 //!
 //! - `keyringNew`, `keyringInsert`, `keyringInsertFile`, `keyringCopy`, `keyringDispose`,
-//!   `keyringCheck`, `keyringProtection`, `keyringReplace` (here): build a keyring (or give its
-//!   platforms new secrets), named by a wrapped object that only
+//!   `keyringCheck`, `keyringProtection`, `keyringReplace`, `keyringFingerprint` (here): build a
+//!   keyring (or give its platforms new secrets, or name a key by its fingerprint), named by a wrapped object that only
 //!   `index.js` holds ([`keyrings`]); its keys are kept in secret memory ([`key_memory`],
 //!   [`secret_memory`]).
 //! - `sign`, `verify` ([`fast`]): the per-request calls, on raw Node-API.
@@ -158,6 +158,15 @@ pub fn keyring_replace(keyring: KeyringArg, replacements: Vec<Replacement>) -> R
     replaced.map_err(to_js)
 }
 
+/// The fingerprint of the key at `position` (`ti1:` and 16 hex digits, see
+/// [`core::PlatformKey::fingerprint_with`]): safe to show, never a signature.
+#[napi(ts_args_type = "keyring: object, position: number")]
+pub fn keyring_fingerprint(keyring: KeyringArg, position: PositionArg) -> Result<HexString> {
+    let position = position.get().map_err(to_js)?;
+    let fingerprint = keyrings::with(keyring.0, |keys| keys.fingerprint(position)).map_err(to_js)?;
+    fingerprint.map(|bytes| HexString(bytes.to_vec())).map_err(to_js)
+}
+
 /// Wipes every key now (or, if a batch is signing on another thread, as soon as it ends).
 #[napi(ts_args_type = "keyring: object")]
 pub fn keyring_dispose(keyring: KeyringArg) -> Result<()> {
@@ -200,7 +209,7 @@ pub fn secret_memory_usage() -> SecretMemoryUsage {
     }
 }
 
-/// Hex digits as a one-byte JavaScript string (latin1 is exact for ASCII, and cheaper than UTF-8).
+/// Hex digits (or a fingerprint) as a one-byte JavaScript string (latin1 is exact for ASCII, and cheaper than UTF-8).
 pub struct HexString(Vec<u8>);
 
 js_type_name!(HexString, "string", String);

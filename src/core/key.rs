@@ -29,6 +29,21 @@ pub const SIGNATURE_HEX_LEN: usize = 64;
 /// Length of a signature in bytes.
 pub const SIGNATURE_LEN: usize = 32;
 
+/// What a fingerprint is the HMAC of. It starts with the byte 0xFF, which UTF-8 never contains:
+/// every id signed (here or by `node:crypto` from a string) is UTF-8, so no id's signature is
+/// ever this MAC. The version says which rule made a fingerprint.
+pub const FINGERPRINT_MESSAGE: &[u8] = b"\xffmtribes-trusted-identity key fingerprint v1";
+
+/// The text every fingerprint starts with: `t` and `:` are not hex digits, so a fingerprint is
+/// never a signature nor the start of one.
+pub const FINGERPRINT_PREFIX: &[u8] = b"ti1:";
+
+/// Bytes of the MAC a fingerprint shows (64 bits: 16 hex digits).
+const FINGERPRINT_MAC_BYTES: usize = 8;
+
+/// Length of a fingerprint: `ti1:` and 16 lowercase hex digits.
+pub const FINGERPRINT_LEN: usize = FINGERPRINT_PREFIX.len() + 2 * FINGERPRINT_MAC_BYTES;
+
 /// How a secret's bytes were given, which decides the rules they are checked against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecretKind {
@@ -211,6 +226,33 @@ impl PlatformKey {
         // 32 bytes always fill exactly 64 hex digits, so this cannot fail.
         let _ = hex::encode_to_slice(out, &mut hex);
         hex
+    }
+
+    /// A name for this key that can be shown and compared: `ti1:` and the first 16 hex digits of
+    /// the HMAC of [`FINGERPRINT_MESSAGE`] under the key. The same secret gives the same
+    /// fingerprint in every process (it depends on nothing else, not even the platform); two
+    /// secrets give the same one with chance 2^-64. It tells no more about the secret than any
+    /// signature does (HMAC is a pseudorandom function of its key), and it is never a signature:
+    /// no id is that message, and the prefix is not hex.
+    ///
+    /// ```
+    /// use mtribes_trusted_identity::core::{PlatformKey, Scratch, SecretKind};
+    /// let key = PlatformKey::new(b"key", SecretKind::Text).unwrap();
+    /// let fingerprint = key.fingerprint_with(&mut Scratch::new());
+    /// assert!(fingerprint.starts_with(b"ti1:"));
+    /// assert_eq!(fingerprint.len(), 20);
+    /// ```
+    #[must_use]
+    pub fn fingerprint_with(&self, scratch: &mut Scratch) -> [u8; FINGERPRINT_LEN] {
+        let mut out = Output::<Core>::default();
+        self.mac_into(scratch, FINGERPRINT_MESSAGE, &mut out);
+        wipe::after_macs();
+        let mut fingerprint = [0u8; FINGERPRINT_LEN];
+        let (prefix, digits) = fingerprint.split_at_mut(FINGERPRINT_PREFIX.len());
+        prefix.copy_from_slice(FINGERPRINT_PREFIX);
+        // 8 bytes always fill exactly 16 hex digits, so this cannot fail.
+        let _ = hex::encode_to_slice(&out[..FINGERPRINT_MAC_BYTES], digits);
+        fingerprint
     }
 
     /// Whether `signature_hex` (64 hex digits, either case) is the signature of `message`. The
@@ -429,6 +471,26 @@ mod tests {
                 assert!(scratch.is_clear());
             }
         }
+    }
+
+    #[test]
+    fn fingerprints_are_the_truncated_mac_of_a_message_no_id_is() {
+        assert!(std::str::from_utf8(std::hint::black_box(FINGERPRINT_MESSAGE)).is_err(), "not UTF-8");
+        let mut scratch = Scratch::new();
+        let one = PlatformKey::new(b"secret-one", SecretKind::Text).unwrap();
+        let fingerprint = one.fingerprint_with(&mut scratch);
+        assert!(scratch.is_clear());
+        let expected = hex::encode(&reference(b"secret-one", FINGERPRINT_MESSAGE)[..8]);
+        assert_eq!(fingerprint[..], [b"ti1:".as_slice(), expected.as_bytes()].concat()[..]);
+        // The same secret, built again or as raw bytes: the same fingerprint; another: another.
+        let again = PlatformKey::new(b"secret-one", SecretKind::Raw).unwrap();
+        assert_eq!(again.fingerprint_with(&mut scratch), fingerprint);
+        let two = PlatformKey::new(b"secret-two", SecretKind::Text).unwrap();
+        assert_ne!(two.fingerprint_with(&mut scratch), fingerprint);
+        // Never a signature nor the start of one: signatures are hex only.
+        assert!(!fingerprint.iter().all(u8::is_ascii_hexdigit));
+        let signature = one.sign_hex(b"ti1:");
+        assert!(!signature.starts_with(&fingerprint[..4]));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::batch::sign_utf16_batch;
 use super::error::{Error, ErrorKind};
-use super::key::{PlatformKey, SecretKind, SecretProblem, SIGNATURE_HEX_LEN};
+use super::key::{PlatformKey, SecretKind, SecretProblem, FINGERPRINT_LEN, SIGNATURE_HEX_LEN};
 use super::memory::{Heap, KeyMemory};
 use super::secret_file::read_secret_file;
 
@@ -259,6 +259,15 @@ impl<M: KeyMemory> Keyring<M> {
         self.memory.with_scratch(|scratch| sign_utf16_batch(key, scratch, joined, lengths))
     }
 
+    /// The fingerprint of the key at `position` (see [`PlatformKey::fingerprint_with`]).
+    ///
+    /// # Errors
+    /// As [`Keyring::key`].
+    pub fn fingerprint(&self, position: usize) -> Result<[u8; FINGERPRINT_LEN], Error> {
+        let key = self.key(position)?;
+        Ok(self.memory.with_scratch(|scratch| key.fingerprint_with(scratch)))
+    }
+
     /// Whether `signature_hex` is the signature of `message` under the key at `position`
     /// (constant-time; `false` for a malformed signature).
     ///
@@ -279,6 +288,20 @@ mod tests {
     use super::*;
     use crate::core::key::SecretKind::{Raw, Text};
     use Source::{Argument, Variable};
+
+    #[test]
+    fn fingerprints_name_the_secret_not_the_platform() {
+        let mut keyring = Keyring::new();
+        keyring.insert("ios", b"one", Text, Argument).unwrap();
+        keyring.insert("android", b"one", Raw, Argument).unwrap();
+        keyring.insert("roku", b"two", Text, Argument).unwrap();
+        let ios = keyring.fingerprint(0).unwrap();
+        assert_eq!(keyring.fingerprint(1).unwrap(), ios);
+        assert_ne!(keyring.fingerprint(2).unwrap(), ios);
+        keyring.replace(0, b"two", Text, Argument).unwrap();
+        assert_eq!(keyring.fingerprint(0).unwrap(), keyring.fingerprint(2).unwrap());
+        assert!(keyring.fingerprint(3).is_err());
+    }
 
     #[test]
     fn platform_names() {

@@ -2,7 +2,7 @@
 //! `cargo test`.
 //!
 //! - [`key`]: one platform's secret as the `hmac` crate's prepared HMAC-SHA256 state; signing and
-//!   constant-time verifying.
+//!   constant-time verifying; a key's fingerprint.
 //! - [`keyring`]: platform names and their keys; the one place a platform name becomes a key.
 //! - [`memory`]: where keys are kept and each signature's working copy is made ([`KeyMemory`]:
 //!   ordinary memory here, secret pages in the binding).
@@ -24,6 +24,6 @@ pub mod utf16;
 mod wipe;
 
 pub use error::{Error, ErrorKind};
-pub use key::{PlatformKey, SecretKind, SIGNATURE_HEX_LEN};
+pub use key::{PlatformKey, SecretKind, FINGERPRINT_LEN, SIGNATURE_HEX_LEN};
 pub use keyring::{is_valid_platform_name, Keyring, Source};
 pub use memory::{Heap, KeyMemory, Scratch};
