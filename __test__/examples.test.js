@@ -110,6 +110,67 @@ for (const name of SERVERS) {
   })
 }
 
+describe('examples/metrics: the telemetry channels as Prometheus metrics (prom-client)', () => {
+  /** The value of the sample `name{labels}` in a Prometheus text exposition, or undefined. */
+  const sample = (text, name, labels) => {
+    const wanted = `${name}{${Object.entries(labels)
+      .map(([key, value]) => `${key}="${value}"`)
+      .join(',')}}`
+    const line = text.split('\n').find((l) => l.startsWith(`${wanted} `))
+    return line === undefined ? undefined : Number(line.slice(wanted.length + 1))
+  }
+  const fingerprintOf = (secret) =>
+    `ti1:${require('node:crypto')
+      .createHmac('sha256', secret)
+      .update(Buffer.from('\xffmtribes-trusted-identity key fingerprint v1', 'latin1'))
+      .digest('hex')
+      .slice(0, 16)}`
+
+  it('counts signatures per platform, names each secret by fingerprint, and shows a rotation of a watched file', async (t) => {
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'mti-metrics-'))
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+    const file = path.join(dir, 'ios')
+    fs.writeFileSync(file, `${SECRET}\n`)
+    const NEXT = `${SECRET}-rotated`
+    const env = { MTRIBES_IOS_SECRET_FILE: file, MTRIBES_BROWSER_SECRET: BROWSER_SECRET, WATCH_INTERVAL_MS: '100' }
+    const example = await startExample(path.join(DIST, 'metrics', 'app.js'), env)
+    let text
+    try {
+      const login = await httpRequest(`${example.url}/login?user=${encodeURIComponent(USER)}`, { method: 'POST' })
+      const cookie = login.headers.get('set-cookie').split(';')[0]
+      for (const platform of ['ios', 'ios', 'browser']) {
+        const r = await httpRequest(`${example.url}/mtribes/identity?platform=${platform}`, { headers: { cookie } })
+        assert.equal(r.status, 200)
+      }
+      const metrics = async () => (await httpRequest(`${example.url}/metrics`)).text()
+      text = await metrics()
+      const signatures = 'mtribes_trusted_identity_signatures_total'
+      assert.equal(sample(text, signatures, { platform: 'ios', operation: 'sign' }), 2)
+      assert.equal(sample(text, signatures, { platform: 'browser', operation: 'sign' }), 1)
+      const info = 'mtribes_trusted_identity_secret_info'
+      assert.equal(sample(text, info, { platform: 'ios', fingerprint: fingerprintOf(SECRET) }), 1)
+      assert.equal(sample(text, info, { platform: 'browser', fingerprint: fingerprintOf(BROWSER_SECRET) }), 1)
+
+      fs.writeFileSync(file, `${NEXT}\n`)
+      const reloaded = { platform: 'ios', source: 'file', outcome: 'reloaded' }
+      for (let tries = 0; sample(text, 'mtribes_trusted_identity_reloads_total', reloaded) !== 1; tries++) {
+        assert.ok(tries < 100, 'the reload shows within 10 s')
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        text = await metrics()
+      }
+      assert.equal(sample(text, info, { platform: 'ios', fingerprint: fingerprintOf(NEXT) }), 1)
+      assert.equal(sample(text, info, { platform: 'ios', fingerprint: fingerprintOf(SECRET) }), undefined)
+    } finally {
+      await example.stop()
+    }
+    assertNoLeak(
+      `${text}\n${example.output()}`,
+      [SECRET, NEXT, BROWSER_SECRET, USER, hmac(SECRET, USER)],
+      'the metrics',
+    )
+  })
+})
+
 describe('examples/next/app/mtribes/identity/route.ts (Next.js App Router)', () => {
   it("runs on Node.js, and GET answers a logged-in Request with node:crypto's HMAC, 401 without", () => {
     const route = path.join(DIST, 'next', 'app', 'mtribes', 'identity', 'route.js')
