@@ -83,7 +83,8 @@ async function check(name, fn) {
   try {
     const note = await fn()
     results.push({ name, ok: true })
-    console.log(`  ok   ${name} (${seconds(started)} s)${note ? `: ${note}` : ''}`)
+    const took = seconds(started)
+    console.log(`  ok   ${name}${took === '0.0' ? '' : ` (${took} s)`}${note ? `: ${note}` : ''}`)
     return true
   } catch (error) {
     results.push({ name, ok: false })
