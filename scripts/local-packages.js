@@ -1,10 +1,11 @@
 // The package as npm would install it from this checkout (`npm pack` of the main and a platform package, and
-// an environment free of this repo's npm and NAPI_RS_ variables), for the install test and test:nest-majors.
+// an environment free of this repo's npm and NAPI_RS_ variables), for the install test, test:nest-majors and
+// test:next; and what those scripts share to run commands in the fresh projects they make.
 'use strict'
 
 const fs = require('node:fs')
 const path = require('node:path')
-const { execFileSync } = require('node:child_process')
+const { execFileSync, spawn } = require('node:child_process')
 
 const ROOT = path.join(__dirname, '..')
 const main = require('../package.json')
@@ -47,4 +48,29 @@ function packMainAndPlatform(tmp, target) {
   return { main: pack(ROOT, packs), platform: pack(platformDir, packs) }
 }
 
-module.exports = { npm, cleanEnv, runNpm, binaryName, packMainAndPlatform }
+/** Runs a command; resolves { code, stdout, stderr, seconds } (never rejects on a failed command). */
+function run(cmd, cmdArgs, cwd, { timeout = 240_000, env = cleanEnv } = {}) {
+  const started = process.hrtime.bigint()
+  return new Promise((resolve) => {
+    const child = spawn(cmd, cmdArgs, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
+    child.on('error', (error) => (stderr += `\n${error.message}`))
+    child.on('close', (code, signal) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      resolve({ code: code ?? `signal ${signal}`, stdout, stderr, seconds })
+    })
+  })
+}
+
+/** Throws if a folder above `dir` holds a node_modules folder, which Node would search from a project in `dir`. */
+function assertNoNodeModulesAbove(dir) {
+  for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
+    if (fs.existsSync(path.join(path.dirname(d), 'node_modules')))
+      throw new Error(`${path.dirname(d)}/node_modules exists`)
+  }
+}
+
+module.exports = { npm, cleanEnv, runNpm, run, assertNoNodeModulesAbove, binaryName, packMainAndPlatform }

@@ -6,9 +6,9 @@
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { spawn, execFileSync } = require('node:child_process')
+const { execFileSync } = require('node:child_process')
 const { targetName, detectMusl } = require('../lib/loader.js')
-const { npm, cleanEnv, binaryName, packMainAndPlatform } = require('./local-packages.js')
+const { npm, cleanEnv, run, assertNoNodeModulesAbove, binaryName, packMainAndPlatform } = require('./local-packages.js')
 
 const ROOT = path.join(__dirname, '..')
 const main = require('../package.json')
@@ -62,23 +62,6 @@ const VERSIONS = [
   'rxjs',
   'reflect-metadata',
 ]
-
-/** Runs a command; resolves { code, stdout, stderr, seconds } (never rejects on a failed command). */
-function run(cmd, cmdArgs, cwd, { timeout = 240_000, env = cleanEnv } = {}) {
-  const started = process.hrtime.bigint()
-  return new Promise((resolve) => {
-    const child = spawn(cmd, cmdArgs, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d))
-    child.on('error', (error) => (stderr += `\n${error.message}`))
-    child.on('close', (code, signal) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9
-      resolve({ code: code ?? `signal ${signal}`, stdout, stderr, seconds })
-    })
-  })
-}
 
 /** Installs major `major` of Nest with the tarballs into a new project; resolves the project's folder. */
 async function install(tmp, major, tarballs) {
@@ -206,10 +189,7 @@ async function mainRun() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-nest-majors-'))
   try {
     // Nothing above the projects may hold a node_modules folder that Node would search.
-    for (let d = tmp; d !== path.dirname(d); d = path.dirname(d)) {
-      if (fs.existsSync(path.join(path.dirname(d), 'node_modules')))
-        throw new Error(`${path.dirname(d)}/node_modules exists`)
-    }
+    assertNoNodeModulesAbove(tmp)
     const { main: mainTarball, platform } = packMainAndPlatform(tmp, TARGET)
     const tarballs = [mainTarball, platform]
     console.log(
