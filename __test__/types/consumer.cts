@@ -23,6 +23,9 @@ identity.replace({ ios: 'new secret', roku: Buffer.from('k2') })
 identity.replace({ web: 'secret' })
 // @ts-expect-error a secret is a string, Uint8Array or KeyObject
 identity.replace({ ios: 42 })
+const fingerprint: string = identity.fingerprint('roku')
+// @ts-expect-error 'web' was not configured
+identity.fingerprint('web')
 identity.dispose()
 identity[Symbol.dispose]()
 
