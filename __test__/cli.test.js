@@ -779,12 +779,13 @@ describe("a native module that cannot load: exit 2, the loader's whole message u
       const r = cliChild(args, { script: path.join(dir, 'lib', 'cli.js'), input: 'u\n' })
       const message = loaderMessage(dir, childEnv(ENV)) // the child's environment: test:wasi's NAPI_RS_FORCE_WASI too
       assertLoadFailure(r, message)
-      // What that message is made of, line by line: the candidates in order (the WASI ones first
-      // under NAPI_RS_FORCE_WASI), then the fix.
+      // What that message is made of, line by line: the fix (four lines), then the candidates in
+      // order (the WASI ones first under NAPI_RS_FORCE_WASI).
       const lines = r.stderr.split('\n')
       const version = VERSION.replace(/\./g, '\\.')
       assert.match(lines[1], new RegExp(`^Cannot load the native module of ${NAME} ${version} for `))
-      assert.equal(lines[2], 'Tried, in order:')
+      assert.match(lines[2], /^Fix: .*--omit=optional/)
+      assert.equal(lines[6], 'Tried, in order (each error is in error.causes):')
       const native = [
         /^ {2}- \.\/mtribes-trusted-identity\.[\w-]+\.node \(local build\): not found$/,
         /^ {2}- mtribes-trusted-identity-[\w-]+ \(platform package\): not installed$/,
@@ -796,10 +797,9 @@ describe("a native module that cannot load: exit 2, the loader's whole message u
       const wasiFirst = Boolean(process.env.NAPI_RS_FORCE_WASI) && process.env.NAPI_RS_FORCE_WASI !== '0'
       const tried = wasiFirst ? [...wasi, ...native] : [...native, ...wasi]
       tried.forEach((expected, i) => {
-        if (typeof expected === 'string') assert.equal(lines[3 + i], expected)
-        else assert.match(lines[3 + i], expected)
+        if (typeof expected === 'string') assert.equal(lines[7 + i], expected)
+        else assert.match(lines[7 + i], expected)
       })
-      assert.match(lines[7], /^Fix: .*--omit=optional/)
       assert.ok(
         lines.some((line) => line.includes(`npm install ${NAME}-`) && line.includes(`@${VERSION}`)),
         r.stderr,
@@ -818,11 +818,11 @@ describe("a native module that cannot load: exit 2, the loader's whole message u
     const r = cliChild(['sign', '-p', 'ios', 'u'], { env: { ...ENV, ...env } })
     assertLoadFailure(r, loaderMessage(ROOT, env))
     const lines = r.stderr.split('\n')
-    assert.equal(lines[2], 'Tried, in order:')
-    assert.ok(lines[3].startsWith(`  - ${file} (NAPI_RS_NATIVE_LIBRARY_PATH): `), r.stderr)
     const fix =
       /^Fix: NAPI_RS_NATIVE_LIBRARY_PATH is set, so nothing else was tried: point it at a readable .* or unset it\.$/
-    assert.match(lines[4], fix)
+    assert.match(lines[2], fix)
+    assert.equal(lines[3], 'Tried, in order (each error is in error.causes):')
+    assert.ok(lines[4].startsWith(`  - ${file} (NAPI_RS_NATIVE_LIBRARY_PATH): `), r.stderr)
   })
 })
 

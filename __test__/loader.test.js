@@ -209,14 +209,17 @@ describe('when every candidate fails: one Error with the triple, each candidate 
     assert.ok(m.includes(`npm install ${NAME}-linux-x64-gnu@${VERSION}`), m)
     assert.ok(m.includes(`npm install --cpu=wasm32 ${NAME}-wasm32-wasi@${VERSION}`), m)
     assert.ok(m.includes('NAPI_RS_NATIVE_LIBRARY_PATH'), m)
-    // Each cause is kept, in order, for code and for `util.inspect`.
-    assert.ok(error.cause instanceof AggregateError)
-    assert.equal(error.cause.errors.length, 4)
+    // The fix comes before the list of what was tried.
+    assert.ok(m.indexOf('Fix: ') < m.indexOf('Tried, in order'), m)
+    // Each cause is kept, in order, for code; not enumerable, so an uncaught error stays short.
+    assert.equal(error.causes.length, 4)
+    assert.ok(error.causes.every((cause) => cause instanceof Error))
+    assert.deepEqual(Object.keys(error).sort(), ['code', 'target'])
   })
 
   it('a local .node that is not a loadable library: its load error is the cause shown', () => {
     const error = loadError({ dir: fixture({ files: { [`${NAME}.linux-x64-gnu.node`]: GARBAGE } }) })
-    const cause = error.cause.errors[0]
+    const cause = error.causes[0]
     assert.notEqual(cause.message, 'not found')
     const shown = cause.message.split('\n')[0]
     checkError(error, { includes: [`./${NAME}.linux-x64-gnu.node (local build): ${shown}`] })
@@ -236,7 +239,7 @@ describe('when every candidate fails: one Error with the triple, each candidate 
   it('the platform package with a binary that does not load: its load error is the cause shown', () => {
     const dir = fixture({ packages: { [`${NAME}-linux-x64-gnu`]: { main: 'x.node', files: { 'x.node': GARBAGE } } } })
     const error = loadError({ dir })
-    const shown = error.cause.errors[1].message.split('\n')[0]
+    const shown = error.causes[1].message.split('\n')[0]
     assert.ok(shown.length > 0 && shown !== 'not installed')
     checkError(error, { includes: [`${NAME}-linux-x64-gnu (platform package): ${shown}`] })
   })
@@ -302,7 +305,7 @@ describe('when every candidate fails: one Error with the triple, each candidate 
     assert.deepEqual(error.tried, [...wasi, `./${NAME}.linux-x64-gnu.node`, `${NAME}-linux-x64-gnu`])
   })
 
-  it('from a real install without binaries, require() throws it (checked in a child process)', () => {
+  it('from a real install without binaries, require() throws it, uncaught in at most 25 lines, the fix first (a child process)', () => {
     const dir = fixture()
     // Every JavaScript file the package ships, as an install would have them.
     const shipped = require('../package.json').files.filter((file) => file.endsWith('.js') || file.endsWith('/'))
@@ -314,6 +317,11 @@ describe('when every candidate fails: one Error with the triple, each candidate 
     assert.match(r.stderr, /ERR_TRUSTED_IDENTITY_NATIVE_LOAD/)
     assert.match(r.stderr, new RegExp(`Cannot load the native module of ${NAME} ${VERSION.replace(/\./g, '\\.')} for `))
     assert.match(r.stderr, /Fix: /)
+    // Uncaught, it is short and the fix comes first: no trace of each candidate after it.
+    const lines = r.stderr.trimEnd().split('\n')
+    assert.ok(lines.length <= 25, `${lines.length} lines:\n${r.stderr}`)
+    assert.ok(lines.findIndex((line) => line.startsWith('Fix: ')) < lines.findIndex((line) => line.startsWith('Tried')))
+    assert.doesNotMatch(r.stderr, /AggregateError|\[cause\]|causes: \[/)
   })
 })
 

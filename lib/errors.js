@@ -24,7 +24,7 @@ const codes = { __proto__: null }
 /**
  * Defines the constructor of `code`: `new codes[code](...args)` is a `Base` whose message is
  * `message(...args)` (or `message` itself), with `code` and, when `extra` is given, the own
- * properties `extra(...args)` returns (a `cause`, the loader's `target` and `tried`).
+ * properties `extra(...args)` returns (a `cause`, the loader's `target`).
  */
 function E(code, message, Base, extra) {
   function TrustedIdentityError(...args) {
@@ -112,11 +112,7 @@ E(
   'ERR_TRUSTED_IDENTITY_NATIVE_LOAD',
   (lines) => lines.join('\n'),
   Error,
-  (lines, target, tried, causes) => ({
-    target,
-    tried,
-    cause: new AggregateError(causes, 'causes, in the order tried'),
-  }),
+  (lines, target) => ({ target }),
 )
 E('ERR_TRUSTED_IDENTITY_INTERNAL', (reason) => reason, Error)
 // Thrown at import by lib/unsupported-runtime.js (which cannot require this file, and spells the

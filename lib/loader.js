@@ -174,15 +174,20 @@ function candidates(ctx) {
 // ---------------------------------------------------------------------------------------------
 // The error when nothing loads.
 
+/** Frames of the load error's stack: where the package was required from, not the require machinery. */
+const LOAD_ERROR_FRAMES = 4
+
+/**
+ * The error when nothing loads: what failed and the fix first, then each candidate tried with
+ * why (one line each). Short when uncaught (about 20 lines): the per-candidate errors are kept on
+ * `error.causes` and the labels on `error.tried`, not enumerable, so Node does not print four
+ * more stack traces after it; its stack starts where the package was required.
+ */
 function loadError(ctx, attempts) {
   const { target, version, platform, arch, env } = ctx
   const platformPackage = NATIVE_TARGETS.includes(target) ? `${NAME}-${target}` : null
   const lines = [
     `Cannot load the native module of ${NAME} ${version} for ${target} (Node ${ctx.nodeVersion}, ${platform} ${arch}).`,
-    'Tried, in order:',
-    ...attempts.map(
-      ({ candidate, error }) => `  - ${candidate.label} (${candidate.what}): ${error.summary ?? firstLine(error)}`,
-    ),
   ]
   if (env.NAPI_RS_NATIVE_LIBRARY_PATH) {
     lines.push(
@@ -203,15 +208,41 @@ function loadError(ctx, attempts) {
       ctx.bundled
         ? `  This file was bundled and ${NAME} is not found from ${ctx.cwd}: leave the package external ` +
             `(Next.js: serverExternalPackages: ['${NAME}'] in next.config), or start the server in the app's folder.`
-        : '  Bundlers must leave this package external (see "Troubleshooting" in its README).',
+        : `  Bundlers must leave this package external (Next.js: serverExternalPackages: ['${NAME}']).`,
     )
   }
-  return new codes.ERR_TRUSTED_IDENTITY_NATIVE_LOAD(
-    lines,
-    target,
-    attempts.map(({ candidate }) => candidate.label),
-    attempts.map(({ error }) => error),
+  lines.push(
+    'Tried, in order (each error is in error.causes):',
+    ...attempts.map(
+      ({ candidate, error }) => `  - ${candidate.label} (${candidate.what}): ${error.summary ?? firstLine(error)}`,
+    ),
   )
+  const error = new codes.ERR_TRUSTED_IDENTITY_NATIVE_LOAD(lines, target)
+  hide(
+    error,
+    'tried',
+    attempts.map(({ candidate }) => candidate.label),
+  )
+  hide(
+    error,
+    'causes',
+    attempts.map(({ error: cause }) => cause),
+  )
+  const limit = Error.stackTraceLimit
+  try {
+    Error.stackTraceLimit = LOAD_ERROR_FRAMES
+    Error.captureStackTrace(error, loadNativeBinding)
+  } catch {
+    // A frozen or missing Error.stackTraceLimit: the stack stays as it was made.
+  } finally {
+    if (Error.stackTraceLimit !== limit) Error.stackTraceLimit = limit
+  }
+  return error
+}
+
+/** Defines `name` on `error` as a property that is not enumerable (so Node does not print it). */
+function hide(error, name, value) {
+  Object.defineProperty(error, name, { value, writable: true, enumerable: false, configurable: true })
 }
 
 /**
