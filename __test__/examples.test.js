@@ -202,7 +202,7 @@ describe('npm run demo (examples/express/demo.ts)', () => {
     assert.equal(r.status, 0, r.stdout + r.stderr)
     assert.match(r.stdout, /-> 200 no-store/)
     assert.match(r.stdout, /signed equals node:crypto's HMAC: true/)
-    const curl = /curl -s -H 'Cookie: demo_user=[^']+' 'http:\/\/127\.0\.0\.1:\d+\/mtribes\/identity\?platform=ios'/
+    const curl = /curl -i -H 'Cookie: demo_user=[^']+' 'http:\/\/127\.0\.0\.1:\d+\/mtribes\/identity\?platform=ios'/
     assert.match(r.stdout, curl)
   })
 })

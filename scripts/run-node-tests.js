@@ -81,7 +81,12 @@ if (musl) {
   )
 }
 
-const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${testConcurrency()}`, ...testFiles()], {
+// A summary and the failures (scripts/test-summary-reporter.mjs), or with --verbose (and in CI)
+// node's TAP reporter, which lists every test.
+const verbose = process.argv.includes('--verbose') || Boolean(process.env.CI)
+const reporter = verbose ? [] : [`--test-reporter=${path.join(__dirname, 'test-summary-reporter.mjs')}`]
+const args = ['--test', `--test-concurrency=${testConcurrency()}`, ...reporter, ...testFiles()]
+const result = spawnSync(process.execPath, args, {
   cwd: root,
   env,
   stdio: 'inherit',

@@ -42,10 +42,10 @@ async function main(): Promise<void> {
   console.log(`  signed equals node:crypto's HMAC: ${body.signed === expected}\n`)
 
   console.log('Try it (a fake login is a cookie here):')
-  console.log(`  curl -s -H 'Cookie: ${cookie}' '${base}/mtribes/identity?platform=ios'`)
-  console.log(`  curl -s -H 'Cookie: ${cookie}' -H 'X-Mtribes-Platform: browser' '${base}/mtribes/identity'`)
-  console.log(`  curl -s '${base}/mtribes/identity?platform=ios'        # 401: not logged in`)
-  console.log(`  curl -s -H 'Cookie: ${cookie}' '${base}/mtribes/identity?platform=roku'   # 400: not configured`)
+  console.log(`  curl -i -H 'Cookie: ${cookie}' '${base}/mtribes/identity?platform=ios'`)
+  console.log(`  curl -i -H 'Cookie: ${cookie}' -H 'X-Mtribes-Platform: browser' '${base}/mtribes/identity'`)
+  console.log(`  curl -i '${base}/mtribes/identity?platform=ios'        # 401: not logged in`)
+  console.log(`  curl -i -H 'Cookie: ${cookie}' '${base}/mtribes/identity?platform=roku'   # 400: not configured`)
 
   process.exitCode = body.signed === expected ? 0 : 1
   if (once) server.close()
