@@ -70,12 +70,13 @@ describe('platform packages (npm/<target>)', () => {
 })
 
 describe('main package.json', () => {
-  it('ships only the JS API and its types, lib/ (loader, validation, integrations, CLI), SECURITY.md, CHANGELOG.md and the license (README and package.json are added by npm)', () => {
+  it('ships only the JS API and its types, lib/ (loader, validation, integrations, CLI), docs/ (which the README links to), SECURITY.md, CHANGELOG.md and the license (README and package.json are added by npm)', () => {
     assert.deepEqual([...pkg.files].sort(), [
       'CHANGELOG.md',
       'LICENSE',
       'SECURITY.md',
       'binding.js',
+      'docs/',
       'index.d.mts',
       'index.d.ts',
       'index.js',
@@ -83,6 +84,40 @@ describe('main package.json', () => {
       'lib/',
     ])
     for (const file of pkg.files) assert.ok(fs.existsSync(path.join(ROOT, file)), file)
+  })
+
+  it('every link in a shipped Markdown file resolves where it is read: a relative one to a shipped file, one to the repository to a file of it', () => {
+    const shippedFile = (file) =>
+      ['README.md', 'package.json', ...pkg.files].some((entry) =>
+        entry.endsWith('/') ? file === entry.slice(0, -1) || file.startsWith(entry) : file === entry,
+      )
+    const repository = 'https://github.com/mtribes/mtribes-trusted-identity/'
+    assert.equal(pkg.repository.url, `git+${repository.slice(0, -1)}.git`)
+    const markdown = [
+      'README.md',
+      'SECURITY.md',
+      'CHANGELOG.md',
+      ...fs.readdirSync(path.join(ROOT, 'docs')).map((f) => `docs/${f}`),
+    ]
+    assert.ok(markdown.every(shippedFile))
+    const broken = []
+    let links = 0
+    for (const file of markdown) {
+      // Links outside code blocks: [text](target) with an optional #anchor.
+      const text = fs.readFileSync(path.join(ROOT, file), 'utf8').replace(/```[\s\S]*?```/g, '')
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)\s]*)?\)/g)) {
+        links++
+        if (target.startsWith(repository)) {
+          const inRepo = /^(?:blob|tree)\/main\/(.+)$/.exec(target.slice(repository.length))?.[1]
+          if (inRepo === undefined || !fs.existsSync(path.join(ROOT, inRepo))) broken.push(`${file}: ${target}`)
+        } else if (!/^[a-z]+:/.test(target)) {
+          const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(file), target)).replace(/\/$/, '')
+          if (!shippedFile(resolved)) broken.push(`${file}: ${target} (not shipped)`)
+        }
+      }
+    }
+    assert.ok(links > 50, `found ${links} links`)
+    assert.deepEqual(broken, [])
   })
 
   it('every file the exports map and bin name is shipped', () => {
