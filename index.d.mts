@@ -3,7 +3,9 @@ export { TrustedIdentity, sign, defaultIdentity } from './index.js'
 export type {
   KnownPlatform,
   MemoryProtection,
+  ReloadChannelMessage,
   Secret,
+  SignChannelMessage,
   Secrets,
   FromEnvOptions,
   SignManyAsyncOptions,

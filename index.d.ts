@@ -130,6 +130,46 @@ export interface WatchOptions {
 }
 
 /**
+ * A message of the `node:diagnostics_channel` channel `mtribes-trusted-identity:sign`: one per
+ * `sign`, `signMany`, `signManyAsync` or `verify` call, published only when someone subscribes
+ * (docs/operations.md). Never an id, a signature or a secret.
+ *
+ * @example
+ * diagnosticsChannel.subscribe('mtribes-trusted-identity:sign', (message) => {
+ *   const { platform, count, outcome } = message as SignChannelMessage
+ *   if (outcome === 'signed') signedCounter.add(count, { platform })
+ * })
+ */
+export interface SignChannelMessage {
+  readonly operation: 'sign' | 'signMany' | 'signManyAsync' | 'verify'
+  /** The platform, or undefined when the signer does not have it (never a name a request made up). */
+  readonly platform: string | undefined
+  /** Ids signed (verify: checked); 0 when the call failed. */
+  readonly count: number
+  /** 'signed'; for verify 'valid' or 'invalid'; 'error' when the call threw or rejected. */
+  readonly outcome: 'signed' | 'valid' | 'invalid' | 'error'
+  /** The error's code when `outcome` is 'error'. */
+  readonly code: string | undefined
+}
+
+/**
+ * A message of the channel `mtribes-trusted-identity:reload`: one per secret reloaded from a watched
+ * `_SECRET_FILE` (`source: 'file'`) or given to `replace` (`source: 'replace'`), published only when
+ * someone subscribes.
+ */
+export interface ReloadChannelMessage {
+  /** The platform; undefined for a refused `replace` that names no one configured platform. */
+  readonly platform: string | undefined
+  readonly source: 'file' | 'replace'
+  /** 'reloaded': the new secret is in use; 'refused': the key in use is kept. */
+  readonly outcome: 'reloaded' | 'refused'
+  /** The refusal's code, such as `'ERR_TRUSTED_IDENTITY_SECRET_SOURCE'`. */
+  readonly code: string | undefined
+  /** The fingerprint of the key in use after it (see `fingerprint`). */
+  readonly fingerprint: string | undefined
+}
+
+/**
  * Options of {@link TrustedIdentity.signManyAsync}.
  *
  * @example

@@ -1,6 +1,13 @@
 // Type test (CommonJS consumer): valid uses compile; each @ts-expect-error marks a misuse that must not.
 import { createSecretKey } from 'node:crypto'
-import { TrustedIdentity, sign, type KnownPlatform, type Secrets } from 'mtribes-trusted-identity'
+import {
+  TrustedIdentity,
+  sign,
+  type KnownPlatform,
+  type ReloadChannelMessage,
+  type Secrets,
+  type SignChannelMessage,
+} from 'mtribes-trusted-identity'
 
 const identity = new TrustedIdentity({
   ios: 'secret',
@@ -83,4 +90,13 @@ sign('user-1', 'customplatform')
 // @ts-expect-error platform must be a string
 sign('user-1', 1)
 
-export { signed, many, later, ok, platforms, json, fingerprint, level, unknown, typed, module }
+// The telemetry messages, as a subscriber reads them.
+const onSign = (message: unknown): number => {
+  const { platform, count, outcome } = message as SignChannelMessage
+  // @ts-expect-error not an outcome the channel publishes
+  if (outcome === 'ok') return 0
+  return platform === undefined ? 0 : count
+}
+const onReload = (message: unknown): string | undefined => (message as ReloadChannelMessage).fingerprint
+
+export { signed, many, later, ok, platforms, json, fingerprint, level, unknown, typed, module, onSign, onReload }

@@ -9,25 +9,7 @@
 // `platform` is empty for a platform the signer does not have (never the value a request sent).
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { TrustedIdentity } from 'mtribes-trusted-identity'
-
-/** What the sign channel publishes (see docs/operations.md). */
-interface SignMessage {
-  operation: 'sign' | 'signMany' | 'signManyAsync' | 'verify'
-  platform: string | undefined
-  count: number
-  outcome: 'signed' | 'valid' | 'invalid' | 'error'
-  code: string | undefined
-}
-
-/** What the reload channel publishes. */
-interface ReloadMessage {
-  platform: string | undefined
-  source: 'file' | 'replace'
-  outcome: 'reloaded' | 'refused'
-  code: string | undefined
-  fingerprint: string | undefined
-}
+import type { ReloadChannelMessage, SignChannelMessage, TrustedIdentity } from 'mtribes-trusted-identity'
 
 /**
  * Registers the metrics in `registry` and subscribes to both channels; `signer`'s fingerprints
@@ -70,12 +52,12 @@ export function trustedIdentityMetrics(registry: Registry, signer: TrustedIdenti
   for (const platform of signer.platforms) setFingerprint(platform, signer.fingerprint(platform))
 
   const onSign = (message: unknown): void => {
-    const { operation, platform = '', count, outcome, code } = message as SignMessage
+    const { operation, platform = '', count, outcome, code } = message as SignChannelMessage
     if (outcome === 'error') errors.inc({ platform, operation, code: code ?? '' })
     else signatures.inc({ platform, operation }, count)
   }
   const onReload = (message: unknown): void => {
-    const { platform, source, outcome, fingerprint } = message as ReloadMessage
+    const { platform, source, outcome, fingerprint } = message as ReloadChannelMessage
     reloads.inc({ platform: platform ?? '', source, outcome })
     if (platform !== undefined && fingerprint !== undefined) setFingerprint(platform, fingerprint)
   }
