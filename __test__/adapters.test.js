@@ -3,8 +3,9 @@
 // Express and Fastify apps under each query parser they offer), each in a real app on 127.0.0.1
 // over HTTP: the same request must get the same status, Cache-Control (error answers included),
 // content type and JSON body everywhere, signatures equal to node:crypto's HMAC, no answer
-// repeating the platform that was sent, and no secret in any answer. The rules live in
-// lib/endpoint.js.
+// repeating the platform that was sent, and no secret in any answer; a second table for apps made
+// with a `platform` option of their own; and the JSON docs/frameworks.md's table of answers shows,
+// asked of every adapter. The rules live in lib/endpoint.js.
 'use strict'
 
 const { describe, it, before, after } = require('./known-differences.js').nodeTest(__filename)
@@ -101,6 +102,92 @@ const CASES = [
   ['a throwing userId', '?platform=ios', { 'X-Test-User': THROWING_USER }, INTERNAL],
 ]
 
+// The app's own `platform` option (each fixture's, given the X-Test-Platform header) replaces the
+// default rule: the query parameter and the X-Mtribes-Platform header are not read, and a 400 for
+// what it gave names the option rather than advising `?platform=`.
+/** The fixtures' platform option: the X-Test-Platform header; several (joined `ios, android` by Node and Fetch) as a list. */
+function platformOption(header) {
+  return typeof header === 'string' && header.includes(',') ? header.split(', ') : header
+}
+const byOption = (platform) => ({ 'X-Test-Platform': platform })
+const OPTION_MISSING = badPlatform('platform is missing: the platform option gave none for this request')
+const OPTION_REPEATED = badPlatform('platform is given more than once: the platform option gave several')
+
+// [name, query string, request headers, expected answer], for apps made with the platform option
+const OPTION_CASES = [
+  ['the option gives the platform', '', { ...U1, ...byOption('android') }, ok('user-1', 'android')],
+  [
+    'the option wins over the query parameter and the header',
+    '?platform=ios',
+    { ...withHeader('user-1', 'ios'), ...byOption('android') },
+    ok('user-1', 'android'),
+  ],
+  ['the option gives none, ?platform=ios is not read', '?platform=ios', U1, OPTION_MISSING],
+  ['the option gives none, the header is not read', '', withHeader('user-1', 'ios'), OPTION_MISSING],
+  ['the option gives an empty string', '?platform=ios', { ...U1, ...byOption('') }, OPTION_MISSING],
+  ['the option gives an unconfigured platform', '', { ...U1, ...byOption('roku') }, NOT_CONFIGURED],
+  ['the option gives two platforms', '', { ...U1, ...byOption('ios, android') }, OPTION_REPEATED],
+  ["nobody logged in: 401 before the option's 400", '?platform=ios', {}, unauthorized],
+]
+
+/**
+ * The answers the documentation shows in its table of answers (the `| request | answer |` table of
+ * docs/frameworks.md, and of README.md if it has one): each answer cell's `<status> <JSON>` code
+ * spans, as { where, status, json } (json: the JSON text as shown).
+ */
+function documentedAnswers() {
+  const answers = []
+  for (const doc of ['docs/frameworks.md', 'README.md']) {
+    const lines = fs.readFileSync(path.join(__dirname, '..', doc), 'utf8').split('\n')
+    lines.forEach((line, index) => {
+      if (!/^\|\s*request\s*\|\s*answer\s*\|/.test(line)) return
+      for (let row = index + 2; row < lines.length && lines[row].startsWith('|'); row++) {
+        const answer = lines[row].split('|').at(-2)
+        for (const [, status, json] of answer.matchAll(/`(\d{3}) (\{[^`]*\})`/g)) {
+          answers.push({ where: `${doc}:${row + 1}`, status: Number(status), json })
+        }
+      }
+    })
+  }
+  return answers
+}
+const DOCUMENTED = documentedAnswers()
+
+/**
+ * The cases of `cases` whose expected answer a documented one shows: the same status and, where the
+ * body has them, the same error and the same user id and platform. A 500 is the framework's own
+ * answer (its body differs between frameworks): the table shows the Fetch handler's, which answers
+ * errors itself, so it is checked against the Fetch fixture only.
+ */
+function casesShown(documented, cases, adapterName) {
+  if (documented.status === 500 && adapterName !== 'Fetch') return []
+  const body = JSON.parse(documented.json)
+  return cases.filter(
+    ([, , , expected]) =>
+      expected.status === documented.status &&
+      (expected.body === undefined || // the framework's own answer (INTERNAL)
+        ['error', 'userId', 'platform'].every((key) => body[key] === undefined || body[key] === expected.body[key])),
+  )
+}
+
+/** A JSON answer as the documentation shows it: its signature as `<64 hex>`, keys in their order. */
+function asDocumented(text) {
+  const body = JSON.parse(text)
+  if (typeof body.signed === 'string' && /^[0-9a-f]{64}$/.test(body.signed)) body.signed = '<64 hex>'
+  return JSON.stringify(body)
+}
+
+/** Asks the app every request of `cases` that a documented answer shows; each answer must be the JSON shown. */
+async function assertDocumentedAnswers(app, cases, adapterName) {
+  for (const documented of DOCUMENTED) {
+    for (const [name, query, headers] of casesShown(documented, cases, adapterName)) {
+      const answer = await quietly(() => get(`${app.url}${ENDPOINT}${query}`, headers))
+      assert.equal(answer.status, documented.status, `${documented.where} (${name})`)
+      assert.equal(asDocumented(answer.text), JSON.stringify(JSON.parse(documented.json)), `${documented.where} (${name})`)
+    }
+  }
+}
+
 /**
  * The one check of an answer: its status, Cache-Control: no-store, no secret, none of `hidden`;
  * for the endpoint's own answers (`body` given) also the JSON content type and the body.
@@ -184,8 +271,50 @@ for (const adapter of adapters) {
       const answer = await get(`${app.url}${ENDPOINT}?platform=%3Cb%3Eecho-me`, U1)
       assertAnswer(answer, { ...NOT_CONFIGURED, hidden: ['echo-me'] })
     })
+
+    it('gives the answers the table of answers shows, as shown', async () => {
+      await assertDocumentedAnswers(app, CASES, adapter.name)
+    })
+  })
+
+  describe(`${adapter.name}, with a platform option`, { skip: adapter.skip }, () => {
+    let app
+
+    before(async () => {
+      app = await adapter.start({ signer: new TrustedIdentity(SECRETS), userId, platform: platformOption })
+    })
+    after(() => app?.close())
+
+    for (const [name, query, headers, expected] of OPTION_CASES) {
+      it(`${name}: ${expected.status}`, async () => {
+        assertAnswer(await get(`${app.url}${ENDPOINT}${query}`, headers), expected)
+      })
+    }
+
+    it('gives the answers the table of answers shows, as shown', async () => {
+      await assertDocumentedAnswers(app, OPTION_CASES, adapter.name)
+    })
   })
 }
+
+describe('the table of answers (docs/frameworks.md#the-answers)', () => {
+  it('shows a 200, a 401, the 400s and a 500, in JSON', () => {
+    const shown = DOCUMENTED.map((documented) => documented.status)
+    for (const status of [200, 401, 400, 500]) assert.ok(shown.includes(status), `no ${status} in ${shown}`)
+    for (const documented of DOCUMENTED) assert.doesNotThrow(() => JSON.parse(documented.json), documented.where)
+  })
+
+  it('shows only answers of the shared tables, which every adapter is asked above', () => {
+    const unmatched = DOCUMENTED.filter(
+      (documented) =>
+        casesShown(documented, CASES, 'Fetch').length + casesShown(documented, OPTION_CASES, 'Fetch').length === 0,
+    )
+    assert.deepEqual(
+      unmatched.map((documented) => `${documented.where}: ${documented.status} ${documented.json}`),
+      [],
+    )
+  })
+})
 
 describe("every handler checks its options when it is made, in its framework's words", () => {
   // Each entry's name: how its docs name the request, and its option keys as the message lists them.
@@ -231,7 +360,9 @@ describe('options are read by own properties only: an app made while Object.prot
     const skip = adapter.skip ?? adapter.skipUnderPollution
     it(`${adapter.name}: 200, 400 and 401 as without pollution, signed with its own signer`, { skip }, async () => {
       // Made (options read) while polluted; asked after, so only what was read at setup can differ.
-      const app = await withPollutedPrototype(() => adapter.start({ signer: new TrustedIdentity(SECRETS), userId }))
+      // No prototype on start's own argument: the fixture would read the polluted `platform` there.
+      const start = { __proto__: null, signer: new TrustedIdentity(SECRETS), userId }
+      const app = await withPollutedPrototype(() => adapter.start(start))
       try {
         for (const [, query, headers, expected] of [CASES[0], CASES[5], CASES[9]]) {
           assertAnswer(await get(`${app.url}${ENDPOINT}${query}`, headers), expected)

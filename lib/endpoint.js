@@ -35,6 +35,10 @@ const HEADERS = Object.freeze({ 'cache-control': 'no-store' })
 const MISSING = 'platform is missing: pass ?platform=<name> or the X-Mtribes-Platform header'
 const REPEATED = 'platform is given more than once: pass one ?platform=<name> or one X-Mtribes-Platform header'
 const NOT_CONFIGURED = 'platform is not configured'
+// When the app's own `platform` option picks the platform, the default rule's advice
+// (`?platform=`, the header) does not apply: the message names the option instead.
+const OPTION_MISSING = 'platform is missing: the platform option gave none for this request'
+const OPTION_REPEATED = 'platform is given more than once: the platform option gave several'
 
 /** `object[key]` if it is an own property, else undefined: an inherited value never counts. */
 function own(object, key) {
@@ -150,13 +154,16 @@ function readEndpointOptions(options, { userIdExample, platformExample, what = '
   return read
 }
 
-/** The 400 answer's error for a requested platform, or undefined when `identity` has it. */
-function platformError(platform, identity) {
+/**
+ * The 400 answer's error for a requested platform, or undefined when `identity` has it. `byOption`:
+ * the platform came from the app's `platform` option, not from the default rule.
+ */
+function platformError(platform, identity, byOption) {
   if (Array.isArray(platform)) {
-    if (platform.length > 1) return REPEATED
+    if (platform.length > 1) return byOption ? OPTION_REPEATED : REPEATED
     platform = platform[0]
   }
-  if (platform === undefined || platform === null || platform === '') return MISSING
+  if (platform === undefined || platform === null || platform === '') return byOption ? OPTION_MISSING : MISSING
   return typeof platform === 'string' && identity.platforms.includes(platform) ? undefined : NOT_CONFIGURED
 }
 
@@ -192,7 +199,7 @@ function identityEndpoint(options, names) {
     // startup; once made, the default is kept.
     const identity = signer ?? defaultIdentity()
     let platform = platformOf === undefined ? defaultPlatform() : platformOf(req)
-    const error = platformError(platform, identity)
+    const error = platformError(platform, identity, platformOf !== undefined)
     if (error !== undefined) return answer(400, { error, allowed: [...identity.platforms] })
     if (Array.isArray(platform)) platform = platform[0]
     return answer(200, { userId, platform, signed: identity.sign(userId, platform) })
