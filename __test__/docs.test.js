@@ -8,7 +8,8 @@
 //   cjs            -> .cjs  (CommonJS in JavaScript, checkJs)
 // A block tagged `<tag> fragment` (such as ```js fragment) is a piece of code on purpose and is
 // skipped. Any other tag (sh, dockerfile, ...) is not code this test checks; an untagged block fails.
-// Blocks may use the few names declared in SNIPPET_GLOBALS below without declaring them.
+// Each block is compiled on its own, as pasted into a fresh project that has only the packages it
+// names (and @types/node): no names are declared for it, and no other block's declarations reach it.
 // Also: every relative link of those files leads to a file that exists, and its #anchor to a heading.
 'use strict'
 const { describe, it, after } = require('node:test')
@@ -20,32 +21,6 @@ const path = require('node:path')
 const root = path.join(__dirname, '..')
 
 const EXTENSIONS = { ts: '.mts', typescript: '.mts', mjs: '.mjs', js: '.cjs', javascript: '.cjs', cjs: '.cjs' }
-
-// What a snippet may take as given: the logged-in user, an Express login middleware that sets
-// `req.user`, as passport and similar middleware do, and a Next.js session (auth()).
-const SNIPPET_GLOBALS = `// Names the documentation's code blocks use without declaring them.
-import type { RequestHandler } from 'express'
-declare global {
-  /** The logged-in user of the request being served. */
-  var user: { id: string }
-  /** Your login middleware: answers 401 itself, or sets req.user. */
-  var requireLogin: RequestHandler
-  /** Your auth library's session in a Next.js route handler, as Auth.js's auth() gives it. */
-  var auth: () => Promise<{ user?: { id: string } } | null>
-  namespace Express {
-    interface Request {
-      user?: { id: string }
-    }
-  }
-}
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** What a login plugin (such as @fastify/passport) sets. */
-    user?: { id: string }
-  }
-}
-export {}
-`
 
 const TSCONFIG = {
   compilerOptions: {
@@ -157,25 +132,37 @@ describe('code blocks in the documentation', () => {
     assert.deepEqual(untagged, [], 'untagged code blocks (tag them js, ts, sh, ...)')
   })
 
-  it('compile: TypeScript strict, JavaScript with checkJs', () => {
+  it('compile, each on its own: TypeScript strict, JavaScript with checkJs', () => {
     assert.ok(checked.length > 0, 'no code blocks found')
-    fs.writeFileSync(path.join(dir, 'snippet-globals.d.ts'), SNIPPET_GLOBALS)
-    fs.writeFileSync(
-      path.join(dir, 'tsconfig.json'),
-      JSON.stringify({ ...TSCONFIG, files: ['snippet-globals.d.ts', ...checked.map((entry) => entry.file)] }, null, 2),
-    )
-    const tsc = require.resolve('typescript/bin/tsc')
-    const result = spawnSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir, encoding: 'utf8' })
-    // Report each error at its place in the Markdown file: snippet line N is doc line (start + N - 1).
-    const byFile = new Map(checked.map((entry) => [entry.file, entry]))
-    const report = `${result.stdout}${result.stderr}`.replace(
-      /^([^\s(]+)\((\d+),(\d+)\)/gm,
-      (match, file, line, column) => {
-        const entry = byFile.get(path.basename(file))
-        return entry ? `${entry.doc}:${entry.line + Number(line) - 1}:${column}` : match
-      },
-    )
-    assert.equal(result.status, 0, `code blocks do not compile:\n${report}`)
+    const ts = require('typescript')
+    const { options, errors } = ts.convertCompilerOptionsFromJson(TSCONFIG.compilerOptions, dir)
+    assert.deepEqual(errors, [])
+    // One program per block, so that no block's declarations (a module augmentation, a global)
+    // reach another; the declaration files they share are parsed once.
+    const host = ts.createCompilerHost(options)
+    const parsed = new Map()
+    const getSourceFile = host.getSourceFile.bind(host)
+    host.getSourceFile = (fileName, languageVersion, ...rest) => {
+      if (path.dirname(fileName) === dir.replace(/\\/g, '/')) return getSourceFile(fileName, languageVersion, ...rest)
+      const key = `${fileName}\0${JSON.stringify(languageVersion)}`
+      if (!parsed.has(key)) parsed.set(key, getSourceFile(fileName, languageVersion, ...rest))
+      return parsed.get(key)
+    }
+    const failures = []
+    for (const entry of checked) {
+      const program = ts.createProgram({ rootNames: [path.join(dir, entry.file)], options, host })
+      for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+        const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')
+        // Report each error at its place in the Markdown file: snippet line N is doc line (start + N - 1).
+        if (diagnostic.file && path.basename(diagnostic.file.fileName) === entry.file) {
+          const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
+          failures.push(`${entry.doc}:${entry.line + line}:${character + 1}: TS${diagnostic.code}: ${message}`)
+        } else {
+          failures.push(`${entry.doc}:${entry.line} (${diagnostic.file?.fileName ?? 'the block'}): TS${diagnostic.code}: ${message}`)
+        }
+      }
+    }
+    assert.deepEqual(failures, [], `code blocks do not compile:\n${failures.join('\n')}`)
   })
 })
 
