@@ -183,7 +183,11 @@ async function assertDocumentedAnswers(app, cases, adapterName) {
     for (const [name, query, headers] of casesShown(documented, cases, adapterName)) {
       const answer = await quietly(() => get(`${app.url}${ENDPOINT}${query}`, headers))
       assert.equal(answer.status, documented.status, `${documented.where} (${name})`)
-      assert.equal(asDocumented(answer.text), JSON.stringify(JSON.parse(documented.json)), `${documented.where} (${name})`)
+      assert.equal(
+        asDocumented(answer.text),
+        JSON.stringify(JSON.parse(documented.json)),
+        `${documented.where} (${name})`,
+      )
     }
   }
 }

@@ -2,7 +2,8 @@
 // and docs/*.md compiles. Each block is written to a temporary folder inside the repository (so
 // `mtribes-trusted-identity` resolves to this package through its own `exports`, and express and
 // @nestjs/* to the devDependencies) and the lot is type-checked by the project's `typescript`:
-//   ts, typescript -> .mts  (ES module in TypeScript; strict, decorators as Nest uses them)
+//   ts, typescript -> .mts  (ES module in TypeScript; strict, decorators as Nest uses them), and
+//                     .cts too (CommonJS in TypeScript) unless it awaits at the top level
 //   mjs            -> .mjs  (ES module in JavaScript, checkJs)
 //   js, javascript,
 //   cjs            -> .cjs  (CommonJS in JavaScript, checkJs)
@@ -14,7 +15,6 @@
 'use strict'
 const { describe, it, after } = require('node:test')
 const assert = require('node:assert/strict')
-const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
 
@@ -26,8 +26,9 @@ const TSCONFIG = {
   compilerOptions: {
     strict: true,
     noEmit: true,
-    module: 'node16',
-    moduleResolution: 'node16',
+    // node20, not node16: a CommonJS file may then import an ES module, as Nest 12 (ESM only)
+    // needs and docs/frameworks.md says.
+    module: 'node20',
     moduleDetection: 'force',
     target: 'es2022',
     lib: ['es2022', 'esnext.disposable'],
@@ -75,6 +76,18 @@ function codeBlocks(text) {
   return blocks
 }
 
+/** Whether TypeScript `code` has an `await` (or `for await`) outside any function. */
+function awaitsAtTopLevel(code) {
+  const ts = require('typescript')
+  const visit = (node) =>
+    ts.isFunctionLike(node) || ts.isClassLike(node)
+      ? false
+      : ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)
+        ? true
+        : (ts.forEachChild(node, visit) ?? false)
+  return visit(ts.createSourceFile('block.mts', code, ts.ScriptTarget.Latest, true))
+}
+
 /** GitHub's anchor for a heading: lowercase, punctuation dropped, spaces to hyphens. */
 function slug(heading) {
   return heading
@@ -120,6 +133,13 @@ describe('code blocks in the documentation', () => {
       const file = `${doc.replace(/[^A-Za-z0-9]/g, '_')}_L${block.line}${EXTENSIONS[tag]}`
       fs.writeFileSync(path.join(dir, file), block.code)
       checked.push({ file, doc, line: block.line })
+      // A TypeScript block also as a CommonJS module (a project without "type": "module"), unless
+      // it awaits at the top level, which only an ES module can.
+      if (EXTENSIONS[tag] === '.mts' && !awaitsAtTopLevel(block.code)) {
+        const cjs = file.replace(/\.mts$/, '.cts')
+        fs.writeFileSync(path.join(dir, cjs), block.code)
+        checked.push({ file: cjs, doc, line: block.line })
+      }
     }
   }
 
@@ -158,7 +178,9 @@ describe('code blocks in the documentation', () => {
           const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
           failures.push(`${entry.doc}:${entry.line + line}:${character + 1}: TS${diagnostic.code}: ${message}`)
         } else {
-          failures.push(`${entry.doc}:${entry.line} (${diagnostic.file?.fileName ?? 'the block'}): TS${diagnostic.code}: ${message}`)
+          failures.push(
+            `${entry.doc}:${entry.line} (${diagnostic.file?.fileName ?? 'the block'}): TS${diagnostic.code}: ${message}`,
+          )
         }
       }
     }
