@@ -29,7 +29,8 @@ export interface HandlerResponse {
  * request type, so `userId` and `platform` can read what your middleware added (such as `req.user`).
  *
  * @example
- * const options: TrustedIdentityHandlerOptions<express.Request> = { userId: (req) => req.user?.id }
+ * type LoggedIn = express.Request & { user?: { id: string } } // what your login middleware sets
+ * const options: TrustedIdentityHandlerOptions<LoggedIn> = { userId: (req) => req.user?.id }
  */
 export type TrustedIdentityHandlerOptions<Req extends HandlerRequest = HandlerRequest> =
   endpoint.TrustedIdentityHandlerOptions<Req>
@@ -45,8 +46,9 @@ export type TrustedIdentityHandlerOptions<Req extends HandlerRequest = HandlerRe
  * import express from 'express'
  * import { trustedIdentityHandler } from 'mtribes-trusted-identity/express'
  *
+ * type LoggedIn = express.Request & { user?: { id: string } } // what your login middleware sets
  * const app = express()
- * app.get('/mtribes/identity', requireLogin, trustedIdentityHandler({ userId: (req) => req.user?.id }))
+ * app.get('/mtribes/identity', requireLogin, trustedIdentityHandler<LoggedIn>({ userId: (req) => req.user?.id }))
  * // GET /mtribes/identity?platform=ios -> 200 {"userId":"u-1","platform":"ios","signed":"9f2c..."}
  */
 export declare function trustedIdentityHandler<Req extends HandlerRequest = HandlerRequest>(
