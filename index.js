@@ -136,6 +136,14 @@ class TrustedIdentity {
 
   sign(userId, platform) {
     TrustedIdentity.#check(this)
+    // The hot path, inline: a configured platform, a plain id, no subscriber.
+    const position = mapGet(this.#positions, platform)
+    if (position === undefined || !isSignable(userId) || signObserved()) return this.#signSlowly(userId, platform)
+    return nativeSign(this.#keyring, position, userId)
+  }
+
+  /** sign off the hot path: an error to throw, or a subscriber to tell. */
+  #signSlowly(userId, platform) {
     if (signObserved()) return this.#observed(SIGN, platform, userId, undefined)
     return this.#sign(userId, platform)
   }
