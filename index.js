@@ -156,6 +156,16 @@ class TrustedIdentity {
 
   verify(userId, platform, signature) {
     TrustedIdentity.#check(this)
+    // The hot path, inline, as sign's.
+    const position = mapGet(this.#positions, platform)
+    if (position === undefined || !isSignable(userId) || typeof signature !== 'string' || signObserved()) {
+      return this.#verifySlowly(userId, platform, signature)
+    }
+    return nativeVerify(this.#keyring, position, userId, signature)
+  }
+
+  /** verify off the hot path: an error to throw, or a subscriber to tell. */
+  #verifySlowly(userId, platform, signature) {
     if (signObserved()) return this.#observed(VERIFY, platform, userId, signature)
     return this.#verify(userId, platform, signature)
   }
