@@ -83,4 +83,4 @@ sign('user-1', 'customplatform')
 // @ts-expect-error platform must be a string
 sign('user-1', 1)
 
-export { signed, many, later, ok, platforms, json, level, unknown, typed, module }
+export { signed, many, later, ok, platforms, json, fingerprint, level, unknown, typed, module }
