@@ -1,18 +1,46 @@
-// Types of mtribes-trusted-identity/nest (hand-written; the implementation is nest.js). Needs the
-// types of @nestjs/common, which that package ships.
-import type {
-  DynamicModule,
-  InjectionToken,
-  ModuleMetadata,
-  OnApplicationShutdown,
-  OptionalFactoryDependency,
-} from '@nestjs/common' with { 'resolution-mode': 'import' }
+// Types of mtribes-trusted-identity/nest (hand-written; the implementation is nest.js). The Nest
+// types it uses are declared below, by their shape, not imported from @nestjs/common: Nest 12 is an
+// ES module, which TypeScript before 5.3 cannot import into a CommonJS declaration file (such as
+// this one) without an error, and cannot parse the `with { 'resolution-mode' }` that 5.3 added for
+// it. Nest's own types (10, 11 and 12) fit these shapes, and these fit Nest's: what forRoot returns
+// goes into `@Module({ imports })` (__test__/types/integrations.mts checks it).
 import type { FromEnvOptions, Secrets } from '../index.js'
 import { TrustedIdentity } from '../index.js'
 import type * as endpoint from './endpoint.js'
 
 export { TrustedIdentity }
 export type { IdentityErrorBody, IdentityResponseBody } from './endpoint.js'
+
+/** A class (Nest's `Type`), such as a module or a provider's class. */
+type Type = new (...args: any[]) => any
+
+/** A provider's token, as Nest's `InjectionToken`: a name, a symbol or a class. */
+type InjectionToken = string | symbol | Function
+
+/** Nest's `OptionalFactoryDependency`: an `inject` entry that may be missing. */
+interface OptionalFactoryDependency {
+  readonly token: InjectionToken
+  readonly optional: boolean
+}
+
+/** What Nest's `imports` takes: a module's class, a dynamic module (or a promise of one), a `forwardRef()`. */
+type ModuleImport = Type | DynamicModuleImport | Promise<DynamicModuleImport> | { readonly forwardRef: unknown }
+
+/** A dynamic module in `imports`, as Nest's `DynamicModule`. */
+interface DynamicModuleImport {
+  readonly module: Type
+  readonly global?: boolean
+  readonly imports?: readonly ModuleImport[]
+  readonly controllers?: readonly Type[]
+  readonly providers?: readonly unknown[]
+  readonly exports?: readonly unknown[]
+}
+
+/** The dynamic module forRoot / forRootAsync return, for `@Module({ imports })`: one of Nest's `DynamicModule`s. */
+interface DynamicModule {
+  readonly module: typeof TrustedIdentityModule
+  readonly global: boolean
+}
 
 /**
  * Where the TrustedIdentity's secrets come from: given directly, or read by
@@ -88,7 +116,7 @@ export type TrustedIdentityModuleOptions<Req = any> = TrustedIdentitySource & {
  * })
  */
 export interface TrustedIdentityModuleAsyncOptions<Req = any> {
-  readonly imports?: ModuleMetadata['imports']
+  readonly imports?: readonly ModuleImport[]
   readonly inject?: Array<InjectionToken | OptionalFactoryDependency>
   readonly useFactory: (
     ...dependencies: any[]
@@ -121,7 +149,7 @@ export interface TrustedIdentityModuleAsyncOptions<Req = any> {
  *   constructor(private readonly identity: TrustedIdentity) {}
  * }
  */
-export declare class TrustedIdentityModule implements OnApplicationShutdown {
+export declare class TrustedIdentityModule {
   /**
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for bad options, the
    *   `controller` option's too (at once); the TrustedIdentity's own errors (such as a missing
