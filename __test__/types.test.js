@@ -1,7 +1,8 @@
 // Type check: a strict `tsc` run over consumer files (CJS and ESM) that use the public types;
 // valid uses must compile and every `@ts-expect-error` misuse must be an error. With the project's
 // `typescript` and with the oldest the README supports (5.0, the `typescript-5.0` devDependency);
-// and every entry under moduleResolution node10, node16 (CommonJS and ES module) and bundler.
+// and every entry under moduleResolution node10, node16 (CommonJS and ES module) and bundler; and
+// every entry under TypeScript 7 (`typescript-7`, the newest, a native compiler run by its CLI).
 'use strict'
 const { describe, it, before, after } = require('node:test')
 const assert = require('node:assert/strict')
@@ -172,5 +173,80 @@ describe('every entry under each moduleResolution, with TypeScript 5.0 and the p
         assert.equal(own.includes('index.d.mts'), folder === 'esm', own.join())
       })
     }
+  }
+})
+
+// TypeScript 7 is a native compiler with no JavaScript API: its `tsc` runs on a tsconfig per setting.
+// It needs its platform package (@typescript/typescript-<platform>-<arch>), which npm installs for the
+// host only, so it is skipped where that is missing (node.exe under Wine) and under Bun and Deno
+// (its bin is a Node script).
+describe('every entry with TypeScript 7, the newest', () => {
+  const TS7 = path.dirname(require.resolve('typescript-7/package.json'))
+  const version = JSON.parse(fs.readFileSync(path.join(TS7, 'package.json'), 'utf8')).version
+  const native = `@typescript/typescript-${process.platform}-${process.arch}`
+  const hasNative = (() => {
+    try {
+      require.resolve(`${native}/package.json`, { paths: [TS7] })
+      return true
+    } catch {
+      return false
+    }
+  })()
+  const skip =
+    process.versions.bun || process.versions.deno
+      ? 'its bin is a Node script'
+      : !hasNative && `${native} is not installed`
+  let tmp
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-types7-'))
+  })
+  after(() => tmp && fs.rmSync(tmp, { recursive: true, force: true }))
+
+  it('is 7.x', () => assert.match(version, /^7\./))
+  const SETTINGS = [
+    ['node16, a CommonJS consumer', 'commonjs', { module: 'node16', moduleResolution: 'node16' }],
+    ['node16, an ES module consumer', 'module', { module: 'node16', moduleResolution: 'node16' }],
+    ['nodenext, an ES module consumer', 'module', { module: 'nodenext', moduleResolution: 'nodenext' }],
+    ['bundler, module esnext', 'module', { module: 'esnext', moduleResolution: 'bundler' }],
+  ]
+  for (const [setting, type, compilerOptions] of SETTINGS) {
+    it(`TypeScript ${version}, ${setting}: valid uses compile, every marked misuse is an error`, { skip }, () => {
+      const dir = fs.mkdtempSync(path.join(tmp, 'consumer-'))
+      fs.mkdirSync(path.join(dir, 'node_modules'))
+      fs.symlinkSync(ROOT, path.join(dir, 'node_modules', name), 'junction')
+      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ private: true, type }))
+      fs.copyFileSync(path.join(DIR, 'entries.ts'), path.join(dir, 'entries.ts'))
+      const options = {
+        ...compilerOptions,
+        strict: true,
+        noEmit: true,
+        target: 'es2022',
+        lib: ['es2022'],
+        types: ['node'],
+        typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+        noUnusedLocals: true,
+        exactOptionalPropertyTypes: true,
+        skipLibCheck: false,
+      }
+      fs.writeFileSync(
+        path.join(dir, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: options, files: ['entries.ts'] }),
+      )
+      const r = spawnSync(process.execPath, [path.join(TS7, 'bin', 'tsc'), '-p', 'tsconfig.json', '--listFiles'], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 120_000,
+      })
+      const errors = r.stdout.split('\n').filter((line) => /error TS\d+/.test(line))
+      assert.deepEqual(errors, [], r.stderr)
+      assert.equal(r.status, 0, r.stdout + r.stderr)
+      // The package's own declaration files were read (listed by their real path, in this checkout).
+      const own = r.stdout
+        .split('\n')
+        .map((line) => path.relative(fs.realpathSync(ROOT), line.trim()))
+        .filter((file) => file !== '' && !file.startsWith('..') && !file.startsWith('node_modules'))
+      assert.ok(own.includes(path.join('lib', 'nest.d.ts')), own.join('\n'))
+      assert.equal(own.includes('index.d.mts'), type === 'module', own.join('\n'))
+    })
   }
 })
