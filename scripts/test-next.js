@@ -1,6 +1,7 @@
 // `npm run test:next`: the README's Next.js route under Next.js 16 (App Router, `next build` with Turbopack,
 // `next start`), with the packed package installed in fresh projects outside the repo: (a) with
-// serverExternalPackages, (b) with no next.config (Turbopack bundles the package), and an Edge route, which
+// serverExternalPackages, (b) with no next.config (Turbopack bundles the package), (c) with no next.config
+// built by webpack (`next build --webpack`), and an Edge route, which
 // must fail with the package's ERR_TRUSTED_IDENTITY_UNSUPPORTED_RUNTIME (`node scripts/test-next.js --keep`
 // keeps the temporary folder). Details: CONTRIBUTING.md, Scripts.
 'use strict'
@@ -68,6 +69,7 @@ export default nextConfig
 const PROJECTS = [
   { name: 'external', what: "(a) next.config with serverExternalPackages: ['mtribes-trusted-identity']" },
   { name: 'no-config', what: '(b) no next.config (Turbopack bundles the package)' },
+  { name: 'webpack', what: '(c) no next.config, built by webpack (next build --webpack)' },
   { name: 'edge', what: "an Edge route (runtime = 'edge')" },
 ]
 
@@ -120,8 +122,8 @@ async function install(tmp, project, tarballs) {
 const version = (dir, name) => JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', name, 'package.json'))).version
 const nextBin = (dir) => path.join(dir, 'node_modules', 'next', 'dist', 'bin', 'next')
 
-function nextBuild(dir) {
-  return run(process.execPath, [nextBin(dir), 'build'], dir, { timeout: 300_000, env: NEXT_ENV })
+function nextBuild(dir, ...flags) {
+  return run(process.execPath, [nextBin(dir), 'build', ...flags], dir, { timeout: 300_000, env: NEXT_ENV })
 }
 
 /** A port free on 127.0.0.1 now. */
@@ -275,11 +277,13 @@ async function nodeVariant(dir, project, tmp) {
   fs.writeFileSync(path.join(dir, 'app', 'mtribes', 'identity', 'route.js'), routeFile('nodejs'))
   if (project.name === 'external') fs.writeFileSync(path.join(dir, 'next.config.mjs'), EXTERNAL_CONFIG)
 
-  const built = await check(`${label}: next build`, async () => {
-    const r = await nextBuild(dir)
+  const webpack = project.name === 'webpack'
+  const built = await check(`${label}: next build${webpack ? ' --webpack' : ''}`, async () => {
+    const r = await nextBuild(dir, ...(webpack ? ['--webpack'] : []))
     assert.equal(r.code, 0, `next build failed:\n${tail(r.stdout + r.stderr)}`)
-    assert.match(r.stdout, /Turbopack/, 'next build did not say it used Turbopack')
-    return `${r.seconds.toFixed(1)} s, the package ${bundled(dir) ? 'bundled' : 'left external'}`
+    if (webpack) assert.doesNotMatch(r.stdout, /Turbopack/, 'next build --webpack said it used Turbopack')
+    else assert.match(r.stdout, /Turbopack/, 'next build did not say it used Turbopack')
+    return `${r.seconds.toFixed(1)} s${webpack ? '' : `, the package ${bundled(dir) ? 'bundled' : 'left external'}`}`
   })
   if (!built) return
   if (project.name === 'external') {
@@ -298,6 +302,8 @@ async function nodeVariant(dir, project, tmp) {
   }
 
   // `next start <dir>` from another folder: bundled, the loader finds the package only from the working directory.
+  // (Turbopack's variants only: the webpack build is checked served from its folder, as users run it.)
+  if (webpack) return
   await check(`${label}: next start ${project.name} from another folder`, async () => {
     const elsewhere = await nextStart(dir, tmp)
     try {
