@@ -132,6 +132,29 @@ function childJson(code, options) {
  * A new empty directory, removed when test context `t` (or the process, given none) ends. Removal
  * is best effort: Windows cannot delete a native module the process still has loaded (EPERM).
  */
+let symlinkProbe
+/**
+ * Why this system cannot do what Kubernetes does to a Secret volume (a symlink to a folder, renamed
+ * over another one) or what `npm link` does (a junction), or false if it can. Wine cannot: its
+ * symlink calls fail (ENOTSUP) or leave nothing to rename (ENOENT). For `{ skip }`.
+ */
+function symlinksUnsupported() {
+  if (symlinkProbe !== undefined) return symlinkProbe
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-symlink-probe-'))
+  try {
+    fs.mkdirSync(path.join(dir, 'a'))
+    fs.symlinkSync('a', path.join(dir, 'link'), 'junction')
+    fs.symlinkSync('a', path.join(dir, 'next'), 'dir')
+    fs.renameSync(path.join(dir, 'next'), path.join(dir, 'link'))
+    symlinkProbe = false
+  } catch (error) {
+    symlinkProbe = `this system cannot make a symlink to a folder and rename it over another (${error.code}), as Wine cannot`
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  return symlinkProbe
+}
+
 function tempDir(t, prefix = 'mti-test-') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
   const remove = () => {
@@ -148,6 +171,7 @@ function tempDir(t, prefix = 'mti-test-') {
 
 module.exports = {
   hmac,
+  symlinksUnsupported,
   leakForms,
   assertNoLeak,
   checkError,

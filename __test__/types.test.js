@@ -10,6 +10,7 @@ const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
+const { symlinksUnsupported } = require('./helpers.js')
 
 const ROOT = path.join(__dirname, '..')
 const DIR = path.join(__dirname, 'types')
@@ -112,69 +113,73 @@ describe(`TypeScript ${TS_OLDEST.version}, the oldest supported`, () => {
 
 // entries.ts as a consumer project of its own: the package under node_modules (a link to this
 // checkout, as `npm link` makes), so that node10 finds it too (node10 has no self-reference).
-describe('every entry under each moduleResolution, with TypeScript 5.0 and the project TypeScript', () => {
-  let tmp
-  before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-types-'))
-    for (const [folder, type] of [
-      ['cjs', 'commonjs'],
-      ['esm', 'module'],
-    ]) {
-      const dir = path.join(tmp, folder)
-      fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true })
-      fs.symlinkSync(ROOT, path.join(dir, 'node_modules', name), 'junction')
-      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ private: true, type }))
-      fs.copyFileSync(path.join(DIR, 'entries.ts'), path.join(dir, 'entries.ts'))
-    }
-  })
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }))
-
-  const SETTINGS = [
-    // esModuleInterop as `tsc --init` sets it: Fastify 5's types (pino's) need it under node10.
-    ['node10, module commonjs', 'cjs', { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true }],
-    ['node16, a CommonJS consumer', 'cjs', { module: 'node16', moduleResolution: 'node16' }],
-    ['node16, an ES module consumer', 'esm', { module: 'node16', moduleResolution: 'node16' }],
-    ['bundler, module esnext', 'esm', { module: 'esnext', moduleResolution: 'bundler' }],
-  ]
-  for (const [label, ts] of [
-    [TS_OLDEST.version, TS_OLDEST],
-    [TS_LATEST.version, TS_LATEST],
-  ]) {
-    for (const [setting, folder, compilerOptions] of SETTINGS) {
-      it(`TypeScript ${label}, ${setting}: valid uses compile, every marked misuse is an error`, () => {
+describe(
+  'every entry under each moduleResolution, with TypeScript 5.0 and the project TypeScript',
+  { skip: symlinksUnsupported() },
+  () => {
+    let tmp
+    before(() => {
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-types-'))
+      for (const [folder, type] of [
+        ['cjs', 'commonjs'],
+        ['esm', 'module'],
+      ]) {
         const dir = path.join(tmp, folder)
-        const { options, errors } = ts.convertCompilerOptionsFromJson(
-          {
-            ...compilerOptions,
-            strict: true,
-            noEmit: true,
-            target: 'es2022',
-            lib: ['es2022'],
-            types: ['node'],
-            typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-            noUnusedLocals: true,
-            exactOptionalPropertyTypes: true,
-            skipLibCheck: false,
-            ...(ts === TS_OLDEST ? { paths: { fastify: [FASTIFY4] } } : {}),
-          },
-          dir,
-        )
-        assert.deepEqual(errors, [])
-        const { program, text } = diagnostics(ts, [path.join(dir, 'entries.ts')], options, dir, {
-          thirdPartyParsedOnly: ts === TS_OLDEST,
+        fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true })
+        fs.symlinkSync(ROOT, path.join(dir, 'node_modules', name), 'junction')
+        fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ private: true, type }))
+        fs.copyFileSync(path.join(DIR, 'entries.ts'), path.join(dir, 'entries.ts'))
+      }
+    })
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }))
+
+    const SETTINGS = [
+      // esModuleInterop as `tsc --init` sets it: Fastify 5's types (pino's) need it under node10.
+      ['node10, module commonjs', 'cjs', { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true }],
+      ['node16, a CommonJS consumer', 'cjs', { module: 'node16', moduleResolution: 'node16' }],
+      ['node16, an ES module consumer', 'esm', { module: 'node16', moduleResolution: 'node16' }],
+      ['bundler, module esnext', 'esm', { module: 'esnext', moduleResolution: 'bundler' }],
+    ]
+    for (const [label, ts] of [
+      [TS_OLDEST.version, TS_OLDEST],
+      [TS_LATEST.version, TS_LATEST],
+    ]) {
+      for (const [setting, folder, compilerOptions] of SETTINGS) {
+        it(`TypeScript ${label}, ${setting}: valid uses compile, every marked misuse is an error`, () => {
+          const dir = path.join(tmp, folder)
+          const { options, errors } = ts.convertCompilerOptionsFromJson(
+            {
+              ...compilerOptions,
+              strict: true,
+              noEmit: true,
+              target: 'es2022',
+              lib: ['es2022'],
+              types: ['node'],
+              typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+              noUnusedLocals: true,
+              exactOptionalPropertyTypes: true,
+              skipLibCheck: false,
+              ...(ts === TS_OLDEST ? { paths: { fastify: [FASTIFY4] } } : {}),
+            },
+            dir,
+          )
+          assert.deepEqual(errors, [])
+          const { program, text } = diagnostics(ts, [path.join(dir, 'entries.ts')], options, dir, {
+            thirdPartyParsedOnly: ts === TS_OLDEST,
+          })
+          assert.equal(text, '')
+          // The package's declaration files, through its name: the ES module ones (index.d.mts) for import.
+          const own = program
+            .getSourceFiles()
+            .map((f) => path.relative(fs.realpathSync(ROOT), f.fileName))
+            .filter((f) => !f.startsWith('..') && !f.startsWith('node_modules'))
+          assert.ok(own.includes(path.join('lib', 'nest.d.ts')), own.join())
+          assert.equal(own.includes('index.d.mts'), folder === 'esm', own.join())
         })
-        assert.equal(text, '')
-        // The package's declaration files, through its name: the ES module ones (index.d.mts) for import.
-        const own = program
-          .getSourceFiles()
-          .map((f) => path.relative(fs.realpathSync(ROOT), f.fileName))
-          .filter((f) => !f.startsWith('..') && !f.startsWith('node_modules'))
-        assert.ok(own.includes(path.join('lib', 'nest.d.ts')), own.join())
-        assert.equal(own.includes('index.d.mts'), folder === 'esm', own.join())
-      })
+      }
     }
-  }
-})
+  },
+)
 
 // TypeScript 7 is a native compiler with no JavaScript API: its `tsc` runs on a tsconfig per setting.
 // It needs its platform package (@typescript/typescript-<platform>-<arch>), which npm installs for the
@@ -195,7 +200,7 @@ describe('every entry with TypeScript 7, the newest', () => {
   const skip =
     process.versions.bun || process.versions.deno
       ? 'its bin is a Node script'
-      : !hasNative && `${native} is not installed`
+      : (!hasNative && `${native} is not installed`) || symlinksUnsupported()
   let tmp
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mti-types7-'))

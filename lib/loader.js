@@ -97,7 +97,8 @@ function targetName(platform, arch, isMusl) {
 /** The first line of an error's message, without the require stack Node appends. */
 function firstLine(error) {
   const message = error instanceof Error ? error.message : String(error)
-  return message.split('\n')[0]
+  // Windows' messages end their lines in CRLF.
+  return message.split(/\r?\n/)[0]
 }
 
 function isNotFound(error, specifier) {
