@@ -221,7 +221,7 @@ describe('when every candidate fails: one Error with the triple, each candidate 
     const error = loadError({ dir: fixture({ files: { [`${NAME}.linux-x64-gnu.node`]: GARBAGE } }) })
     const cause = error.causes[0]
     assert.notEqual(cause.message, 'not found')
-    const shown = cause.message.split('\n')[0]
+    const shown = cause.message.split(/\r?\n/)[0]
     checkError(error, { includes: [`./${NAME}.linux-x64-gnu.node (local build): ${shown}`] })
   })
 
@@ -239,7 +239,7 @@ describe('when every candidate fails: one Error with the triple, each candidate 
   it('the platform package with a binary that does not load: its load error is the cause shown', () => {
     const dir = fixture({ packages: { [`${NAME}-linux-x64-gnu`]: { main: 'x.node', files: { 'x.node': GARBAGE } } } })
     const error = loadError({ dir })
-    const shown = error.causes[1].message.split('\n')[0]
+    const shown = error.causes[1].message.split(/\r?\n/)[0]
     assert.ok(shown.length > 0 && shown !== 'not installed')
     checkError(error, { includes: [`${NAME}-linux-x64-gnu (platform package): ${shown}`] })
   })
