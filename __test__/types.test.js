@@ -111,6 +111,22 @@ describe(`TypeScript ${TS_OLDEST.version}, the oldest supported`, () => {
   })
 })
 
+/** A strict consumer project's compiler options (as tsconfig.json spells them) with `compilerOptions`' module settings. */
+function consumerOptions(compilerOptions) {
+  return {
+    ...compilerOptions,
+    strict: true,
+    noEmit: true,
+    target: 'es2022',
+    lib: ['es2022'],
+    types: ['node'],
+    typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+    noUnusedLocals: true,
+    exactOptionalPropertyTypes: true,
+    skipLibCheck: false,
+  }
+}
+
 // entries.ts as a consumer project of its own: the package under node_modules (a link to this
 // checkout, as `npm link` makes), so that node10 finds it too (node10 has no self-reference).
 describe(
@@ -148,19 +164,7 @@ describe(
         it(`TypeScript ${label}, ${setting}: valid uses compile, every marked misuse is an error`, () => {
           const dir = path.join(tmp, folder)
           const { options, errors } = ts.convertCompilerOptionsFromJson(
-            {
-              ...compilerOptions,
-              strict: true,
-              noEmit: true,
-              target: 'es2022',
-              lib: ['es2022'],
-              types: ['node'],
-              typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-              noUnusedLocals: true,
-              exactOptionalPropertyTypes: true,
-              skipLibCheck: false,
-              ...(ts === TS_OLDEST ? { paths: { fastify: [FASTIFY4] } } : {}),
-            },
+            { ...consumerOptions(compilerOptions), ...(ts === TS_OLDEST ? { paths: { fastify: [FASTIFY4] } } : {}) },
             dir,
           )
           assert.deepEqual(errors, [])
@@ -221,18 +225,7 @@ describe('every entry with TypeScript 7, the newest', () => {
       fs.symlinkSync(ROOT, path.join(dir, 'node_modules', name), 'junction')
       fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ private: true, type }))
       fs.copyFileSync(path.join(DIR, 'entries.ts'), path.join(dir, 'entries.ts'))
-      const options = {
-        ...compilerOptions,
-        strict: true,
-        noEmit: true,
-        target: 'es2022',
-        lib: ['es2022'],
-        types: ['node'],
-        typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-        noUnusedLocals: true,
-        exactOptionalPropertyTypes: true,
-        skipLibCheck: false,
-      }
+      const options = consumerOptions(compilerOptions)
       fs.writeFileSync(
         path.join(dir, 'tsconfig.json'),
         JSON.stringify({ compilerOptions: options, files: ['entries.ts'] }),
